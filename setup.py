@@ -1,0 +1,64 @@
+"""Build the Cython extensions of softmaxreg.
+
+All metadata lives in pyproject.toml; this file only declares the extensions.
+
+Environment variables
+---------------------
+SOFTMAXREG_DEBUG=1
+    Build with Cython's bounds and wraparound checks on (and without -O3), for
+    a debug run of the kernel tests.
+SOFTMAXREG_NO_OPENMP=1
+    Build without OpenMP; the batch loss/gradient then runs on one thread.
+"""
+
+import os
+import sys
+
+from Cython.Build import cythonize
+from setuptools import Extension, setup
+
+DEBUG = os.environ.get("SOFTMAXREG_DEBUG", "0") not in ("", "0")
+OPENMP = os.environ.get("SOFTMAXREG_NO_OPENMP", "0") in ("", "0")
+
+if sys.platform == "win32":
+    compile_args = ["/O2"] + (["/openmp"] if OPENMP else [])
+    link_args = []
+elif sys.platform == "darwin":
+    # Apple clang needs libomp from elsewhere; build single-threaded there
+    # unless the user opts in with SOFTMAXREG_OPENMP_FLAGS.
+    flags = os.environ.get("SOFTMAXREG_OPENMP_FLAGS", "").split()
+    compile_args = ["-O3"] + (flags if OPENMP else [])
+    link_args = flags if OPENMP else []
+else:
+    compile_args = ["-O3"] + (["-fopenmp"] if OPENMP else [])
+    link_args = ["-fopenmp"] if OPENMP else []
+if DEBUG:
+    compile_args = [a for a in compile_args if a not in ("-O3", "/O2")] + (
+        ["-O0", "-g"] if sys.platform != "win32" else []
+    )
+
+MODULES = ["_softmax", "_loss"]
+
+extensions = [
+    Extension(
+        f"softmaxreg.{name}",
+        [f"src/softmaxreg/{name}.pyx"],
+        extra_compile_args=compile_args,
+        extra_link_args=link_args,
+        define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
+    )
+    for name in MODULES
+]
+
+setup(
+    ext_modules=cythonize(
+        extensions,
+        compiler_directives={
+            "language_level": 3,
+            "boundscheck": DEBUG,
+            "wraparound": DEBUG,
+            "initializedcheck": DEBUG,
+            "cdivision": True,
+        },
+    )
+)

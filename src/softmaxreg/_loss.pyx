@@ -1,0 +1,236 @@
+# cython: language_level=3, cdivision=True
+"""Weighted softmax / sigmoid cross-entropy and its gradient, in one pass over X.
+
+Design
+------
+For each row x_i (dense or CSR, through the row view of ``_rowmath.pxd``)::
+
+    raw = intercept + x_i @ W                       # W feature-major (n_features, K)
+    multinomial (K >= 3):  loss_i = logsumexp(raw) - raw[y_i]
+                           r = softmax(raw) - onehot(y_i)
+    binomial    (K == 1):  loss_i = softplus(raw) - y_i * raw
+                           r = expit(raw) - y_i
+    loss += s_i * loss_i;  G[features of x_i, :] += s_i * outer(x_i, r);  g0 += s_i * r
+
+so a nonzero reads and writes K adjacent doubles of W and G. The residuals are multiplied by
+``scale`` (1/S) as they are made, and the gradient starts from ``l2_reg * W``, so the
+scaled, L2-penalised objective costs no extra pass over the parameters.
+
+Threads: the rows are cut into ``n_blocks`` contiguous blocks of about equal nnz (cut
+points chosen by the caller). Block 0 accumulates into the output gradient, block b > 0
+into row b - 1 of a work buffer; the buffers are then added in block order, so the
+result is deterministic for a given block split. One block means no OpenMP at all.
+
+Input contract (checked by ``softmaxreg._validation``): finite data; for CSR,
+``indptr`` non-decreasing with ``indptr[-1] == len(indices)`` and every index in
+``[0, n_features)``; labels in ``[0, K)`` (``{0, 1}`` for binomial); weights >= 0;
+all arrays C-contiguous. The kernel does not raise; it returns the loss sum.
+"""
+
+import numpy as np
+
+from cython.parallel cimport prange
+from libc.stdlib cimport malloc, free
+from libc.string cimport memset
+from libc.stdint cimport int32_t
+
+from ._rowmath cimport (
+    floating, index_t, expit, logsumexp_row, row_dot, row_outer_add, row_prefetch, row_view, softplus,
+)
+from libc.math cimport exp
+
+
+cdef double _loss_gradient_block(
+    const floating* data,
+    const index_t* indices,
+    const index_t* indptr,
+    Py_ssize_t n_features,
+    Py_ssize_t row_start,
+    Py_ssize_t row_end,
+    const int32_t* y,
+    const double* sample_weight,
+    const double* W,
+    const double* intercept,
+    Py_ssize_t n_classes,
+    bint binomial,
+    double scale,
+    double* grad_W_out,
+    double* grad_intercept_out,
+) noexcept nogil:
+    """sum_i s_i * loss_i over rows [row_start, row_end); scale * gradients added to the outputs."""
+    cdef Py_ssize_t i, k, nnz, next_nnz
+    cdef const floating* values
+    cdef const index_t* row_indices
+    cdef const floating* next_values
+    cdef const index_t* next_indices
+    cdef double loss = 0.0, lse, s, z
+    cdef double* raw = <double*> malloc(n_classes * sizeof(double))
+    if raw == NULL:
+        return -1.0  # impossible loss: the caller raises MemoryError
+    for i in range(row_start, row_end):
+        nnz = row_view(data, indices, indptr, n_features, i, &values, &row_indices)
+        if i + 1 < row_end:
+            next_nnz = row_view(data, indices, indptr, n_features, i + 1, &next_values,
+                                &next_indices)
+            row_prefetch(next_indices, next_nnz, W, n_classes, False)
+            row_prefetch(next_indices, next_nnz, grad_W_out, n_classes, True)
+        for k in range(n_classes):
+            raw[k] = intercept[k]
+        row_dot(values, row_indices, nnz, W, n_classes, raw)
+        s = sample_weight[i]
+        if binomial:
+            z = raw[0]
+            loss += s * (softplus(z) - y[i] * z)
+            raw[0] = scale * s * (expit(z) - y[i])
+        else:
+            lse = logsumexp_row(raw, n_classes)
+            loss += s * (lse - raw[y[i]])
+            s *= scale
+            for k in range(n_classes):
+                raw[k] = s * exp(raw[k] - lse)
+            raw[y[i]] -= s
+        # raw now holds the scaled, weighted residual
+        for k in range(n_classes):
+            grad_intercept_out[k] += raw[k]
+        row_outer_add(values, row_indices, nnz, raw, n_classes, grad_W_out)
+    free(raw)
+    return loss
+
+
+def loss_gradient(
+    const floating[::1] data,
+    const index_t[::1] indices,
+    const index_t[::1] indptr,
+    Py_ssize_t n_features,
+    const int32_t[::1] y,
+    const double[::1] sample_weight,
+    const double[:, ::1] W,
+    const double[::1] intercept,
+    double[:, ::1] grad_W_out,
+    double[::1] grad_intercept_out,
+    bint binomial,
+    double scale,
+    double l2_reg,
+    const Py_ssize_t[::1] block_starts,
+    double[:, ::1] work,
+):
+    """Scaled loss plus L2 term, and its gradient, in one pass over X.
+
+    Computes ``f = scale * sum_i s_i * loss_i + l2_reg / 2 * ||W||^2`` and writes
+    ``grad_W_out = scale * sum_i s_i * outer(x_i, r_i) + l2_reg * W`` and
+    ``grad_intercept_out = scale * sum_i s_i * r_i``.
+
+    Parameters
+    ----------
+    data : ndarray of shape (nnz,) or (n_samples * n_features,), float32 or float64
+        CSR ``data``, or the dense C-ordered X raveled.
+    indices, indptr : ndarray of int32 or int64
+        CSR structure; both empty (length 0) for dense X.
+    n_features : int
+    y : ndarray of shape (n_samples,), int32
+        Class index in [0, K); 0/1 when ``binomial``.
+    sample_weight : ndarray of shape (n_samples,), float64
+    W : ndarray of shape (n_features, K), float64
+        Feature-major weights (K = 1 when ``binomial``).
+    intercept : ndarray of shape (K,), float64
+    grad_W_out : ndarray of shape (n_features, K), float64
+    grad_intercept_out : ndarray of shape (K,), float64
+    binomial : bool
+        Sigmoid loss with one weight column instead of softmax.
+    scale : float
+        Usually 1 / sum(sample_weight).
+    l2_reg : float
+        L2 strength (alpha * (1 - l1_ratio)).
+    block_starts : ndarray of shape (n_blocks + 1,), intp
+        Row cut points of the thread blocks, from 0 to n_samples.
+    work : ndarray of shape (n_blocks - 1, n_features * K + K), float64
+        Per-block gradient buffers (contents ignored).
+
+    Returns
+    -------
+    f : float
+    """
+    cdef Py_ssize_t n_classes = W.shape[1]
+    cdef Py_ssize_t n_blocks = block_starts.shape[0] - 1
+    cdef Py_ssize_t n_params = n_features * n_classes
+    cdef Py_ssize_t b, p
+    cdef double total = 0.0, sq_norm = 0.0, w
+    cdef bint failed = False
+    cdef const index_t* ind_ptr = &indices[0] if indices.shape[0] > 0 else NULL
+    cdef const index_t* indptr_ptr = &indptr[0] if indptr.shape[0] > 0 else NULL
+    cdef const floating* data_ptr = &data[0] if data.shape[0] > 0 else NULL
+    cdef const double* W_flat = &W[0, 0]
+    cdef double* gW_flat = &grad_W_out[0, 0]
+    cdef double* gW
+    cdef double* g0
+    cdef double[::1] block_loss = np.zeros(n_blocks)
+
+    with nogil:
+        # grad = l2_reg * W to start with; the rows' terms are added on top
+        for p in prange(n_params, num_threads=n_blocks, schedule="static"):
+            w = W_flat[p]
+            gW_flat[p] = l2_reg * w
+            sq_norm += w * w
+        memset(&grad_intercept_out[0], 0, n_classes * sizeof(double))
+        if n_blocks == 1:
+            block_loss[0] = _loss_gradient_block(
+                data_ptr, ind_ptr, indptr_ptr, n_features, block_starts[0], block_starts[1],
+                &y[0], &sample_weight[0], W_flat, &intercept[0], n_classes, binomial, scale,
+                gW_flat, &grad_intercept_out[0])
+        else:
+            for b in prange(n_blocks, num_threads=n_blocks, schedule="static", chunksize=1):
+                if b == 0:
+                    gW = gW_flat
+                    g0 = &grad_intercept_out[0]
+                else:
+                    gW = &work[b - 1, 0]
+                    g0 = gW + n_params
+                    memset(gW, 0, (n_params + n_classes) * sizeof(double))
+                block_loss[b] = _loss_gradient_block(
+                    data_ptr, ind_ptr, indptr_ptr, n_features, block_starts[b],
+                    block_starts[b + 1], &y[0], &sample_weight[0], W_flat, &intercept[0],
+                    n_classes, binomial, scale, gW, g0)
+            # add the block buffers in block order (parallel over parameters)
+            for p in prange(n_params, num_threads=n_blocks, schedule="static"):
+                for b in range(1, n_blocks):
+                    gW_flat[p] += work[b - 1, p]
+            for b in range(1, n_blocks):
+                for p in range(n_classes):
+                    grad_intercept_out[p] += work[b - 1, n_params + p]
+        for b in range(n_blocks):
+            if block_loss[b] < 0.0:
+                failed = True
+            total += block_loss[b]
+    if failed:
+        raise MemoryError("softmaxreg: could not allocate a scratch row buffer")
+    return scale * total + 0.5 * l2_reg * sq_norm
+
+
+def raw_prediction(
+    const floating[::1] data,
+    const index_t[::1] indices,
+    const index_t[::1] indptr,
+    Py_ssize_t n_samples,
+    Py_ssize_t n_features,
+    const double[:, ::1] W,
+    const double[::1] intercept,
+    double[:, ::1] out,
+):
+    """Write ``X @ W + intercept`` to ``out`` (n_samples, K), row by row.
+
+    Same X convention as :func:`loss_gradient`; used by tests as the kernel's own
+    forward pass.
+    """
+    cdef Py_ssize_t i, k, nnz
+    cdef Py_ssize_t n_classes = W.shape[1]
+    cdef const floating* values
+    cdef const index_t* row_indices
+    cdef const index_t* ind_ptr = &indices[0] if indices.shape[0] > 0 else NULL
+    cdef const index_t* indptr_ptr = &indptr[0] if indptr.shape[0] > 0 else NULL
+    cdef const floating* data_ptr = &data[0] if data.shape[0] > 0 else NULL
+    with nogil:
+        for i in range(n_samples):
+            nnz = row_view(data_ptr, ind_ptr, indptr_ptr, n_features, i, &values, &row_indices)
+            for k in range(n_classes):
+                out[i, k] = intercept[k]
+            row_dot(values, row_indices, nnz, &W[0, 0], n_classes, &out[i, 0])

@@ -1,0 +1,178 @@
+# cython: language_level=3, cdivision=True
+"""Per-row helpers shared by the kernels: stable softmax math and the dense/CSR row view.
+
+Every helper works on one row and is ``inline noexcept nogil``; arrays loops live in
+the ``.pyx`` files. Math is done in double whatever the storage type.
+
+Row view
+--------
+A row of X is ``(values, indices, nnz)``: for CSR, the row's slice of ``data`` and
+``indices``; for dense C-ordered X, ``indices`` is NULL and column ``j`` of the row is
+``values[j]`` (``nnz == n_features``). The helpers branch on ``indices == NULL`` once per
+row, so one solver body serves both containers.
+"""
+
+from libc.math cimport exp, log, log1p, INFINITY
+from libc.stdint cimport int32_t, int64_t
+
+cdef extern from *:
+    """
+    #if defined(__GNUC__) || defined(__clang__)
+    #define SOFTMAXREG_PREFETCH(p) __builtin_prefetch((const void *)(p), 0, 3)
+    #define SOFTMAXREG_PREFETCH_W(p) __builtin_prefetch((const void *)(p), 1, 3)
+    #else
+    #define SOFTMAXREG_PREFETCH(p) ((void)(p))
+    #define SOFTMAXREG_PREFETCH_W(p) ((void)(p))
+    #endif
+    """
+    void prefetch_read "SOFTMAXREG_PREFETCH"(const void* p) noexcept nogil
+    void prefetch_write "SOFTMAXREG_PREFETCH_W"(const void* p) noexcept nogil
+
+
+ctypedef fused floating:
+    float
+    double
+
+ctypedef fused index_t:
+    int32_t
+    int64_t
+
+
+cdef inline double max_row(const floating* z, Py_ssize_t n) noexcept nogil:
+    """max(z[:n]); -inf for n == 0."""
+    cdef double m = -INFINITY
+    cdef Py_ssize_t k
+    for k in range(n):
+        if z[k] > m:
+            m = z[k]
+    return m
+
+
+cdef inline double logsumexp_row(const floating* z, Py_ssize_t n) noexcept nogil:
+    """log(sum(exp(z[:n]))) with the max shift, summed in double."""
+    cdef double m = max_row(z, n)
+    cdef double s = 0.0
+    cdef Py_ssize_t k
+    if m == INFINITY or m == -INFINITY:
+        return m
+    for k in range(n):
+        s += exp(z[k] - m)
+    return m + log(s)
+
+
+cdef inline double softplus(double z) noexcept nogil:
+    """log(1 + exp(z)) without overflow or loss of precision for large |z|."""
+    if z > 0.0:
+        return z + log1p(exp(-z))
+    return log1p(exp(z))
+
+
+cdef inline double expit(double z) noexcept nogil:
+    """1 / (1 + exp(-z)) without overflow."""
+    cdef double e
+    if z >= 0.0:
+        return 1.0 / (1.0 + exp(-z))
+    e = exp(z)
+    return e / (1.0 + e)
+
+
+cdef inline void row_dot(
+    const floating* values,
+    const index_t* indices,
+    Py_ssize_t nnz,
+    const double* W,
+    Py_ssize_t n_classes,
+    double* raw_out,
+) noexcept nogil:
+    """raw_out[:K] += x @ W for one row x; W is feature-major (n_features, K)."""
+    cdef Py_ssize_t j, k
+    cdef double x
+    cdef const double* w
+    if indices == NULL:
+        for j in range(nnz):
+            x = values[j]
+            w = W + j * n_classes
+            for k in range(n_classes):
+                raw_out[k] += x * w[k]
+    else:
+        for j in range(nnz):
+            x = values[j]
+            w = W + indices[j] * n_classes
+            for k in range(n_classes):
+                raw_out[k] += x * w[k]
+
+
+cdef inline void row_outer_add(
+    const floating* values,
+    const index_t* indices,
+    Py_ssize_t nnz,
+    const double* r,
+    Py_ssize_t n_classes,
+    double* G_out,
+) noexcept nogil:
+    """G_out[features of x, :] += outer(x, r) for one row x; G_out is (n_features, K)."""
+    cdef Py_ssize_t j, k
+    cdef double x
+    cdef double* g
+    if indices == NULL:
+        for j in range(nnz):
+            x = values[j]
+            g = G_out + j * n_classes
+            for k in range(n_classes):
+                g[k] += x * r[k]
+    else:
+        for j in range(nnz):
+            x = values[j]
+            g = G_out + indices[j] * n_classes
+            for k in range(n_classes):
+                g[k] += x * r[k]
+
+
+cdef inline Py_ssize_t row_view(
+    const floating* data,
+    const index_t* indices,
+    const index_t* indptr,
+    Py_ssize_t n_features,
+    Py_ssize_t i,
+    const floating** values_out,
+    const index_t** indices_out,
+) noexcept nogil:
+    """Point ``values_out``/``indices_out`` at row i of X and return its nnz.
+
+    Dense X is signalled by ``indptr == NULL``: the row is ``data[i * n_features:]``
+    and ``indices_out`` is set to NULL.
+    """
+    if indptr == NULL:
+        values_out[0] = data + i * n_features
+        indices_out[0] = NULL
+        return n_features
+    values_out[0] = data + indptr[i]
+    indices_out[0] = indices + indptr[i]
+    return indptr[i + 1] - indptr[i]
+
+
+cdef inline void row_prefetch(
+    const index_t* indices,
+    Py_ssize_t nnz,
+    const double* W,
+    Py_ssize_t n_classes,
+    bint for_write,
+) noexcept nogil:
+    """Prefetch the K-blocks of W that a CSR row will touch (a no-op for dense rows).
+
+    Scattered weight-row reads are latency bound; issuing them one row ahead hides it.
+    The first and last double of each K-block are prefetched, which covers the block for
+    K * 8 bytes <= 128.
+    """
+    cdef Py_ssize_t j
+    cdef const double* w
+    if indices == NULL:
+        return
+    for j in range(nnz):
+        w = W + indices[j] * n_classes
+        if for_write:
+            prefetch_write(w)
+            prefetch_write(w + n_classes - 1)
+        else:
+            prefetch_read(w)
+            prefetch_read(w + n_classes - 1)

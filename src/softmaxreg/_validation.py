@@ -1,0 +1,219 @@
+"""The one place that checks and converts user input before any kernel runs.
+
+Kernels trust what leaves this module: float32/float64 data, C-contiguous dense X or
+CSR X with a consistent structure (same integer dtype for ``indices`` and ``indptr``,
+non-decreasing ``indptr``, indices in range), finite values, labels encoded as
+``0..K-1``, finite non-negative sample weights. Nothing here writes to a caller's array:
+every conversion makes a new array, and CSR input that already fits is used as is.
+"""
+
+import numbers
+import os
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_array, validate_data
+
+FLOAT_DTYPES = (np.float64, np.float32)
+
+
+def check_X(estimator, X, *, reset):
+    """Validate X for fitting (``reset=True``) or prediction (``reset=False``).
+
+    Returns dense C-ordered float32/float64 ndarray or a CSR matrix/array with
+    float32/float64 data (CSC, COO and other formats are converted to CSR).
+    """
+    X = validate_data(
+        estimator,
+        X,
+        reset=reset,
+        accept_sparse="csr",
+        dtype=list(FLOAT_DTYPES),
+        order="C",
+        accept_large_sparse=True,
+    )
+    if sp.issparse(X):
+        X = check_csr_structure(X)
+    return X
+
+
+def check_X_y(estimator, X, y):
+    """Validate X and y together for ``fit`` (1-D y of matching length, no NaN)."""
+    X, y = validate_data(
+        estimator,
+        X,
+        y,
+        accept_sparse="csr",
+        dtype=list(FLOAT_DTYPES),
+        order="C",
+        accept_large_sparse=True,
+        y_numeric=False,
+        multi_output=False,
+    )
+    check_classification_targets(y)
+    if sp.issparse(X):
+        X = check_csr_structure(X)
+    return X, y
+
+
+def check_csr_structure(X):
+    """Raise ValueError for a CSR matrix whose structure would make a kernel read out of bounds.
+
+    Returns X itself when its index arrays already share one integer dtype, otherwise
+    a CSR copy with both cast to int64 (``data`` is shared, not copied).
+    """
+    n_samples, n_features = X.shape
+    data, indices, indptr = X.data, X.indices, X.indptr
+    if indptr.ndim != 1 or indptr.shape[0] != n_samples + 1:
+        raise ValueError(
+            f"Corrupt CSR matrix: indptr has length {indptr.shape[0]}, expected n_samples + 1 "
+            f"= {n_samples + 1}."
+        )
+    if indptr[0] != 0 or indptr[-1] != indices.shape[0] or indices.shape[0] != data.shape[0]:
+        raise ValueError(
+            "Corrupt CSR matrix: indptr[0] must be 0 and indptr[-1] must equal "
+            f"len(indices) == len(data); got indptr[0]={indptr[0]}, indptr[-1]={indptr[-1]}, "
+            f"len(indices)={indices.shape[0]}, len(data)={data.shape[0]}."
+        )
+    if n_samples > 0 and np.any(indptr[1:] < indptr[:-1]):
+        raise ValueError("Corrupt CSR matrix: indptr is not non-decreasing.")
+    if indices.shape[0] > 0:
+        lo, hi = indices.min(), indices.max()
+        if lo < 0 or hi >= n_features:
+            raise ValueError(
+                f"Corrupt CSR matrix: column indices must lie in [0, {n_features}), "
+                f"found values in [{lo}, {hi}]."
+            )
+    if indices.dtype != indptr.dtype or indices.dtype not in (np.int32, np.int64):
+        X = type(X)(
+            (data, indices.astype(np.int64), indptr.astype(np.int64)), shape=X.shape, copy=False
+        )
+    return X
+
+
+def check_sample_weight(sample_weight, n_samples):
+    """Return float64 sample weights of shape (n_samples,); ones when None.
+
+    Raises ValueError for a wrong shape, non-finite or negative values, or all zeros.
+    """
+    if sample_weight is None:
+        return np.ones(n_samples, dtype=np.float64)
+    if isinstance(sample_weight, numbers.Number):
+        sw = np.full(n_samples, float(sample_weight), dtype=np.float64)
+    else:
+        sw = check_array(
+            sample_weight, ensure_2d=False, dtype=np.float64, ensure_all_finite=False,
+            input_name="sample_weight", copy=True,
+        )
+        if sw.ndim != 1:
+            raise ValueError(f"sample_weight must be 1-D, got an array of shape {sw.shape}.")
+        if sw.shape[0] != n_samples:
+            raise ValueError(
+                f"sample_weight has {sw.shape[0]} entries, but X has {n_samples} samples."
+            )
+    if not np.all(np.isfinite(sw)):
+        raise ValueError("sample_weight contains NaN or infinity.")
+    if np.any(sw < 0):
+        raise ValueError("sample_weight must be non-negative; found negative values.")
+    if not sw.sum() > 0:
+        raise ValueError("sample_weight sums to zero: there is nothing to fit.")
+    return sw
+
+
+def encode_labels(y, classes=None):
+    """Map labels to class indices ``0..K-1``.
+
+    Parameters
+    ----------
+    y : ndarray of shape (n_samples,)
+    classes : ndarray or None
+        Known classes (sorted); None to take them from ``y``.
+
+    Returns
+    -------
+    classes : ndarray of shape (n_classes,)
+    y_index : ndarray of shape (n_samples,), int32
+    """
+    if classes is None:
+        classes, y_index = np.unique(y, return_inverse=True)
+    else:
+        y_index = np.searchsorted(classes, y)
+        y_index = np.clip(y_index, 0, len(classes) - 1)
+        unknown = classes[y_index] != y
+        if np.any(unknown):
+            raise ValueError(
+                f"y contains labels not in classes: {np.unique(np.asarray(y)[unknown])[:10]!r}."
+            )
+    if len(classes) < 2:
+        raise ValueError(
+            "This solver needs samples of at least 2 classes in the data, but the data "
+            f"contains only one class: {classes[0]!r}."
+        )
+    return classes, y_index.astype(np.int32, copy=False)
+
+
+def _check_number(name, value, kind, low=None, high=None, low_open=False, high_open=False):
+    if isinstance(value, bool) or not isinstance(value, kind):
+        raise TypeError(
+            f"{name} must be of type {kind.__name__}, got {value!r} of type {type(value).__name__}."
+        )
+    if isinstance(value, numbers.Real) and not np.isfinite(value):
+        raise ValueError(f"{name} must be finite, got {value!r}.")
+    if low is not None and (value <= low if low_open else value < low):
+        raise ValueError(f"{name} must be {'>' if low_open else '>='} {low}, got {value!r}.")
+    if high is not None and (value >= high if high_open else value > high):
+        raise ValueError(f"{name} must be {'<' if high_open else '<='} {high}, got {value!r}.")
+
+
+SOLVERS = ("lbfgs", "sgd", "sag", "saga")
+
+
+def check_params(est):
+    """Raise ValueError/TypeError naming the first invalid hyper-parameter of ``est``."""
+    _check_number("alpha", est.alpha, numbers.Real, low=0)
+    _check_number("l1_ratio", est.l1_ratio, numbers.Real, low=0, high=1)
+    if est.solver not in SOLVERS:
+        raise ValueError(f"solver must be one of {SOLVERS}, got {est.solver!r}.")
+    _check_number("tol", est.tol, numbers.Real, low=0)
+    _check_number("max_iter", est.max_iter, numbers.Integral, low=1)
+    if not isinstance(est.fit_intercept, (bool, np.bool_)):
+        raise TypeError(f"fit_intercept must be a bool, got {est.fit_intercept!r}.")
+    if not isinstance(est.warm_start, (bool, np.bool_)):
+        raise TypeError(f"warm_start must be a bool, got {est.warm_start!r}.")
+    if est.n_jobs is not None:
+        _check_number("n_jobs", est.n_jobs, numbers.Integral)
+        if est.n_jobs == 0:
+            raise ValueError("n_jobs == 0 has no meaning; use None, -1 or a positive count.")
+    _check_number("verbose", est.verbose, numbers.Integral, low=0)
+    cw = est.class_weight
+    if cw is not None and cw != "balanced" and not isinstance(cw, dict):
+        raise ValueError(f"class_weight must be None, 'balanced' or a dict, got {cw!r}.")
+
+
+def n_threads_from_n_jobs(n_jobs):
+    """Number of OpenMP threads for ``n_jobs`` (None: every core this process may use)."""
+    try:
+        n_cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        n_cpus = os.cpu_count() or 1
+    if n_jobs is None:
+        return n_cpus
+    if n_jobs < 0:
+        return max(1, n_cpus + 1 + n_jobs)
+    return int(n_jobs)
+
+
+
+def validate_X_y_standalone(X, y):
+    """check_X_y for functions that are not estimator methods."""
+    from sklearn.utils.validation import check_X_y as sk_check_X_y
+
+    X, y = sk_check_X_y(
+        X, y, accept_sparse="csr", dtype=list(FLOAT_DTYPES), order="C",
+        accept_large_sparse=True,
+    )
+    check_classification_targets(y)
+    if sp.issparse(X):
+        X = check_csr_structure(X)
+    return X, y
