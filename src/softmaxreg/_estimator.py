@@ -2,6 +2,7 @@
 
 import numpy as np
 import scipy.sparse as sp
+from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.validation import check_is_fitted
@@ -190,8 +191,8 @@ class SoftmaxRegression(ClassifierMixin, BaseEstimator):
         scores = self.decision_function(X)
         if scores.ndim == 1:
             p = np.empty((scores.shape[0], 2), dtype=scores.dtype)
-            p[:, 1] = 0.5 * (1.0 + np.tanh(0.5 * scores))  # expit without overflow
-            p[:, 0] = 1.0 - p[:, 1]
+            p[:, 1] = expit(scores)
+            p[:, 0] = expit(-scores)  # not 1 - p[:, 1]: exact for tiny probabilities
             return p
         _softmax.softmax_rows(scores, scores)
         return scores

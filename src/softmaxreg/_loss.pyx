@@ -35,7 +35,7 @@ from libc.string cimport memset
 from libc.stdint cimport int32_t
 
 from ._rowmath cimport (
-    floating, index_t, expit, logsumexp_row, row_dot, row_outer_add, row_prefetch, row_view, softplus,
+    floating, index_t, expit, shifted_logsumexp_row, row_dot, row_outer_add, row_prefetch, row_view, softplus,
 )
 from libc.math cimport exp
 
@@ -63,7 +63,7 @@ cdef double _loss_gradient_block(
     cdef const index_t* row_indices
     cdef const floating* next_values
     cdef const index_t* next_indices
-    cdef double loss = 0.0, lse, s, z
+    cdef double loss = 0.0, log_s, m, s, z
     cdef double* raw = <double*> malloc(n_classes * sizeof(double))
     if raw == NULL:
         return -1.0  # impossible loss: the caller raises MemoryError
@@ -83,11 +83,11 @@ cdef double _loss_gradient_block(
             loss += s * (softplus(z) - y[i] * z)
             raw[0] = scale * s * (expit(z) - y[i])
         else:
-            lse = logsumexp_row(raw, n_classes)
-            loss += s * (lse - raw[y[i]])
+            log_s = shifted_logsumexp_row(raw, n_classes, &m)
+            loss += s * ((m - raw[y[i]]) + log_s)
             s *= scale
             for k in range(n_classes):
-                raw[k] = s * exp(raw[k] - lse)
+                raw[k] = s * exp((raw[k] - m) - log_s)
             raw[y[i]] -= s
         # raw now holds the scaled, weighted residual
         for k in range(n_classes):

@@ -48,16 +48,30 @@ cdef inline double max_row(const floating* z, Py_ssize_t n) noexcept nogil:
     return m
 
 
-cdef inline double logsumexp_row(const floating* z, Py_ssize_t n) noexcept nogil:
-    """log(sum(exp(z[:n]))) with the max shift, summed in double."""
+cdef inline double shifted_logsumexp_row(
+    const floating* z, Py_ssize_t n, double* max_out
+) noexcept nogil:
+    """log(sum(exp(z[:n] - m))) with m = max(z[:n]) written to ``max_out``.
+
+    ``(z[k] - m) - result`` is then log_softmax(z)[k], exact to rounding even for
+    |z| ~ 1e4, where ``z[k] - (m + result)`` would lose bits.
+    """
     cdef double m = max_row(z, n)
     cdef double s = 0.0
     cdef Py_ssize_t k
+    max_out[0] = m
     if m == INFINITY or m == -INFINITY:
-        return m
+        return 0.0
     for k in range(n):
         s += exp(z[k] - m)
-    return m + log(s)
+    return log(s)
+
+
+cdef inline double logsumexp_row(const floating* z, Py_ssize_t n) noexcept nogil:
+    """log(sum(exp(z[:n]))) with the max shift, summed in double."""
+    cdef double m
+    cdef double r = shifted_logsumexp_row(z, n, &m)
+    return m + r
 
 
 cdef inline double softplus(double z) noexcept nogil:

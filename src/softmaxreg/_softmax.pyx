@@ -12,7 +12,7 @@ result is stored in the input's dtype. Input contract (checked by
 
 from libc.math cimport exp, INFINITY
 
-from ._rowmath cimport floating, logsumexp_row, max_row
+from ._rowmath cimport floating, logsumexp_row, max_row, shifted_logsumexp_row
 
 
 def softmax_rows(const floating[:, ::1] Z, floating[:, ::1] out):
@@ -49,14 +49,14 @@ def log_softmax_rows(const floating[:, ::1] Z, floating[:, ::1] out):
     """
     cdef Py_ssize_t i, k
     cdef Py_ssize_t n_rows = Z.shape[0], n_cols = Z.shape[1]
-    cdef double lse
+    cdef double m, log_s
     with nogil:
         for i in range(n_rows):
             if n_cols == 0:
                 continue
-            lse = logsumexp_row(&Z[i, 0], n_cols)
+            log_s = shifted_logsumexp_row(&Z[i, 0], n_cols, &m)
             for k in range(n_cols):
-                out[i, k] = <floating>(Z[i, k] - lse)
+                out[i, k] = <floating>((Z[i, k] - m) - log_s)
 
 
 def logsumexp_rows(const floating[:, ::1] Z, floating[::1] out):
