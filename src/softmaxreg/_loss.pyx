@@ -35,7 +35,7 @@ from libc.string cimport memset
 from libc.stdint cimport int32_t
 
 from ._rowmath cimport (
-    floating, index_t, expit, shifted_logsumexp_row, row_dot, row_outer_add, row_prefetch, row_view, softplus,
+    floating, index_t, expit, shifted_logsumexp_row, row_dot, row_dot_ahead, row_outer_add_ahead, row_view, softplus,
 )
 from libc.math cimport exp
 
@@ -69,14 +69,14 @@ cdef double _loss_gradient_block(
         return -1.0  # impossible loss: the caller raises MemoryError
     for i in range(row_start, row_end):
         nnz = row_view(data, indices, indptr, n_features, i, &values, &row_indices)
+        next_nnz = 0
+        next_indices = NULL
         if i + 1 < row_end:
             next_nnz = row_view(data, indices, indptr, n_features, i + 1, &next_values,
                                 &next_indices)
-            row_prefetch(next_indices, next_nnz, W, n_classes, False)
-            row_prefetch(next_indices, next_nnz, grad_W_out, n_classes, True)
         for k in range(n_classes):
             raw[k] = intercept[k]
-        row_dot(values, row_indices, nnz, W, n_classes, raw)
+        row_dot_ahead(values, row_indices, nnz, W, n_classes, raw, next_indices, next_nnz)
         s = sample_weight[i]
         if binomial:
             z = raw[0]
@@ -92,7 +92,8 @@ cdef double _loss_gradient_block(
         # raw now holds the scaled, weighted residual
         for k in range(n_classes):
             grad_intercept_out[k] += raw[k]
-        row_outer_add(values, row_indices, nnz, raw, n_classes, grad_W_out)
+        row_outer_add_ahead(values, row_indices, nnz, raw, n_classes, grad_W_out, next_indices,
+                            next_nnz)
     free(raw)
     return loss
 

@@ -90,15 +90,22 @@ cdef inline double expit(double z) noexcept nogil:
     return e / (1.0 + e)
 
 
-cdef inline void row_dot(
+cdef inline void row_dot_ahead(
     const floating* values,
     const index_t* indices,
     Py_ssize_t nnz,
     const double* W,
     Py_ssize_t n_classes,
     double* raw_out,
+    const index_t* next_indices,
+    Py_ssize_t next_nnz,
 ) noexcept nogil:
-    """raw_out[:K] += x @ W for one row x; W is feature-major (n_features, K)."""
+    """raw_out[:K] += x @ W for one row x; W is feature-major (n_features, K).
+
+    While it reads row x's weight blocks it prefetches those of the next row
+    (``next_indices[:next_nnz]``; NULL for none), one per nonzero, so the scattered
+    reads of the next row are already in flight when it starts.
+    """
     cdef Py_ssize_t j, k
     cdef double x
     cdef const double* w
@@ -108,12 +115,72 @@ cdef inline void row_dot(
             w = W + j * n_classes
             for k in range(n_classes):
                 raw_out[k] += x * w[k]
-    else:
+        return
+    for j in range(nnz):
+        if j < next_nnz:
+            w = W + next_indices[j] * n_classes
+            prefetch_read(w)
+            prefetch_read(w + n_classes - 1)
+        x = values[j]
+        w = W + indices[j] * n_classes
+        for k in range(n_classes):
+            raw_out[k] += x * w[k]
+    for j in range(nnz, next_nnz):
+        w = W + next_indices[j] * n_classes
+        prefetch_read(w)
+        prefetch_read(w + n_classes - 1)
+
+
+cdef inline void row_dot(
+    const floating* values,
+    const index_t* indices,
+    Py_ssize_t nnz,
+    const double* W,
+    Py_ssize_t n_classes,
+    double* raw_out,
+) noexcept nogil:
+    """raw_out[:K] += x @ W for one row x; W is feature-major (n_features, K)."""
+    row_dot_ahead(values, indices, nnz, W, n_classes, raw_out, <const index_t*>NULL, 0)
+
+
+cdef inline void row_outer_add_ahead(
+    const floating* values,
+    const index_t* indices,
+    Py_ssize_t nnz,
+    const double* r,
+    Py_ssize_t n_classes,
+    double* G_out,
+    const index_t* next_indices,
+    Py_ssize_t next_nnz,
+) noexcept nogil:
+    """G_out[features of x, :] += outer(x, r) for one row x; G_out is (n_features, K).
+
+    Prefetches (for writing) the next row's blocks of G_out as it goes, like
+    ``row_dot_ahead``.
+    """
+    cdef Py_ssize_t j, k
+    cdef double x
+    cdef double* g
+    if indices == NULL:
         for j in range(nnz):
             x = values[j]
-            w = W + indices[j] * n_classes
+            g = G_out + j * n_classes
             for k in range(n_classes):
-                raw_out[k] += x * w[k]
+                g[k] += x * r[k]
+        return
+    for j in range(nnz):
+        if j < next_nnz:
+            g = G_out + next_indices[j] * n_classes
+            prefetch_write(g)
+            prefetch_write(g + n_classes - 1)
+        x = values[j]
+        g = G_out + indices[j] * n_classes
+        for k in range(n_classes):
+            g[k] += x * r[k]
+    for j in range(nnz, next_nnz):
+        g = G_out + next_indices[j] * n_classes
+        prefetch_write(g)
+        prefetch_write(g + n_classes - 1)
 
 
 cdef inline void row_outer_add(
@@ -125,21 +192,7 @@ cdef inline void row_outer_add(
     double* G_out,
 ) noexcept nogil:
     """G_out[features of x, :] += outer(x, r) for one row x; G_out is (n_features, K)."""
-    cdef Py_ssize_t j, k
-    cdef double x
-    cdef double* g
-    if indices == NULL:
-        for j in range(nnz):
-            x = values[j]
-            g = G_out + j * n_classes
-            for k in range(n_classes):
-                g[k] += x * r[k]
-    else:
-        for j in range(nnz):
-            x = values[j]
-            g = G_out + indices[j] * n_classes
-            for k in range(n_classes):
-                g[k] += x * r[k]
+    row_outer_add_ahead(values, indices, nnz, r, n_classes, G_out, <const index_t*>NULL, 0)
 
 
 cdef inline Py_ssize_t row_view(
@@ -163,30 +216,3 @@ cdef inline Py_ssize_t row_view(
     values_out[0] = data + indptr[i]
     indices_out[0] = indices + indptr[i]
     return indptr[i + 1] - indptr[i]
-
-
-cdef inline void row_prefetch(
-    const index_t* indices,
-    Py_ssize_t nnz,
-    const double* W,
-    Py_ssize_t n_classes,
-    bint for_write,
-) noexcept nogil:
-    """Prefetch the K-blocks of W that a CSR row will touch (a no-op for dense rows).
-
-    Scattered weight-row reads are latency bound; issuing them one row ahead hides it.
-    The first and last double of each K-block are prefetched, which covers the block for
-    K * 8 bytes <= 128.
-    """
-    cdef Py_ssize_t j
-    cdef const double* w
-    if indices == NULL:
-        return
-    for j in range(nnz):
-        w = W + indices[j] * n_classes
-        if for_write:
-            prefetch_write(w)
-            prefetch_write(w + n_classes - 1)
-        else:
-            prefetch_read(w)
-            prefetch_read(w + n_classes - 1)
