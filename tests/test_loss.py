@@ -137,3 +137,16 @@ def test_block_starts_balance_nonzeros():
     assert np.all(np.diff(starts) > 0)
     nnz = np.diff(X.indptr[starts])
     assert nnz.max() - nnz.min() <= 2 * np.diff(X.indptr).max()
+
+
+def test_thread_count_follows_n_threads_and_problem_size():
+    from softmaxreg import make_text_classification
+
+    X, y = make_text_classification(n_samples=20_000, n_features=20_000, n_classes=10,
+                                    random_state=0)
+    sw = np.ones(X.shape[0])
+    big = [Objective(X, y.astype(np.int32), sw, 10, 1e-4, 0.0, True, n_threads=t) for t in (1, 2)]
+    assert [o.n_threads for o in big] == [1, 2]
+    small = Objective(X[:100], y[:100].astype(np.int32), sw[:100], 10, 1e-4, 0.0, True,
+                      n_threads=2)
+    assert small.n_threads == 1

@@ -12,8 +12,9 @@ import scipy.sparse as sp
 
 from . import _loss
 
-# Below this many multiply-adds (nnz * K) per pass, threads cost more than they save.
-MIN_WORK_PER_THREAD = 200_000
+# Below this many multiply-adds (nnz * K) per thread, threads cost more than they save
+# (about 2 ms of work: on a busy 2-core machine a thread barrier can cost more).
+MIN_WORK_PER_THREAD = 2_000_000
 
 
 class RowData:
