@@ -285,12 +285,7 @@ class SoftmaxRegression(ClassifierMixin, BaseEstimator):
                 params0 = params_from_coef(self.coef_, self.intercept_, objective.binomial)
             state = new_state(objective, params0, self)
         state = partial_fit_pass(state, objective, self)
-        W, b = state.weights()
-        if not (np.all(np.isfinite(W)) and np.all(np.isfinite(b))):
-            raise FloatingPointError(
-                "softmaxreg: partial_fit produced non-finite weights; lower eta0 or scale "
-                "the features (StandardScaler or MaxAbsScaler)."
-            )
+        W, b = state.weights()  # finite: partial_fit_pass raises otherwise
         self.classes_ = classes
         self.coef_ = np.ascontiguousarray(W.T, dtype=X.dtype)
         self.intercept_ = np.array(b if self.fit_intercept else np.zeros_like(b), dtype=X.dtype)

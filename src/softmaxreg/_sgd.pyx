@@ -34,6 +34,8 @@ Averaged SGD is lazy too: the sum of the iterates since averaging began is kept 
 ``A + beta * V`` (A of shape (n_features, K), beta a scalar). A change ``dV`` of V
 moves ``A -= beta * dV``; the end of a step adds the iterate by ``beta += wscale``; a
 fold of wscale moves ``beta * V`` into A. The average is ``(A + beta * V) / n_avg``.
+When ``beta / (wscale * n_avg)`` exceeds 1e3 the sum would lose digits to cancellation,
+so wscale is folded then as well (only a strong shrink per step gets there).
 The intercept's sum is kept directly.
 
 Learning rates (``t`` = steps taken + 1): constant ``eta0``; optimal
@@ -80,6 +82,9 @@ STATE_SIZE = N_STATE
 LEARNING_RATES = {"constant": 0, "optimal": 1, "invscaling": 2, "adaptive": 0}
 
 cdef double MIN_WSCALE = 1e-9
+# Fold early when beta * V outgrows the averaged sum by this factor: A + beta * V then
+# cancels and loses log10(ratio) digits (a strong L2 shrink between folds does that).
+cdef double MAX_BETA_RATIO = 1e3
 
 
 cdef inline double _schedule(int lr_kind, double t, double eta0, double alpha,
@@ -252,7 +257,8 @@ cdef int _sgd_rows(
         if factor < 0.0:
             factor = 0.0
         state[ST_WSCALE] *= factor
-        if state[ST_WSCALE] < MIN_WSCALE:
+        if state[ST_WSCALE] < MIN_WSCALE or (
+                A != NULL and state[ST_BETA] > MAX_BETA_RATIO * state[ST_WSCALE] * state[ST_N_AVG]):
             _fold_wscale(V, A, n_params, state)
         step = eta / (nb * state[ST_WSCALE])
         for m in range(nb):

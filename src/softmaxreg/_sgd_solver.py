@@ -159,6 +159,9 @@ def run_pass(state, objective, sample_weight, order, est, eta):
             raise FloatingPointError(DIVERGED_MESSAGE)
     if state.Q.size:
         _sgd.l1_catch_up(state.V, state.Q, state.A, state.state)
+    W, b = state.weights()
+    if not (np.all(np.isfinite(W)) and np.all(np.isfinite(b))):
+        raise FloatingPointError(DIVERGED_MESSAGE)
 
 
 def penalty(state, objective):
