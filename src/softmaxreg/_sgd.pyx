@@ -59,9 +59,21 @@ became non-finite (the step is too large), leaving the state at that row.
 from libc.math cimport exp, pow, isfinite
 from libc.stdint cimport int32_t
 
-from ._rowmath cimport (
-    floating, index_t, expit, logsumexp_row, prefetch_write, row_view, softplus,
-)
+from ._rowmath cimport floating, index_t, expit, logsumexp_row, row_view, softplus
+
+cdef extern from *:
+    """
+    /* An asm prefetch on x86 with GCC/clang: GCC drops __builtin_prefetch loops that
+       have no other effect, which is what a prefetch pass over the next row is. */
+    #if (defined(__GNUC__) || defined(__clang__)) && (defined(__x86_64__) || defined(__i386__))
+    #define SOFTMAXREG_SGD_PREFETCH_W(p) __asm__ volatile("prefetcht0 %0" : : "m"(*(const char *)(p)))
+    #elif defined(__GNUC__) || defined(__clang__)
+    #define SOFTMAXREG_SGD_PREFETCH_W(p) __builtin_prefetch((const void *)(p), 1, 3)
+    #else
+    #define SOFTMAXREG_SGD_PREFETCH_W(p) ((void)(p))
+    #endif
+    """
+    void sgd_prefetch_w "SOFTMAXREG_SGD_PREFETCH_W"(const void* p) noexcept nogil
 
 # Layout of the state vector shared with the Python driver (C names, then Python names).
 cdef enum:
@@ -97,20 +109,47 @@ cdef inline double _schedule(int lr_kind, double t, double eta0, double alpha,
     return eta0
 
 
+cdef inline void _prefetch_block(const void* p, Py_ssize_t n_bytes) noexcept nogil:
+    """Prefetch (for writing) every cache line of ``n_bytes`` bytes from p."""
+    cdef Py_ssize_t off = 0
+    while off < n_bytes:
+        sgd_prefetch_w(<const char*>p + off)
+        off += 64
+    sgd_prefetch_w(<const char*>p + n_bytes - 1)
+
+
 cdef inline void _row_dot_v(
     const floating* values, const index_t* indices, Py_ssize_t nnz,
     const floating* V, Py_ssize_t n_classes, double* raw_out,
+    const index_t* next_indices, Py_ssize_t next_nnz, const double* A,
 ) noexcept nogil:
-    """raw_out[:K] += x @ V for one row x (sums in double)."""
+    """raw_out[:K] += x @ V for one row x (sums in double).
+
+    Spread through the loop, prefetches the V blocks (and A blocks when A is given) of
+    the next CSR row ``next_indices[:next_nnz]`` (none when ``next_indices`` is NULL).
+    """
     cdef Py_ssize_t j, k, col
     cdef double x
     cdef const floating* v
+    cdef Py_ssize_t block = n_classes * sizeof(floating)
+    if next_indices == NULL:
+        next_nnz = 0
     for j in range(nnz):
+        if j < next_nnz:
+            col = next_indices[j] * n_classes
+            _prefetch_block(V + col, block)
+            if A != NULL:
+                _prefetch_block(A + col, n_classes * sizeof(double))
         x = values[j]
         col = j if indices == NULL else indices[j]
         v = V + col * n_classes
         for k in range(n_classes):
             raw_out[k] += x * v[k]
+    for j in range(nnz, next_nnz):
+        col = next_indices[j] * n_classes
+        _prefetch_block(V + col, block)
+        if A != NULL:
+            _prefetch_block(A + col, n_classes * sizeof(double))
 
 
 cdef inline void _row_scatter(
@@ -163,23 +202,6 @@ cdef inline void _clip_l1(
             a[k] += beta * (old - v[k])
 
 
-cdef inline void _prefetch_row(
-    const index_t* indices, Py_ssize_t nnz, const floating* V, const double* A,
-    Py_ssize_t n_classes,
-) noexcept nogil:
-    """Prefetch (for writing) the K-blocks of V, and of A when given, a CSR row touches."""
-    cdef Py_ssize_t j, col
-    if indices == NULL:
-        return
-    for j in range(nnz):
-        col = indices[j] * n_classes
-        prefetch_write(V + col)
-        prefetch_write(V + col + n_classes - 1)
-        if A != NULL:
-            prefetch_write(A + col)
-            prefetch_write(A + col + n_classes - 1)
-
-
 cdef void _fold_wscale(floating* V, double* A, Py_ssize_t n, double* state) noexcept nogil:
     """V *= wscale, wscale = 1; the averaged sum keeps its value (beta * V moves into A)."""
     cdef Py_ssize_t p
@@ -226,14 +248,15 @@ cdef int _sgd_rows(
         for m in range(nb):
             i = order[p + m]
             nnz = row_view(data, indices, indptr, n_features, i, &values, &row_indices)
+            next_indices = NULL
+            next_nnz = 0
             if p + m + 1 < stop:
                 next_nnz = row_view(data, indices, indptr, n_features, order[p + m + 1],
                                     &next_values, &next_indices)
-                _prefetch_row(next_indices, next_nnz, V, A, n_classes)
             r = resid + m * n_classes
             for k in range(n_classes):
                 r[k] = 0.0
-            _row_dot_v(values, row_indices, nnz, V, n_classes, r)
+            _row_dot_v(values, row_indices, nnz, V, n_classes, r, next_indices, next_nnz, A)
             total = 0.0
             for k in range(n_classes):
                 r[k] = intercept[k] + state[ST_WSCALE] * r[k]

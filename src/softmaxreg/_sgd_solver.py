@@ -159,8 +159,9 @@ def run_pass(state, objective, sample_weight, order, est, eta):
             raise FloatingPointError(DIVERGED_MESSAGE)
     if state.Q.size:
         _sgd.l1_catch_up(state.V, state.Q, state.A, state.state)
-    W, b = state.weights()
-    if not (np.all(np.isfinite(W)) and np.all(np.isfinite(b))):
+    # a sum is finite only if every term is (an overflowing sum means divergence too)
+    if not (np.isfinite(state.V.sum(dtype=np.float64)) and np.isfinite(state.intercept.sum())
+            and np.isfinite(state.A.sum())):
         raise FloatingPointError(DIVERGED_MESSAGE)
 
 
