@@ -110,8 +110,10 @@ cdef inline double _schedule(int lr_kind, double t, double eta0, double alpha,
 
 
 cdef inline void _prefetch_block(const void* p, Py_ssize_t n_bytes) noexcept nogil:
-    """Prefetch (for writing) every cache line of ``n_bytes`` bytes from p."""
+    """Prefetch every cache line of ``n_bytes`` bytes from p (nothing for n_bytes <= 0)."""
     cdef Py_ssize_t off = 0
+    if n_bytes <= 0:
+        return
     while off < n_bytes:
         sgd_prefetch_w(<const char*>p + off)
         off += 64
@@ -230,6 +232,9 @@ cdef int _sgd_rows(
     cdef const index_t* row_indices
     cdef const floating* next_values
     cdef const index_t* next_indices
+    cdef const floating* after_values
+    cdef const index_t* after_indices
+    cdef Py_ssize_t after_nnz
     cdef double* r
     cdef double eta, s, z, lse, total, factor, step
     cdef double l2 = alpha * (1.0 - l1_ratio)
@@ -253,6 +258,12 @@ cdef int _sgd_rows(
             if p + m + 1 < stop:
                 next_nnz = row_view(data, indices, indptr, n_features, order[p + m + 1],
                                     &next_values, &next_indices)
+            if indptr != NULL and p + m + 2 < stop:
+                # the row after next: bring its indices and values in for the prefetch above
+                after_nnz = row_view(data, indices, indptr, n_features, order[p + m + 2],
+                                     &after_values, &after_indices)
+                _prefetch_block(after_indices, after_nnz * sizeof(index_t))
+                _prefetch_block(after_values, after_nnz * sizeof(floating))
             r = resid + m * n_classes
             for k in range(n_classes):
                 r[k] = 0.0
