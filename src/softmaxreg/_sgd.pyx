@@ -66,14 +66,15 @@ cdef extern from *:
     /* An asm prefetch on x86 with GCC/clang: GCC drops __builtin_prefetch loops that
        have no other effect, which is what a prefetch pass over the next row is. */
     #if (defined(__GNUC__) || defined(__clang__)) && (defined(__x86_64__) || defined(__i386__))
-    #define SOFTMAXREG_SGD_PREFETCH_W(p) __asm__ volatile("prefetcht0 %0" : : "m"(*(const char *)(p)))
+    #define SOFTMAXREG_SGD_PREFETCH(p) \
+        __asm__ volatile("prefetcht0 %0" : : "m"(*(const char *)(p)))
     #elif defined(__GNUC__) || defined(__clang__)
-    #define SOFTMAXREG_SGD_PREFETCH_W(p) __builtin_prefetch((const void *)(p), 1, 3)
+    #define SOFTMAXREG_SGD_PREFETCH(p) __builtin_prefetch((const void *)(p), 1, 3)
     #else
-    #define SOFTMAXREG_SGD_PREFETCH_W(p) ((void)(p))
+    #define SOFTMAXREG_SGD_PREFETCH(p) ((void)(p))
     #endif
     """
-    void sgd_prefetch_w "SOFTMAXREG_SGD_PREFETCH_W"(const void* p) noexcept nogil
+    void sgd_prefetch "SOFTMAXREG_SGD_PREFETCH"(const void* p) noexcept nogil
 
 # Layout of the state vector shared with the Python driver (C names, then Python names).
 cdef enum:
@@ -110,14 +111,14 @@ cdef inline double _schedule(int lr_kind, double t, double eta0, double alpha,
 
 
 cdef inline void _prefetch_block(const void* p, Py_ssize_t n_bytes) noexcept nogil:
-    """Prefetch every cache line of ``n_bytes`` bytes from p (nothing for n_bytes <= 0)."""
+    """Prefetch every cache line of the ``n_bytes`` bytes at p (none for n_bytes <= 0)."""
     cdef Py_ssize_t off = 0
     if n_bytes <= 0:
         return
     while off < n_bytes:
-        sgd_prefetch_w(<const char*>p + off)
+        sgd_prefetch(<const char*>p + off)
         off += 64
-    sgd_prefetch_w(<const char*>p + n_bytes - 1)
+    sgd_prefetch(<const char*>p + n_bytes - 1)
 
 
 cdef inline void _row_dot_v(
@@ -127,7 +128,7 @@ cdef inline void _row_dot_v(
 ) noexcept nogil:
     """raw_out[:K] += x @ V for one row x (sums in double).
 
-    Spread through the loop, prefetches the V blocks (and A blocks when A is given) of
+    Spread through the loop, it prefetches the V blocks (and A blocks when A is given) of
     the next CSR row ``next_indices[:next_nnz]`` (none when ``next_indices`` is NULL).
     """
     cdef Py_ssize_t j, k, col
@@ -240,7 +241,6 @@ cdef int _sgd_rows(
     cdef double l2 = alpha * (1.0 - l1_ratio)
     cdef double l1 = alpha * l1_ratio
     cdef double* a_row
-    cdef double* q_row
     cdef Py_ssize_t n_params = n_features * n_classes
     cdef bint averaging
 
