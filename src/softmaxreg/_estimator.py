@@ -99,8 +99,9 @@ class SoftmaxRegression(ClassifierMixin, BaseEstimator):
         "sgd": visit the rows in a fresh random order each epoch (seeded by
         ``random_state``).
     early_stopping : bool, default=False
-        "sgd": hold out a stratified ``validation_fraction`` of the rows and stop when
-        their accuracy stops improving (instead of the training objective).
+        "sgd" ``fit``: hold out a stratified ``validation_fraction`` of the rows and stop
+        when their accuracy stops improving (instead of the training objective).
+        ``partial_fit`` ignores it.
     validation_fraction : float in (0, 1), default=0.1
         "sgd": share of the rows held out for ``early_stopping``.
     n_iter_no_change : int, default=5

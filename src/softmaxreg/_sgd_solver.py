@@ -190,19 +190,24 @@ def _validation_split(objective, fraction, rng):
     return np.sort(train), np.sort(val)
 
 
-def _accuracy(objective, val, state):
-    """Weighted accuracy of the current model on the validation rows."""
+def _validation_rows(objective, val):
+    """(X_val, y_val, sample_weight_val) of the held-out rows, as a matrix for scoring."""
     rows = objective.rows
     if rows.indptr.shape[0] == 0:
         X = rows.data.reshape(rows.n_samples, rows.n_features)
     else:
         X = sp.csr_matrix((rows.data, rows.indices, rows.indptr),
                           shape=(rows.n_samples, rows.n_features))
+    return X[val], objective.y[val], objective.sample_weight[val]
+
+
+def _accuracy(objective, validation, state):
+    """Weighted accuracy of the current (averaged) model on the validation rows."""
+    X, y, sw = validation
     W, b = state.weights()
-    scores = np.asarray(X[val] @ W) + b
+    scores = np.asarray(X @ W) + b
     pred = (scores[:, 0] > 0) if objective.binomial else np.argmax(scores, axis=1)
-    sw = objective.sample_weight[val]
-    return float(np.dot(sw, pred == objective.y[val]) / sw.sum())
+    return float(np.dot(sw, pred == y) / sw.sum())
 
 
 def fit_sgd(objective, params0, est):
@@ -221,6 +226,7 @@ def fit_sgd(objective, params0, est):
     train = np.arange(n, dtype=np.intp)
     if est.early_stopping:
         train, val = _validation_split(objective, est.validation_fraction, rng)
+        validation = _validation_rows(objective, val)
     sw = objective.sample_weight * (train.shape[0] / objective.sample_weight[train].sum())
     state = new_state(objective, params0, est)
     eta = est.eta0
@@ -233,7 +239,7 @@ def fit_sgd(objective, params0, est):
         run_pass(state, objective, sw, order, est, eta)
         estimate = state.loss / train.shape[0] + penalty(state, objective)
         # the criterion is minimised: objective estimate, or minus the accuracy
-        criterion = -_accuracy(objective, val, state) if est.early_stopping else estimate
+        criterion = -_accuracy(objective, validation, state) if est.early_stopping else estimate
         if est.verbose:
             print(f"[softmaxreg sgd] epoch {epoch:4d}  objective~ {estimate:.10g}  "
                   f"criterion {criterion:.6g}  elapsed {time.perf_counter() - start:.3f}s",
