@@ -23,12 +23,13 @@ With |B| = 1 this is plain SGD.
 
 L1 (elastic-net) uses the cumulative clipped penalty of Tsuruoka et al. (2009): ``u``
 is the total L1 penalty a weight could have received so far (``u += eta * l1`` per
-step) and ``Q[j, k]`` what it actually received. A weight touched by the step is moved
-towards zero by ``u - Q`` (``u + Q`` for positive weights, as Q is then negative) and
-clipped at zero. The rule is idempotent, so a feature in several rows of one batch is
-clipped once in effect, and entries with x_ij == 0 (dense zeros) are skipped, which
-makes dense and CSR input follow the same path. The caller catches every weight up at
-the end of a pass (``l1_catch_up``).
+step) and ``Q[j, k]`` the (signed) penalty it actually received. A weight touched by
+the step is moved towards zero by what it has still to receive, ``u - |Q|``
+(``w - (u + Q)`` for w > 0, ``w + (u - Q)`` for w < 0), and clipped at zero. The rule
+is idempotent, so a feature in several rows of one batch is clipped once in effect,
+and entries with x_ij == 0 (dense zeros) are skipped, which makes dense and CSR input
+follow the same path. The caller catches every weight up at the end of a pass
+(``l1_catch_up``).
 
 Averaged SGD is lazy too: the sum of the iterates since averaging began is kept as
 ``A + beta * V`` (A of shape (n_features, K), beta a scalar). A change ``dV`` of V
@@ -46,14 +47,21 @@ The state that carries from call to call is the double vector ``state`` (see the
 ``ST_*`` constants), so a pass can be cut into chunks of rows at batch boundaries and
 gives the same result as one call.
 
-Prefetch: the weight (and average) blocks of the next row are prefetched while the
-current one is processed; an epoch is bound by the latency of those scattered reads.
+Each row's ``s_i * loss_i`` at its pre-step weights is added to ``state[ST_LOSS]``; the
+caller turns the epoch's sum into the objective estimate of its stopping rule.
+
+Prefetch: an epoch is bound by the latency of the scattered reads of weight blocks
+(``PERFORMANCE.md``). The V (and A) blocks of the next row are prefetched, spread
+through the current row's dot loop, and the indices and values of the row after next
+are prefetched so that the next row's prefetch does not wait on them. An asm prefetch
+is used on x86 because GCC removes loops of ``__builtin_prefetch`` calls.
 
 Input contract (checked by ``softmaxreg._validation``): finite data; for CSR, a
 consistent structure with indices in ``[0, n_features)``; labels in ``[0, K)``
 (``{0, 1}`` for binomial); weights >= 0; ``order`` entries in ``[0, n_samples)``; all
 arrays C-contiguous. The kernel does not raise on data: it returns 1 when a score
-became non-finite (the step is too large), leaving the state at that row.
+became non-finite (the step is too large), leaving the state half-updated; the caller
+discards that state and raises.
 """
 
 from libc.math cimport exp, pow, isfinite
