@@ -166,11 +166,15 @@ def run_pass(state, objective, sample_weight, order, est, eta):
 
 
 def penalty(state, objective):
-    """The penalty term at the current (not averaged) weights."""
-    W = state.wscale * state.V.astype(np.float64)
-    l1 = objective.l1_ratio
-    return objective.alpha * (0.5 * (1 - l1) * float(np.dot(W.ravel(), W.ravel()))
-                              + l1 * float(np.abs(W).sum()))
+    """The penalty term at the current (not averaged) weights, without a float64 copy."""
+    v = state.V.ravel()
+    if v.dtype != np.float64:
+        v = v.astype(np.float64)
+    wscale, l1 = state.wscale, objective.l1_ratio
+    value = 0.5 * (1 - l1) * wscale**2 * float(np.dot(v, v))
+    if l1 > 0:
+        value += l1 * wscale * float(np.abs(v).sum())
+    return objective.alpha * value
 
 
 def _validation_split(objective, fraction, rng):
