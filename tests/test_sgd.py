@@ -190,6 +190,9 @@ def test_partial_fit_errors():
     with pytest.raises(ValueError, match="not supported by partial_fit"):
         SoftmaxRegression(solver="sgd", class_weight="balanced").partial_fit(
             X, y, classes=[0, 1, 2])
+    # penalties and averaging switched on between calls
+    est.set_params(l1_ratio=0.5, average=True).partial_fit(X, y)
+    assert np.all(np.isfinite(est.coef_))
     # a chunk with a single class is fine once the classes are known
     est.partial_fit(X[y == 1], y[y == 1])
     assert est.coef_.shape == (3, X.shape[1])

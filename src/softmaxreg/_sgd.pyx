@@ -315,7 +315,7 @@ cdef int _sgd_rows(
                     intercept[k] -= eta / nb * r[k]
 
         # cumulative L1 penalty on every weight of the features the batch touched
-        if l1 > 0.0:
+        if l1 > 0.0 and Q != NULL:
             state[ST_U] += eta * l1
             for m in range(nb):
                 nnz = row_view(data, indices, indptr, n_features, order[p + m], &values,
@@ -388,7 +388,8 @@ def sgd_pass(
         Scaled weights (the model's are ``state[ST_WSCALE] * V``), updated in place.
     intercept : ndarray of shape (K,), float64
     Q : ndarray of shape (n_features * K,) or (0,), float64
-        L1 penalty received per weight; empty when ``l1_ratio == 0``.
+        L1 penalty received per weight; empty when ``l1_ratio == 0`` (an empty Q turns
+        the L1 step off).
     A : ndarray of shape (n_features * K,) or (0,), float64
         Averaged-sum part (see the design note); empty without averaging.
     A_intercept : ndarray of shape (K,), float64

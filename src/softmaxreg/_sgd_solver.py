@@ -142,6 +142,13 @@ def run_pass(state, objective, sample_weight, order, est, eta):
     Raises FloatingPointError (with advice) when the kernel saw a non-finite score.
     """
     rows = objective.rows
+    # l1_ratio or average may have been switched on between partial_fit calls
+    if objective.l1_ratio > 0 and state.Q.size == 0:
+        state.Q = np.zeros(state.V.size)
+    if average_start(est.average) > 0 and state.A.size == 0:
+        state.A = np.zeros(state.V.size)
+        state.state[_S["beta"]] = state.state[_S["n_avg"]] = 0.0
+        state.A_intercept[:] = 0.0
     lr = _sgd.LEARNING_RATES[est.learning_rate]
     alpha, l1_ratio = objective.alpha, objective.l1_ratio
     t0 = optimal_init(alpha) if est.learning_rate == "optimal" else 0.0
