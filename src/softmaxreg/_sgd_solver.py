@@ -152,8 +152,8 @@ def run_pass(state, objective, sample_weight, order, est, eta):
     lr = _sgd.LEARNING_RATES[est.learning_rate]
     alpha, l1_ratio = objective.alpha, objective.l1_ratio
     t0 = optimal_init(alpha) if est.learning_rate == "optimal" else 0.0
-    resid = np.empty((est.batch_size, state.V.shape[1]))
     order = np.ascontiguousarray(order, dtype=np.intp)
+    resid = np.empty((max(1, min(est.batch_size, order.shape[0])), state.V.shape[1]))
     bounds = chunk_bounds(rows, order, est.batch_size, state.V.shape[1])
     for start, stop in zip(bounds[:-1], bounds[1:]):
         status = _sgd.sgd_pass(
@@ -268,7 +268,7 @@ def fit_sgd(objective, params0, est):
         f"{'validation accuracy' if est.early_stopping else 'objective'} was still improving "
         f"by more than tol={est.tol}); increase max_iter.",
         ConvergenceWarning,
-        stacklevel=3,
+        stacklevel=4,
     )
     return state.params(), est.max_iter
 

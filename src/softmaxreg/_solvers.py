@@ -70,10 +70,10 @@ def fit_lbfgs(objective, params0, est):
             f"lbfgs did not converge in max_iter={est.max_iter} iterations "
             f"(gradient max-norm still above tol={est.tol}); increase max_iter.",
             ConvergenceWarning,
-            stacklevel=3,
+            stacklevel=4,
         )
     elif result.status != 0:
-        warnings.warn(f"lbfgs stopped early: {result.message}", ConvergenceWarning, stacklevel=3)
+        warnings.warn(f"lbfgs stopped early: {result.message}", ConvergenceWarning, stacklevel=4)
     return np.asarray(result.x, dtype=np.float64), int(result.nit)
 
 
