@@ -137,7 +137,7 @@ def text():
     """A TF-IDF-like problem and its optimum objective (L-BFGS at a tight tol)."""
     X, y = make_text_classification(n_samples=3000, n_features=5000, n_classes=5,
                                     random_state=0)
-    ref = SoftmaxRegression(solver="lbfgs", tol=1e-8, max_iter=5000).fit(X, y)
+    ref = SoftmaxRegression(solver="lbfgs", tol=1e-8, max_iter=5000, n_jobs=1).fit(X, y)
     return X, y, objective_value(ref.coef_, ref.intercept_, X, y, alpha=1e-4)
 
 
