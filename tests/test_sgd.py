@@ -12,6 +12,9 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from softmaxreg import SoftmaxRegression, _sgd_solver, make_text_classification, objective_value
 
+# short fits on purpose; test_convergence_warning_and_stopping checks the warning itself
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
 
 def reference_sgd(X, y, sample_weight, n_classes, *, alpha, l1_ratio, batch_size, learning_rate,
                   eta0, power_t, average, n_epochs, fit_intercept=True):
