@@ -175,6 +175,17 @@ def test_partial_fit_equals_fit_epochs():
     np.testing.assert_allclose(est.coef_, ref.coef_, rtol=1e-12, atol=1e-14)
 
 
+def test_partial_fit_after_fit_continues_the_run():
+    # fit for 3 epochs then one partial_fit pass == fit for 4 epochs (row order fixed)
+    X, y = small_problem(3)
+    params = {"alpha": 1e-2, "average": 5, "l1_ratio": 0.2}
+    est = fit_epochs(X, y, 3, **params)
+    est.set_params(shuffle=False).partial_fit(X, y)
+    ref = fit_epochs(X, y, 4, **params)
+    np.testing.assert_allclose(est.coef_, ref.coef_, rtol=1e-12, atol=1e-14)
+    assert est._sgd_state.steps == 4 * X.shape[0]
+
+
 def test_partial_fit_errors():
     X, y = small_problem(3)
     est = SoftmaxRegression(solver="sgd")

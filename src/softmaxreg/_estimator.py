@@ -204,6 +204,7 @@ class SoftmaxRegression(ClassifierMixin, BaseEstimator):
             n_threads=n_threads_from_n_jobs(self.n_jobs),
         )
         params0 = self._initial_params(objective, classes)
+        self._sgd_state = None  # solver="sgd" leaves its state here for partial_fit
         params, n_iter = SOLVERS[self.solver](objective, params0, self)
         if not np.all(np.isfinite(params)):
             raise FloatingPointError(
@@ -215,7 +216,6 @@ class SoftmaxRegression(ClassifierMixin, BaseEstimator):
         self.coef_ = np.ascontiguousarray(W.T, dtype=X.dtype)
         self.intercept_ = np.array(b if self.fit_intercept else np.zeros_like(b), dtype=X.dtype)
         self.n_iter_ = n_iter
-        self._sgd_state = None  # a later partial_fit starts from coef_ with a new schedule
         return self
 
     def partial_fit(self, X, y, classes=None, sample_weight=None):
@@ -223,8 +223,9 @@ class SoftmaxRegression(ClassifierMixin, BaseEstimator):
 
         The step count, learning-rate schedule, averaging and shuffling generator carry
         over from call to call, so calls over the chunks of a stream continue one SGD
-        run. After ``fit`` it continues from ``coef_`` with a fresh schedule. The
-        sample weights are used as given (``fit`` divides them by their mean).
+        run; after ``fit(solver="sgd")`` they continue that fit's run (after another
+        solver, from its ``coef_`` with a new schedule). The sample weights are used as
+        given (``fit`` divides them by their mean).
 
         Parameters
         ----------

@@ -230,7 +230,8 @@ def fit_sgd(objective, params0, est):
     held-out ``validation_fraction``, is compared with the best so far; after
     ``n_iter_no_change`` epochs without an improvement by ``tol`` the fit stops ("adaptive"
     first divides eta by 5, down to 1e-6). ``max_iter`` epochs end it with a
-    ``ConvergenceWarning``.
+    ``ConvergenceWarning``. The final SGDState is left in ``est._sgd_state`` so that
+    ``partial_fit`` continues the run (the estimator restores it if the fit fails).
     """
     rng = check_random_state(est.random_state)
     n = objective.rows.n_samples
@@ -244,6 +245,8 @@ def fit_sgd(objective, params0, est):
     best = np.inf
     no_improvement = 0
     start = time.perf_counter()
+    est._sgd_state = state
+    state.eta = eta
     for epoch in range(1, est.max_iter + 1):
         order = rng.permutation(train) if est.shuffle else train
         state.state[_S["loss"]] = 0.0
@@ -260,6 +263,7 @@ def fit_sgd(objective, params0, est):
         if no_improvement >= est.n_iter_no_change:
             if est.learning_rate == "adaptive" and eta > 1e-6:
                 eta /= 5.0
+                state.eta = eta
                 no_improvement = 0
             else:
                 return state.params(), epoch
@@ -288,5 +292,6 @@ def partial_fit_pass(state, objective, est):
     if est.shuffle:
         order = state.rng.permutation(order)
     state.state[_S["loss"]] = 0.0
-    run_pass(state, objective, objective.sample_weight, order, est, est.eta0)
+    eta = est.eta0 if state.eta is None else state.eta  # "adaptive" continues from fit's eta
+    run_pass(state, objective, objective.sample_weight, order, est, eta)
     return state
