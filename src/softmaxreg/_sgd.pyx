@@ -140,11 +140,20 @@ cdef inline void _row_dot_v(
     the next CSR row ``next_indices[:next_nnz]`` (none when ``next_indices`` is NULL).
     """
     cdef Py_ssize_t j, k, col
-    cdef double x
+    cdef double x, acc = 0.0
     cdef const floating* v
     cdef Py_ssize_t block = n_classes * sizeof(floating)
     if next_indices == NULL:
         next_nnz = 0
+    if n_classes == 1 and A == NULL:  # binomial: one weight per feature, sum in a register
+        for j in range(nnz):
+            if j < next_nnz:
+                sgd_prefetch(V + next_indices[j])
+            acc += values[j] * V[j if indices == NULL else indices[j]]
+        raw_out[0] += acc
+        for j in range(nnz, next_nnz):
+            sgd_prefetch(V + next_indices[j])
+        return
     for j in range(nnz):
         if j < next_nnz:
             col = next_indices[j] * n_classes
@@ -173,6 +182,12 @@ cdef inline void _row_scatter(
     cdef double x, old
     cdef floating* v
     cdef double* a
+    cdef double r0 = r[0]
+    if n_classes == 1 and A == NULL:  # binomial
+        for j in range(nnz):
+            col = j if indices == NULL else indices[j]
+            V[col] = <floating>(V[col] - step * values[j] * r0)
+        return
     for j in range(nnz):
         x = step * values[j]
         col = j if indices == NULL else indices[j]
