@@ -94,7 +94,9 @@ class SoftmaxRegression(ClassifierMixin, BaseEstimator):
         "sgd" exponent of "invscaling".
     average : bool or int, default=False
         "sgd": return the average of the iterates (averaged SGD, computed lazily);
-        an int n starts averaging after n samples have been seen.
+        an int n starts averaging after n samples have been seen. ``True`` averages from
+        the first step, so with "optimal" its large early steps are part of the average;
+        an int start leaves them out.
     shuffle : bool, default=True
         "sgd": visit the rows in a fresh random order each epoch (seeded by
         ``random_state``).
