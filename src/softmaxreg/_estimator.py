@@ -1,5 +1,7 @@
 """SoftmaxRegression: the scikit-learn estimator around the kernels and solvers."""
 
+from contextlib import contextmanager
+
 import numpy as np
 import scipy.sparse as sp
 from scipy.special import expit
@@ -9,6 +11,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from . import _softmax
 from ._objective import Objective, params_from_coef
+from ._sgd_solver import new_state, partial_fit_pass
 from ._solvers import SOLVERS
 from ._validation import (
     check_params,
@@ -18,6 +21,18 @@ from ._validation import (
     encode_labels,
     n_threads_from_n_jobs,
 )
+
+
+@contextmanager
+def _restore_on_error(est):
+    """Put back the estimator's attributes if the body raises (KeyboardInterrupt included)."""
+    saved = dict(est.__dict__)
+    try:
+        yield
+    except BaseException:
+        est.__dict__.clear()
+        est.__dict__.update(saved)
+        raise
 
 
 class SoftmaxRegression(ClassifierMixin, BaseEstimator):
@@ -41,14 +56,19 @@ class SoftmaxRegression(ClassifierMixin, BaseEstimator):
         Elastic-net mixing in [0, 1]; 0 is pure L2. ``solver="lbfgs"`` supports only 0.
     solver : {"lbfgs", "sgd", "sag", "saga"}, default="lbfgs"
         Optimiser. "lbfgs" uses scipy's L-BFGS-B on the Cython loss and gradient.
-        "sgd", "sag" and "saga" are not implemented in this version
-        (``NotImplementedError``).
+        "sgd" is mini-batch SGD on the true softmax loss (any ``l1_ratio``; the only
+        solver with ``partial_fit``). "sag" and "saga" are not implemented in this
+        version (``NotImplementedError``).
     fit_intercept : bool, default=True
         Fit one unpenalised intercept per class (one for two classes).
     tol : float, default=1e-4
-        Stopping tolerance. For "lbfgs": the max-norm of the projected gradient.
+        Stopping tolerance. For "lbfgs": the max-norm of the projected gradient. For
+        "sgd": the fit stops when the epoch's objective estimate (or, with
+        ``early_stopping``, the validation accuracy) has not improved by ``tol`` for
+        ``n_iter_no_change`` epochs in a row.
     max_iter : int, default=100
-        Maximum number of iterations; reaching it warns with ``ConvergenceWarning``.
+        Maximum number of iterations ("sgd": epochs); reaching it warns with
+        ``ConvergenceWarning``.
     class_weight : dict, "balanced" or None, default=None
         Weights per class, multiplied into the sample weights.
     warm_start : bool, default=False
@@ -62,6 +82,33 @@ class SoftmaxRegression(ClassifierMixin, BaseEstimator):
         many. Small problems run on one thread whatever the setting.
     verbose : int, default=0
         Print the objective per iteration to stderr when > 0.
+    batch_size : int, default=1
+        "sgd": rows per step; the step uses their mean gradient.
+    learning_rate : {"optimal", "invscaling", "constant", "adaptive"}, default="optimal"
+        "sgd" step size schedule over steps t = 1, 2, ... as in ``SGDClassifier``:
+        "optimal" ``1 / (alpha * (t0 + t - 1))`` with scikit-learn's t0 heuristic,
+        "invscaling" ``eta0 / t**power_t``, "constant" ``eta0``, "adaptive" ``eta0``
+        divided by 5 each time ``n_iter_no_change`` epochs bring no improvement.
+    eta0 : float, default=0.01
+        "sgd" initial step size (unused by "optimal").
+    power_t : float, default=0.5
+        "sgd" exponent of "invscaling".
+    average : bool or int, default=False
+        "sgd": return the average of the iterates (averaged SGD, computed lazily);
+        an int n starts averaging after n samples have been seen. ``True`` averages from
+        the first step, so with "optimal" its large early steps are part of the average;
+        an int start leaves them out.
+    shuffle : bool, default=True
+        "sgd": visit the rows in a fresh random order each epoch (seeded by
+        ``random_state``).
+    early_stopping : bool, default=False
+        "sgd" ``fit``: hold out a stratified ``validation_fraction`` of the rows and stop
+        when their accuracy stops improving (instead of the training objective).
+        ``partial_fit`` ignores it.
+    validation_fraction : float in (0, 1), default=0.1
+        "sgd": share of the rows held out for ``early_stopping``.
+    n_iter_no_change : int, default=5
+        "sgd": epochs without improvement before stopping.
 
     Attributes
     ----------
@@ -89,6 +136,15 @@ class SoftmaxRegression(ClassifierMixin, BaseEstimator):
         random_state=None,
         n_jobs=None,
         verbose=0,
+        batch_size=1,
+        learning_rate="optimal",
+        eta0=0.01,
+        power_t=0.5,
+        average=False,
+        shuffle=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=5,
     ):
         self.alpha = alpha
         self.l1_ratio = l1_ratio
@@ -101,6 +157,15 @@ class SoftmaxRegression(ClassifierMixin, BaseEstimator):
         self.random_state = random_state
         self.n_jobs = n_jobs
         self.verbose = verbose
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.eta0 = eta0
+        self.power_t = power_t
+        self.average = average
+        self.shuffle = shuffle
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -125,6 +190,10 @@ class SoftmaxRegression(ClassifierMixin, BaseEstimator):
         -------
         self
         """
+        with _restore_on_error(self):
+            return self._fit(X, y, sample_weight)
+
+    def _fit(self, X, y, sample_weight):
         check_params(self)
         X, y = check_X_y(self, X, y)
         classes, y_index = encode_labels(y)
@@ -138,6 +207,7 @@ class SoftmaxRegression(ClassifierMixin, BaseEstimator):
             n_threads=n_threads_from_n_jobs(self.n_jobs),
         )
         params0 = self._initial_params(objective, classes)
+        self._sgd_state = None  # solver="sgd" leaves its state here for partial_fit
         params, n_iter = SOLVERS[self.solver](objective, params0, self)
         if not np.all(np.isfinite(params)):
             raise FloatingPointError(
@@ -149,6 +219,83 @@ class SoftmaxRegression(ClassifierMixin, BaseEstimator):
         self.coef_ = np.ascontiguousarray(W.T, dtype=X.dtype)
         self.intercept_ = np.array(b if self.fit_intercept else np.zeros_like(b), dtype=X.dtype)
         self.n_iter_ = n_iter
+        return self
+
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
+        """One pass of SGD over the given rows (``solver="sgd"`` only), keeping the state.
+
+        The step count, learning-rate schedule, averaging and shuffling generator carry
+        over from call to call, so calls over the chunks of a stream continue one SGD
+        run; after ``fit(solver="sgd")`` they continue that fit's run (after another
+        solver, from its ``coef_`` with a new schedule). The sample weights are used as
+        given (``fit`` divides them by their mean).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Same number of features on every call.
+        y : array-like of shape (n_samples,)
+            Labels, each one of ``classes``.
+        classes : array-like of shape (n_classes,), default=None
+            All the labels the stream will contain (at least two). Required on the first
+            call; later calls may omit it or must repeat the same set.
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        self
+        """
+        with _restore_on_error(self):
+            return self._partial_fit(X, y, classes, sample_weight)
+
+    def _partial_fit(self, X, y, classes, sample_weight):
+        check_params(self)
+        if self.solver != "sgd":
+            raise ValueError(
+                f"partial_fit is only available with solver='sgd', got solver={self.solver!r}; "
+                "use fit, or set solver='sgd'."
+            )
+        first = not hasattr(self, "classes_")
+        if classes is not None:
+            classes = np.unique(np.asarray(classes))
+            if not first and not np.array_equal(classes, self.classes_):
+                raise ValueError(
+                    f"classes={classes!r} differs from the classes of earlier calls "
+                    f"{self.classes_!r}; a model cannot change its classes."
+                )
+        elif first:
+            raise ValueError(
+                "classes must be passed on the first call to partial_fit: the array of "
+                "every label the data will contain, e.g. classes=np.unique(y_all)."
+            )
+        else:
+            classes = self.classes_
+        X, y = check_X_y(self, X, y, reset=first)
+        classes, y_index = encode_labels(y, classes)
+        sw = check_sample_weight(sample_weight, X.shape[0])
+        if self.class_weight == "balanced":
+            raise ValueError(
+                "class_weight='balanced' needs the whole data and is not supported by "
+                "partial_fit; pass compute_class_weight('balanced', classes=classes, y=y_all) "
+                "as a dict instead."
+            )
+        if self.class_weight is not None:
+            sw = sw * np.array([self.class_weight.get(c, 1.0) for c in classes])[y_index]
+        objective = Objective(X, y_index, sw, len(classes), self.alpha, self.l1_ratio,
+                              self.fit_intercept)
+        state = getattr(self, "_sgd_state", None)
+        if state is None or state.V.dtype != X.dtype:
+            params0 = np.zeros(objective.n_params + objective.n_columns)
+            if not first:
+                params0 = params_from_coef(self.coef_, self.intercept_, objective.binomial)
+            state = new_state(objective, params0, self)
+        state = partial_fit_pass(state, objective, self)
+        W, b = state.weights()  # finite: partial_fit_pass raises otherwise
+        self.classes_ = classes
+        self.coef_ = np.ascontiguousarray(W.T, dtype=X.dtype)
+        self.intercept_ = np.array(b if self.fit_intercept else np.zeros_like(b), dtype=X.dtype)
+        self.n_iter_ = 1
+        self._sgd_state = state
         return self
 
     def _initial_params(self, objective, classes):

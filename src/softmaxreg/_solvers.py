@@ -16,6 +16,8 @@ from scipy.optimize import minimize
 from sklearn.exceptions import ConvergenceWarning
 from threadpoolctl import ThreadpoolController
 
+from ._sgd_solver import fit_sgd
+
 
 def fit_lbfgs(objective, params0, est):
     """Minimise the objective with scipy's L-BFGS-B (L2 or no penalty).
@@ -67,10 +69,10 @@ def fit_lbfgs(objective, params0, est):
             f"lbfgs did not converge in max_iter={est.max_iter} iterations "
             f"(gradient max-norm still above tol={est.tol}); increase max_iter.",
             ConvergenceWarning,
-            stacklevel=3,
+            stacklevel=4,
         )
     elif result.status != 0:
-        warnings.warn(f"lbfgs stopped early: {result.message}", ConvergenceWarning, stacklevel=3)
+        warnings.warn(f"lbfgs stopped early: {result.message}", ConvergenceWarning, stacklevel=4)
     return np.asarray(result.x, dtype=np.float64), int(result.nit)
 
 
@@ -93,7 +95,7 @@ def _not_implemented(name):
 
 SOLVERS = {
     "lbfgs": fit_lbfgs,
-    "sgd": _not_implemented("sgd"),
+    "sgd": fit_sgd,
     "sag": _not_implemented("sag"),
     "saga": _not_implemented("saga"),
 }

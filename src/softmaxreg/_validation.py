@@ -38,12 +38,17 @@ def check_X(estimator, X, *, reset):
     return X
 
 
-def check_X_y(estimator, X, y):
-    """Validate X and y together for ``fit`` (1-D y of matching length, no NaN)."""
+def check_X_y(estimator, X, y, *, reset=True):
+    """Validate X and y together for ``fit`` (1-D y of matching length, no NaN).
+
+    ``reset=False`` (later ``partial_fit`` calls) checks ``n_features_in_`` instead of
+    setting it.
+    """
     X, y = validate_data(
         estimator,
         X,
         y,
+        reset=reset,
         accept_sparse="csr",
         dtype=list(FLOAT_DTYPES),
         order="C",
@@ -189,6 +194,35 @@ def check_params(est):
     cw = est.class_weight
     if cw is not None and cw != "balanced" and not isinstance(cw, dict):
         raise ValueError(f"class_weight must be None, 'balanced' or a dict, got {cw!r}.")
+    check_sgd_params(est)
+
+
+LEARNING_RATES = ("optimal", "invscaling", "constant", "adaptive")
+
+
+def check_sgd_params(est):
+    """The checks of the parameters used only by ``solver="sgd"`` (always run)."""
+    _check_number("batch_size", est.batch_size, numbers.Integral, low=1)
+    if est.learning_rate not in LEARNING_RATES:
+        raise ValueError(
+            f"learning_rate must be one of {LEARNING_RATES}, got {est.learning_rate!r}."
+        )
+    _check_number("eta0", est.eta0, numbers.Real, low=0,
+                  low_open=est.learning_rate != "optimal")
+    _check_number("power_t", est.power_t, numbers.Real)
+    if not isinstance(est.average, (bool, np.bool_)):
+        _check_number("average", est.average, numbers.Integral, low=0)
+    for name in ("shuffle", "early_stopping"):
+        if not isinstance(getattr(est, name), (bool, np.bool_)):
+            raise TypeError(f"{name} must be a bool, got {getattr(est, name)!r}.")
+    _check_number("validation_fraction", est.validation_fraction, numbers.Real, low=0, high=1,
+                  low_open=True, high_open=True)
+    _check_number("n_iter_no_change", est.n_iter_no_change, numbers.Integral, low=1)
+    if est.solver == "sgd" and est.learning_rate == "optimal" and est.alpha == 0:
+        raise ValueError(
+            "alpha must be > 0 with solver='sgd' and learning_rate='optimal' (its step "
+            "size is 1 / (alpha * t)); set alpha > 0 or use another learning_rate."
+        )
 
 
 def n_threads_from_n_jobs(n_jobs):

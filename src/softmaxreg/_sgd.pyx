@@ -1,0 +1,462 @@
+# cython: language_level=3, cdivision=True
+"""Mini-batch SGD on the softmax (sigmoid for two classes) loss, with lazy sparse updates.
+
+Design
+------
+Weights are stored feature-major, ``V`` of shape (n_features, K) in X's dtype, and the
+model's weights are ``W = wscale * V``: the L2 shrink ``W *= 1 - eta * l2`` of every step
+is one multiply of the scalar ``wscale`` (O(1)); when ``wscale`` falls below 1e-9 it is
+folded into ``V`` (O(n_features * K), rare). All sums and scalars are double.
+
+One step on a mini-batch B (rows ``order[p:p + |B|]``, the last one of a pass may be
+shorter), with ``eta`` from the schedule at step ``t``::
+
+    r_i = s_i * (softmax(b + x_i @ W) - onehot(y_i))     # all rows at the same W, b
+    W   = (1 - eta * l2) * W - eta / |B| * sum_i outer(x_i, r_i)
+    b   = b - eta / |B| * sum_i r_i
+    then the L1 step below on every weight of a feature some x_i in B has nonzero.
+
+So a batch is two passes over its rows: the first reads the weights into K scores and
+residuals (kept in a |B| x K buffer), the second applies the shrink to ``wscale`` and
+scatters ``-eta / (|B| * wscale) * x_ij * r_i`` into the rows of V the batch touches.
+With |B| = 1 this is plain SGD.
+
+L1 (elastic-net) uses the cumulative clipped penalty of Tsuruoka et al. (2009): ``u``
+is the total L1 penalty a weight could have received so far (``u += eta * l1`` per
+step) and ``Q[j, k]`` the (signed) penalty it actually received. A weight touched by
+the step is moved towards zero by what it has still to receive, ``u - |Q|``
+(``w - (u + Q)`` for w > 0, ``w + (u - Q)`` for w < 0), and clipped at zero. The rule
+is idempotent, so a feature in several rows of one batch is clipped once in effect,
+and entries with x_ij == 0 (dense zeros) are skipped, which makes dense and CSR input
+follow the same path. The caller catches every weight up at the end of a pass
+(``l1_catch_up``).
+
+Averaged SGD is lazy too: the sum of the iterates since averaging began is kept as
+``A + beta * V`` (A of shape (n_features, K), beta a scalar). A change ``dV`` of V
+moves ``A -= beta * dV``; the end of a step adds the iterate by ``beta += wscale``; a
+fold of wscale moves ``beta * V`` into A. The average is ``(A + beta * V) / n_avg``.
+When ``beta / (wscale * n_avg)`` exceeds 1e3 the sum would lose digits to cancellation,
+so wscale is folded then as well (only a strong shrink per step gets there).
+The intercept's sum is kept directly.
+
+Learning rates (``t`` = steps taken + 1): constant ``eta0``; optimal
+``1 / (alpha * (t0 + t - 1))`` with scikit-learn's t0 chosen by the caller; invscaling
+``eta0 / t**power_t``. "adaptive" is constant with an eta that the caller divides.
+
+The state that carries from call to call is the double vector ``state`` (see the
+``ST_*`` constants), so a pass can be cut into chunks of rows at batch boundaries and
+gives the same result as one call.
+
+Each row's ``s_i * loss_i`` at its pre-step weights is added to ``state[ST_LOSS]``; the
+caller turns the epoch's sum into the objective estimate of its stopping rule.
+
+Prefetch: an epoch is bound by the latency of the scattered reads of weight blocks
+(``PERFORMANCE.md``). The V (and A) blocks of the next row are prefetched, spread
+through the current row's dot loop, and the indices and values of the row after next
+are prefetched so that the next row's prefetch does not wait on them. An asm prefetch
+is used on x86 because GCC removes loops of ``__builtin_prefetch`` calls.
+
+Input contract (checked by ``softmaxreg._validation``): finite data; for CSR, a
+consistent structure with indices in ``[0, n_features)``; labels in ``[0, K)``
+(``{0, 1}`` for binomial); weights >= 0; ``order`` entries in ``[0, n_samples)``; all
+arrays C-contiguous. The kernel does not raise on data: it returns 1 when a score
+became non-finite (the step is too large), leaving the state half-updated; the caller
+discards that state and raises.
+"""
+
+from libc.math cimport exp, pow, isfinite
+from libc.stdint cimport int32_t
+
+from ._rowmath cimport floating, index_t, expit, logsumexp_row, row_view, softplus
+
+cdef extern from *:
+    """
+    /* An asm prefetch on x86 with GCC/clang: GCC drops __builtin_prefetch loops that
+       have no other effect, which is what a prefetch pass over the next row is. */
+    #if (defined(__GNUC__) || defined(__clang__)) && (defined(__x86_64__) || defined(__i386__))
+    #define SOFTMAXREG_SGD_PREFETCH(p) \
+        __asm__ volatile("prefetcht0 %0" : : "m"(*(const char *)(p)))
+    #elif defined(__GNUC__) || defined(__clang__)
+    #define SOFTMAXREG_SGD_PREFETCH(p) __builtin_prefetch((const void *)(p), 1, 3)
+    #else
+    #define SOFTMAXREG_SGD_PREFETCH(p) ((void)(p))
+    #endif
+    """
+    void sgd_prefetch "SOFTMAXREG_SGD_PREFETCH"(const void* p) noexcept nogil
+
+# Layout of the state vector shared with the Python driver (C names, then Python names).
+cdef enum:
+    ST_WSCALE = 0    # W = wscale * V
+    ST_STEPS = 1     # steps taken so far
+    ST_SEEN = 2      # samples seen so far
+    ST_U = 3         # cumulative L1 penalty per weight
+    ST_BETA = 4      # coefficient of V in the averaged sum A + beta * V
+    ST_N_AVG = 5     # steps in the average
+    ST_LOSS = 6      # sum of s_i * loss_i over rows seen (the caller resets it)
+    N_STATE = 7
+
+STATE_FIELDS = {
+    "wscale": ST_WSCALE, "steps": ST_STEPS, "seen": ST_SEEN, "u": ST_U, "beta": ST_BETA,
+    "n_avg": ST_N_AVG, "loss": ST_LOSS,
+}
+STATE_SIZE = N_STATE
+LEARNING_RATES = {"constant": 0, "optimal": 1, "invscaling": 2, "adaptive": 0}
+
+cdef double MIN_WSCALE = 1e-9
+# Fold early when beta * V outgrows the averaged sum by this factor: A + beta * V then
+# cancels and loses log10(ratio) digits (a strong L2 shrink between folds does that).
+cdef double MAX_BETA_RATIO = 1e3
+
+
+cdef inline double _schedule(int lr_kind, double t, double eta0, double alpha,
+                             double power_t, double optimal_init) noexcept nogil:
+    """Step size at (1-based) step t."""
+    if lr_kind == 1:
+        return 1.0 / (alpha * (optimal_init + t - 1.0))
+    if lr_kind == 2:
+        return eta0 / pow(t, power_t)
+    return eta0
+
+
+cdef inline void _prefetch_block(const void* p, Py_ssize_t n_bytes) noexcept nogil:
+    """Prefetch every cache line of the ``n_bytes`` bytes at p (none for n_bytes <= 0)."""
+    cdef Py_ssize_t off = 0
+    if n_bytes <= 0:
+        return
+    while off < n_bytes:
+        sgd_prefetch(<const char*>p + off)
+        off += 64
+    sgd_prefetch(<const char*>p + n_bytes - 1)
+
+
+cdef inline void _row_dot_v(
+    const floating* values, const index_t* indices, Py_ssize_t nnz,
+    const floating* V, Py_ssize_t n_classes, double* raw_out,
+    const index_t* next_indices, Py_ssize_t next_nnz, const double* A,
+) noexcept nogil:
+    """raw_out[:K] += x @ V for one row x (sums in double).
+
+    Spread through the loop, it prefetches the V blocks (and A blocks when A is given) of
+    the next CSR row ``next_indices[:next_nnz]`` (none when ``next_indices`` is NULL).
+    """
+    cdef Py_ssize_t j, k, col
+    cdef double x, acc = 0.0
+    cdef const floating* v
+    cdef Py_ssize_t block = n_classes * sizeof(floating)
+    if next_indices == NULL:
+        next_nnz = 0
+    if n_classes == 1 and A == NULL:  # binomial: one weight per feature, sum in a register
+        for j in range(nnz):
+            if j < next_nnz:
+                sgd_prefetch(V + next_indices[j])
+            acc += values[j] * V[j if indices == NULL else indices[j]]
+        raw_out[0] += acc
+        for j in range(nnz, next_nnz):
+            sgd_prefetch(V + next_indices[j])
+        return
+    for j in range(nnz):
+        if j < next_nnz:
+            col = next_indices[j] * n_classes
+            _prefetch_block(V + col, block)
+            if A != NULL:
+                _prefetch_block(A + col, n_classes * sizeof(double))
+        x = values[j]
+        col = j if indices == NULL else indices[j]
+        v = V + col * n_classes
+        for k in range(n_classes):
+            raw_out[k] += x * v[k]
+    for j in range(nnz, next_nnz):
+        col = next_indices[j] * n_classes
+        _prefetch_block(V + col, block)
+        if A != NULL:
+            _prefetch_block(A + col, n_classes * sizeof(double))
+
+
+cdef inline void _row_scatter(
+    const floating* values, const index_t* indices, Py_ssize_t nnz,
+    floating* V, double* A, double beta, Py_ssize_t n_classes,
+    const double* r, double step,
+) noexcept nogil:
+    """V[features of x] -= step * outer(x, r); A absorbs -beta * (change of V) when given."""
+    cdef Py_ssize_t j, k, col
+    cdef double x, old
+    cdef floating* v
+    cdef double* a
+    cdef double r0 = r[0]
+    if n_classes == 1 and A == NULL:  # binomial
+        for j in range(nnz):
+            col = j if indices == NULL else indices[j]
+            V[col] = <floating>(V[col] - step * values[j] * r0)
+        return
+    for j in range(nnz):
+        x = step * values[j]
+        col = j if indices == NULL else indices[j]
+        v = V + col * n_classes
+        if A == NULL:
+            for k in range(n_classes):
+                v[k] = <floating>(v[k] - x * r[k])
+        else:
+            a = A + col * n_classes
+            for k in range(n_classes):
+                old = v[k]
+                v[k] = <floating>(old - x * r[k])
+                a[k] += beta * (old - v[k])
+
+
+cdef inline void _clip_l1(
+    floating* v, double* q, double* a, Py_ssize_t n, double wscale, double u, double beta,
+) noexcept nogil:
+    """Cumulative clipped L1 step on n weights (actual weight = wscale * v)."""
+    cdef Py_ssize_t k
+    cdef double z, w, old
+    for k in range(n):
+        old = v[k]
+        z = wscale * old
+        if z > 0.0:
+            w = z - (u + q[k])
+            if w < 0.0:
+                w = 0.0
+        elif z < 0.0:
+            w = z + (u - q[k])
+            if w > 0.0:
+                w = 0.0
+        else:
+            continue
+        q[k] += w - z
+        v[k] = <floating>(w / wscale)
+        if a != NULL:
+            a[k] += beta * (old - v[k])
+
+
+cdef void _fold_wscale(floating* V, double* A, Py_ssize_t n, double* state) noexcept nogil:
+    """V *= wscale, wscale = 1; the averaged sum keeps its value (beta * V moves into A)."""
+    cdef Py_ssize_t p
+    cdef double wscale = state[ST_WSCALE], beta = state[ST_BETA], old
+    for p in range(n):
+        old = V[p]
+        if A != NULL:
+            A[p] += beta * old
+        V[p] = <floating>(wscale * old)
+    state[ST_WSCALE] = 1.0
+    state[ST_BETA] = 0.0
+
+
+cdef int _sgd_rows(
+    const floating* data, const index_t* indices, const index_t* indptr,
+    Py_ssize_t n_features, const int32_t* y, const double* sample_weight,
+    const Py_ssize_t* order, Py_ssize_t start, Py_ssize_t stop,
+    floating* V, double* intercept, double* Q, double* A, double* A_intercept,
+    double* state, double* resid, Py_ssize_t n_classes, bint binomial, bint fit_intercept,
+    Py_ssize_t batch_size, int lr_kind, double eta0, double power_t, double alpha,
+    double l1_ratio, double optimal_init, double average_start,
+) noexcept nogil:
+    """SGD steps over ``order[start:stop]`` (see the module design note); 1 if non-finite."""
+    cdef Py_ssize_t p, m, nb, i, k, j, nnz, next_nnz, col
+    cdef const floating* values
+    cdef const index_t* row_indices
+    cdef const floating* next_values
+    cdef const index_t* next_indices
+    cdef const floating* after_values
+    cdef const index_t* after_indices
+    cdef Py_ssize_t after_nnz
+    cdef double* r
+    cdef double eta, s, z, lse, total, factor, step
+    cdef double l2 = alpha * (1.0 - l1_ratio)
+    cdef double l1 = alpha * l1_ratio
+    cdef double* a_row
+    cdef Py_ssize_t n_params = n_features * n_classes
+    cdef bint averaging
+
+    p = start
+    while p < stop:
+        nb = batch_size if p + batch_size <= stop else stop - p
+        eta = _schedule(lr_kind, state[ST_STEPS] + 1.0, eta0, alpha, power_t, optimal_init)
+
+        # scores and residuals of the batch's rows, all at the current weights
+        for m in range(nb):
+            i = order[p + m]
+            nnz = row_view(data, indices, indptr, n_features, i, &values, &row_indices)
+            next_indices = NULL
+            next_nnz = 0
+            if p + m + 1 < stop:
+                next_nnz = row_view(data, indices, indptr, n_features, order[p + m + 1],
+                                    &next_values, &next_indices)
+            if indptr != NULL and p + m + 2 < stop:
+                # the row after next: bring its indices and values in for the prefetch above
+                after_nnz = row_view(data, indices, indptr, n_features, order[p + m + 2],
+                                     &after_values, &after_indices)
+                _prefetch_block(after_indices, after_nnz * sizeof(index_t))
+                _prefetch_block(after_values, after_nnz * sizeof(floating))
+            r = resid + m * n_classes
+            for k in range(n_classes):
+                r[k] = 0.0
+            _row_dot_v(values, row_indices, nnz, V, n_classes, r, next_indices, next_nnz, A)
+            total = 0.0
+            for k in range(n_classes):
+                r[k] = intercept[k] + state[ST_WSCALE] * r[k]
+                total += r[k]
+            if not isfinite(total):
+                return 1
+            s = sample_weight[i]
+            if binomial:
+                z = r[0]
+                state[ST_LOSS] += s * (softplus(z) - y[i] * z)
+                r[0] = s * (expit(z) - y[i])
+            else:
+                lse = logsumexp_row(r, n_classes)
+                state[ST_LOSS] += s * (lse - r[y[i]])
+                for k in range(n_classes):
+                    r[k] = s * exp(r[k] - lse)
+                r[y[i]] -= s
+
+        # L2 shrink through the scale, then the gradient step on the touched rows of V
+        factor = 1.0 - eta * l2
+        if factor < 0.0:
+            factor = 0.0
+        state[ST_WSCALE] *= factor
+        if state[ST_WSCALE] < MIN_WSCALE or (
+                A != NULL and state[ST_BETA] > MAX_BETA_RATIO * state[ST_WSCALE] * state[ST_N_AVG]):
+            _fold_wscale(V, A, n_params, state)
+        step = eta / (nb * state[ST_WSCALE])
+        for m in range(nb):
+            nnz = row_view(data, indices, indptr, n_features, order[p + m], &values,
+                           &row_indices)
+            _row_scatter(values, row_indices, nnz, V, A, state[ST_BETA], n_classes,
+                         resid + m * n_classes, step)
+        if fit_intercept:
+            for m in range(nb):
+                r = resid + m * n_classes
+                for k in range(n_classes):
+                    intercept[k] -= eta / nb * r[k]
+
+        # cumulative L1 penalty on every weight of the features the batch touched
+        if l1 > 0.0 and Q != NULL:
+            state[ST_U] += eta * l1
+            for m in range(nb):
+                nnz = row_view(data, indices, indptr, n_features, order[p + m], &values,
+                               &row_indices)
+                for j in range(nnz):
+                    if values[j] == 0:
+                        continue
+                    col = (j if row_indices == NULL else row_indices[j]) * n_classes
+                    a_row = A + col if A != NULL else NULL
+                    _clip_l1(V + col, Q + col, a_row, n_classes, state[ST_WSCALE],
+                             state[ST_U], state[ST_BETA])
+
+        state[ST_STEPS] += 1.0
+        state[ST_SEEN] += nb
+        averaging = average_start > 0 and state[ST_SEEN] >= average_start
+        if averaging and A != NULL:
+            state[ST_BETA] += state[ST_WSCALE]
+            state[ST_N_AVG] += 1.0
+            for k in range(n_classes):
+                A_intercept[k] += intercept[k]
+        p += nb
+    return 0
+
+
+def sgd_pass(
+    const floating[::1] data,
+    const index_t[::1] indices,
+    const index_t[::1] indptr,
+    Py_ssize_t n_features,
+    const int32_t[::1] y,
+    const double[::1] sample_weight,
+    const Py_ssize_t[::1] order,
+    Py_ssize_t start,
+    Py_ssize_t stop,
+    floating[:, ::1] V,
+    double[::1] intercept,
+    double[::1] Q,
+    double[::1] A,
+    double[::1] A_intercept,
+    double[::1] state,
+    double[:, ::1] resid,
+    bint binomial,
+    bint fit_intercept,
+    Py_ssize_t batch_size,
+    int lr_kind,
+    double eta0,
+    double power_t,
+    double alpha,
+    double l1_ratio,
+    double optimal_init,
+    double average_start,
+):
+    """Run SGD steps over the rows ``order[start:stop]``, updating the state in place.
+
+    Parameters
+    ----------
+    data : ndarray of shape (nnz,) or (n_samples * n_features,), float32 or float64
+        CSR ``data``, or the dense C-ordered X raveled.
+    indices, indptr : ndarray of int32 or int64
+        CSR structure; both empty for dense X.
+    n_features : int
+    y : ndarray of shape (n_samples,), int32
+        Class index in [0, K); 0/1 when ``binomial``.
+    sample_weight : ndarray of shape (n_samples,), float64
+        Per-row weights as used in the step (the caller normalises them).
+    order : ndarray of shape (n_order,), intp
+        Row indices in visiting order; ``start`` and ``stop`` are positions in it and
+        ``start`` must lie on a batch boundary.
+    V : ndarray of shape (n_features, K), X's dtype
+        Scaled weights (the model's are ``state[ST_WSCALE] * V``), updated in place.
+    intercept : ndarray of shape (K,), float64
+    Q : ndarray of shape (n_features * K,) or (0,), float64
+        L1 penalty received per weight; empty when ``l1_ratio == 0`` (an empty Q turns
+        the L1 step off).
+    A : ndarray of shape (n_features * K,) or (0,), float64
+        Averaged-sum part (see the design note); empty without averaging.
+    A_intercept : ndarray of shape (K,), float64
+        Sum of the averaged intercepts.
+    state : ndarray of shape (N_STATE,), float64
+        Scalars carried between calls (``ST_*`` layout).
+    resid : ndarray of shape (batch_size, K), float64
+        Scratch buffer.
+    binomial, fit_intercept : bool
+    batch_size : int
+    lr_kind : int
+        0 constant (and adaptive), 1 optimal, 2 invscaling (``LEARNING_RATES``).
+    eta0, power_t, alpha, l1_ratio, optimal_init : float
+    average_start : float
+        Average the iterates once this many samples have been seen; 0 for no average.
+
+    Returns
+    -------
+    status : int
+        0 on success, 1 if a score became non-finite (the caller raises).
+    """
+    cdef Py_ssize_t n_classes = V.shape[1]
+    cdef int status
+    cdef const index_t* ind_ptr = &indices[0] if indices.shape[0] > 0 else NULL
+    cdef const index_t* indptr_ptr = &indptr[0] if indptr.shape[0] > 0 else NULL
+    cdef const floating* data_ptr = &data[0] if data.shape[0] > 0 else NULL
+    cdef double* q_ptr = &Q[0] if Q.shape[0] > 0 else NULL
+    cdef double* a_ptr = &A[0] if A.shape[0] > 0 else NULL
+    if stop <= start:
+        return 0
+    with nogil:
+        status = _sgd_rows(
+            data_ptr, ind_ptr, indptr_ptr, n_features, &y[0], &sample_weight[0], &order[0],
+            start, stop, &V[0, 0], &intercept[0], q_ptr, a_ptr, &A_intercept[0], &state[0],
+            &resid[0, 0], n_classes, binomial, fit_intercept, batch_size, lr_kind, eta0,
+            power_t, alpha, l1_ratio, optimal_init, average_start)
+    return status
+
+
+def l1_catch_up(floating[:, ::1] V, double[::1] Q, double[::1] A, double[::1] state):
+    """Apply the pending cumulative L1 penalty to every weight (end of a pass).
+
+    Parameters
+    ----------
+    V : ndarray of shape (n_features, K), float32 or float64
+    Q : ndarray of shape (n_features * K,), float64
+    A : ndarray of shape (n_features * K,) or (0,), float64
+    state : ndarray of shape (N_STATE,), float64
+    """
+    cdef Py_ssize_t n = V.shape[0] * V.shape[1]
+    cdef double* a_ptr = &A[0] if A.shape[0] > 0 else NULL
+    if n == 0 or Q.shape[0] == 0:
+        return
+    with nogil:
+        _clip_l1(&V[0, 0], &Q[0], a_ptr, n, state[ST_WSCALE], state[ST_U], state[ST_BETA])

@@ -1,0 +1,297 @@
+"""The SGD driver: epochs, stopping rules and the state ``partial_fit`` carries between calls.
+
+The kernel (``_sgd.pyx``) runs SGD steps over a slice of a row order and keeps every
+scalar it needs in ``SGDState.state``, so this module can cut an epoch into chunks of
+about ``WORK_PER_CHUNK`` multiply-adds (a few hundredths of a second each) and Ctrl-C
+is honoured between chunks. All work happens on a copy of the state; the caller only
+stores it when the pass or fit succeeds, so an interrupted call leaves the estimator
+as it was.
+
+Sample weights: ``fit`` divides them by their mean over the training rows, so one step
+is an unbiased estimate of a step on the objective ``(1/S) sum_i s_i loss_i + penalty``
+whatever the weights' scale; ``partial_fit`` uses them as given (as scikit-learn's
+``SGDClassifier.partial_fit`` does), so weights keep their meaning across calls.
+"""
+
+import sys
+import time
+import warnings
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils import check_random_state
+
+from . import _sgd
+
+WORK_PER_CHUNK = 20_000_000  # nnz * K multiply-adds per kernel call
+_S = _sgd.STATE_FIELDS
+
+DIVERGED_MESSAGE = (
+    "softmaxreg: SGD diverged: a score became non-finite (the step size is too large for "
+    "the scale of X). Lower eta0, use learning_rate='optimal' or 'adaptive', or scale the "
+    "features (StandardScaler for dense X, MaxAbsScaler or row normalisation for sparse X)."
+)
+
+
+def optimal_init(alpha):
+    """t0 of the "optimal" schedule ``eta = 1 / (alpha * (t0 + t - 1))``.
+
+    scikit-learn's heuristic for the log loss: the first step is ``typw = alpha**-0.25``
+    (the typical weight size), so ``t0 = 1 / (typw * alpha)``.
+    """
+    typw = np.sqrt(1.0 / np.sqrt(alpha))
+    return 1.0 / (typw * alpha)
+
+
+def average_start(average):
+    """Samples seen before averaging starts: 0 (no averaging) for False, 1 for True."""
+    if average is True:
+        return 1
+    if average is False:
+        return 0
+    return int(average)
+
+
+class SGDState:
+    """Everything SGD carries from step to step and from one ``partial_fit`` to the next.
+
+    Parameters
+    ----------
+    W : ndarray of shape (n_features, K)
+        Starting weights (copied, stored in ``dtype``).
+    intercept : ndarray of shape (K,)
+    dtype : float32 or float64
+        X's dtype; the weights are stored in it.
+    l1 : bool
+        Keep the per-weight L1 record (``l1_ratio > 0``).
+    average : bool
+        Keep the averaged-sum arrays.
+    """
+
+    def __init__(self, W, intercept, dtype, l1, average):
+        self.V = np.array(W, dtype=dtype, order="C")
+        n = self.V.size
+        self.intercept = np.array(intercept, dtype=np.float64)
+        self.Q = np.zeros(n) if l1 else np.empty(0)
+        self.A = np.zeros(n) if average else np.empty(0)
+        self.A_intercept = np.zeros(self.V.shape[1])
+        self.state = np.zeros(_sgd.STATE_SIZE)
+        self.state[_S["wscale"]] = 1.0
+        self.rng = None  # the shuffling RandomState of partial_fit
+        self.eta = None  # current eta of the "adaptive" schedule
+
+    def copy(self):
+        """A deep copy (the random generator's state included)."""
+        new = SGDState.__new__(SGDState)
+        for name, value in self.__dict__.items():
+            new.__dict__[name] = value.copy() if isinstance(value, np.ndarray) else value
+        if self.rng is not None:
+            new.rng = np.random.RandomState()
+            new.rng.set_state(self.rng.get_state())
+        return new
+
+    def __getattr__(self, name):
+        if name in _S:
+            return self.__dict__["state"][_S[name]]
+        raise AttributeError(name)
+
+    def weights(self, average=True):
+        """``(W, b)`` in float64: the averaged model when averaging has begun."""
+        if average and self.A.size and self.n_avg > 0:
+            W = (self.A + self.beta * self.V.ravel()) / self.n_avg
+            return W.reshape(self.V.shape), self.A_intercept / self.n_avg
+        return self.wscale * self.V.astype(np.float64), self.intercept.copy()
+
+    def params(self):
+        """Flat parameter vector ``concat(W.ravel(), b)`` of the model (averaged if any)."""
+        W, b = self.weights()
+        return np.concatenate([W.ravel(), b])
+
+
+def new_state(objective, params0, est):
+    """An SGDState starting from the flat parameters ``params0`` for ``objective``."""
+    W, b = objective.split(params0)
+    return SGDState(
+        W, b, objective.rows.dtype, objective.l1_ratio > 0, average_start(est.average) > 0,
+    )
+
+
+def chunk_bounds(rows, order, batch_size, n_columns):
+    """Positions in ``order`` cutting a pass into kernel calls of about equal work.
+
+    Cuts fall on batch boundaries, so the chunking does not change the result.
+    """
+    n = order.shape[0]
+    if n == 0:
+        return np.zeros(1, dtype=np.intp)
+    budget = max(1, WORK_PER_CHUNK // max(1, n_columns))
+    if rows.indptr.shape[0] == 0:
+        per_chunk = max(1, budget // (rows.n_features + 1))
+        cuts = np.arange(per_chunk, n, per_chunk)
+    else:
+        cost = np.cumsum(np.diff(rows.indptr)[order] + 1)
+        cuts = np.searchsorted(cost, np.arange(budget, cost[-1], budget))
+    cuts = -(-np.asarray(cuts, dtype=np.intp) // batch_size) * batch_size
+    return np.unique(np.concatenate([[0], cuts[(cuts > 0) & (cuts < n)], [n]]))
+
+
+def run_pass(state, objective, sample_weight, order, est, eta):
+    """One pass of SGD steps over ``order``, in chunks; catches L1 up at the end.
+
+    Raises FloatingPointError (with advice) when the kernel saw a non-finite score.
+    """
+    rows = objective.rows
+    # l1_ratio or average may have been switched on between partial_fit calls
+    if objective.l1_ratio > 0 and state.Q.size == 0:
+        state.Q = np.zeros(state.V.size)
+    if average_start(est.average) > 0 and state.A.size == 0:
+        state.A = np.zeros(state.V.size)
+        state.state[_S["beta"]] = state.state[_S["n_avg"]] = 0.0
+        state.A_intercept[:] = 0.0
+    lr = _sgd.LEARNING_RATES[est.learning_rate]
+    alpha, l1_ratio = objective.alpha, objective.l1_ratio
+    t0 = optimal_init(alpha) if est.learning_rate == "optimal" else 0.0
+    order = np.ascontiguousarray(order, dtype=np.intp)
+    resid = np.empty((max(1, min(est.batch_size, order.shape[0])), state.V.shape[1]))
+    bounds = chunk_bounds(rows, order, est.batch_size, state.V.shape[1])
+    for start, stop in zip(bounds[:-1], bounds[1:]):
+        status = _sgd.sgd_pass(
+            rows.data, rows.indices, rows.indptr, rows.n_features, objective.y, sample_weight,
+            order, start, stop, state.V, state.intercept, state.Q, state.A, state.A_intercept,
+            state.state, resid, objective.binomial, objective.fit_intercept, est.batch_size, lr,
+            eta, est.power_t, alpha, l1_ratio, t0, average_start(est.average),
+        )
+        if status != 0:
+            raise FloatingPointError(DIVERGED_MESSAGE)
+    if state.Q.size:
+        _sgd.l1_catch_up(state.V, state.Q, state.A, state.state)
+    # a sum is finite only if every term is (an overflowing sum means divergence too)
+    if not (np.isfinite(state.V.sum(dtype=np.float64)) and np.isfinite(state.intercept.sum())
+            and np.isfinite(state.A.sum())):
+        raise FloatingPointError(DIVERGED_MESSAGE)
+
+
+def penalty(state, objective):
+    """The penalty term at the current (not averaged) weights, without a float64 copy."""
+    v = state.V.ravel()
+    if v.dtype != np.float64:
+        v = v.astype(np.float64)
+    wscale, l1 = state.wscale, objective.l1_ratio
+    value = 0.5 * (1 - l1) * wscale**2 * float(np.dot(v, v))
+    if l1 > 0:
+        value += l1 * wscale * float(np.abs(v).sum())
+    return objective.alpha * value
+
+
+def _validation_split(objective, fraction, rng):
+    """Stratified split of the rows into (train, validation) index arrays."""
+    from sklearn.model_selection import StratifiedShuffleSplit
+
+    y = objective.y
+    try:
+        split = StratifiedShuffleSplit(test_size=fraction, random_state=rng)
+        train, val = next(split.split(np.zeros(y.shape[0]), y))
+    except ValueError as exc:
+        raise ValueError(
+            f"early_stopping could not hold out a stratified validation_fraction={fraction} "
+            f"of the {y.shape[0]} samples ({exc}); use more samples or a larger "
+            "validation_fraction, or set early_stopping=False."
+        ) from None
+    return np.sort(train), np.sort(val)
+
+
+def _validation_rows(objective, val):
+    """(X_val, y_val, sample_weight_val) of the held-out rows, as a matrix for scoring."""
+    rows = objective.rows
+    if rows.indptr.shape[0] == 0:
+        X = rows.data.reshape(rows.n_samples, rows.n_features)
+    else:
+        X = sp.csr_matrix((rows.data, rows.indices, rows.indptr),
+                          shape=(rows.n_samples, rows.n_features))
+    return X[val], objective.y[val], objective.sample_weight[val]
+
+
+def _accuracy(objective, validation, state):
+    """Weighted accuracy of the current (averaged) model on the validation rows."""
+    X, y, sw = validation
+    W, b = state.weights()
+    scores = np.asarray(X @ W) + b
+    pred = (scores[:, 0] > 0) if objective.binomial else np.argmax(scores, axis=1)
+    return float(np.dot(sw, pred == y) / sw.sum())
+
+
+def fit_sgd(objective, params0, est):
+    """Driver for ``solver="sgd"``: epochs of mini-batch SGD until a stopping rule fires.
+
+    Stopping follows scikit-learn's ``SGDClassifier``: after each epoch, the epoch's
+    objective estimate (mean weighted loss at the rows' pre-step weights plus the
+    penalty at the epoch's end), or with ``early_stopping`` the accuracy on a stratified
+    held-out ``validation_fraction``, is compared with the best so far; after
+    ``n_iter_no_change`` epochs without an improvement by ``tol`` the fit stops ("adaptive"
+    first divides eta by 5, down to 1e-6). ``max_iter`` epochs end it with a
+    ``ConvergenceWarning``. The final SGDState is left in ``est._sgd_state`` so that
+    ``partial_fit`` continues the run (the estimator restores it if the fit fails).
+    """
+    rng = check_random_state(est.random_state)
+    n = objective.rows.n_samples
+    train = np.arange(n, dtype=np.intp)
+    if est.early_stopping:
+        train, val = _validation_split(objective, est.validation_fraction, rng)
+        validation = _validation_rows(objective, val)
+    sw = objective.sample_weight * (train.shape[0] / objective.sample_weight[train].sum())
+    state = new_state(objective, params0, est)
+    eta = est.eta0
+    best = np.inf
+    no_improvement = 0
+    start = time.perf_counter()
+    est._sgd_state = state
+    state.eta = eta
+    for epoch in range(1, est.max_iter + 1):
+        order = rng.permutation(train) if est.shuffle else train
+        state.state[_S["loss"]] = 0.0
+        run_pass(state, objective, sw, order, est, eta)
+        estimate = state.loss / train.shape[0] + penalty(state, objective)
+        # the criterion is minimised: objective estimate, or minus the accuracy
+        criterion = -_accuracy(objective, validation, state) if est.early_stopping else estimate
+        if est.verbose:
+            print(f"[softmaxreg sgd] epoch {epoch:4d}  objective~ {estimate:.10g}  "
+                  f"criterion {criterion:.6g}  elapsed {time.perf_counter() - start:.3f}s",
+                  file=sys.stderr)
+        no_improvement = no_improvement + 1 if criterion > best - est.tol else 0
+        best = min(best, criterion)
+        if no_improvement >= est.n_iter_no_change:
+            if est.learning_rate == "adaptive" and eta > 1e-6:
+                eta /= 5.0
+                state.eta = eta
+                no_improvement = 0
+            else:
+                return state.params(), epoch
+    warnings.warn(
+        f"sgd did not converge in max_iter={est.max_iter} epochs (the "
+        f"{'validation accuracy' if est.early_stopping else 'objective'} was still improving "
+        f"by more than tol={est.tol}); increase max_iter.",
+        ConvergenceWarning,
+        stacklevel=4,
+    )
+    return state.params(), est.max_iter
+
+
+def partial_fit_pass(state, objective, est):
+    """One ``partial_fit`` pass over ``objective``'s rows; returns the updated copy of state.
+
+    ``state`` (an SGDState, not modified) carries the step count, averaging and the
+    shuffling generator from earlier calls.
+    """
+    state = state.copy()
+    if state.rng is None:
+        state.rng = check_random_state(est.random_state)
+        if state.rng is np.random.mtrand._rand:  # random_state=None: own generator
+            state.rng = np.random.RandomState(state.rng.randint(2**31 - 1))
+    order = np.arange(objective.rows.n_samples, dtype=np.intp)
+    if est.shuffle:
+        order = state.rng.permutation(order)
+    state.state[_S["loss"]] = 0.0
+    eta = est.eta0 if state.eta is None else state.eta  # "adaptive" continues from fit's eta
+    run_pass(state, objective, objective.sample_weight, order, est, eta)
+    return state
