@@ -169,7 +169,7 @@ def test_max_iter_warns(digits):
     assert m.n_iter_ == 3
 
 
-@pytest.mark.parametrize("solver", ["sgd", "sag", "saga"])
+@pytest.mark.parametrize("solver", ["sag", "saga"])
 def test_unimplemented_solvers_raise(solver, digits):
     X, y = digits
     with pytest.raises(NotImplementedError, match=solver):

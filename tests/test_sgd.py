@@ -199,8 +199,10 @@ def test_partial_fit_errors():
         est.partial_fit(X[:, :5], y)
     with pytest.raises(ValueError, match="differs from the classes"):
         est.partial_fit(X, y, classes=[0, 1, 2, 3])
-    with pytest.raises(ValueError, match="only available with solver='sgd'"):
+    assert not hasattr(SoftmaxRegression(solver="lbfgs"), "partial_fit")
+    with pytest.raises(AttributeError, match="partial_fit") as info:
         SoftmaxRegression(solver="lbfgs").partial_fit(X, y, classes=[0, 1, 2])
+    assert "only available with solver='sgd'" in str(info.value.__cause__)
     with pytest.raises(ValueError, match="not supported by partial_fit"):
         SoftmaxRegression(solver="sgd", class_weight="balanced").partial_fit(
             X, y, classes=[0, 1, 2])

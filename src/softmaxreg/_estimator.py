@@ -7,6 +7,7 @@ import scipy.sparse as sp
 from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.class_weight import compute_class_weight
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
 from . import _softmax
@@ -21,6 +22,16 @@ from ._validation import (
     encode_labels,
     n_threads_from_n_jobs,
 )
+
+
+def _solver_is_sgd(est):
+    """partial_fit exists only for solver="sgd" (so ``hasattr`` tells, as in scikit-learn)."""
+    if est.solver != "sgd":
+        raise AttributeError(
+            f"partial_fit is only available with solver='sgd', got solver={est.solver!r}; "
+            "use fit, or set solver='sgd'."
+        )
+    return True
 
 
 @contextmanager
@@ -221,6 +232,7 @@ class SoftmaxRegression(ClassifierMixin, BaseEstimator):
         self.n_iter_ = n_iter
         return self
 
+    @available_if(_solver_is_sgd)
     def partial_fit(self, X, y, classes=None, sample_weight=None):
         """One pass of SGD over the given rows (``solver="sgd"`` only), keeping the state.
 
@@ -250,11 +262,6 @@ class SoftmaxRegression(ClassifierMixin, BaseEstimator):
 
     def _partial_fit(self, X, y, classes, sample_weight):
         check_params(self)
-        if self.solver != "sgd":
-            raise ValueError(
-                f"partial_fit is only available with solver='sgd', got solver={self.solver!r}; "
-                "use fit, or set solver='sgd'."
-            )
         first = not hasattr(self, "classes_")
         if classes is not None:
             classes = np.unique(np.asarray(classes))
