@@ -40,21 +40,30 @@ class SoftmaxRegression(ClassifierMixin, BaseEstimator):
         Elastic-net mixing in [0, 1]; 0 is pure L2. ``solver="lbfgs"`` supports only 0.
     solver : {"lbfgs", "sgd", "sag", "saga"}, default="lbfgs"
         Optimiser. "lbfgs" uses scipy's L-BFGS-B on the Cython loss and gradient.
-        "sgd", "sag" and "saga" are not implemented in this version
-        (``NotImplementedError``).
+        "sag" (L2 only) and "saga" (any ``l1_ratio``, exact zeros) are stochastic
+        average gradient methods with lazy sparse updates, one shuffled pass over the
+        rows per iteration; they suit large sparse data. SAG can oscillate when the
+        problem is weakly regularised; SAGA is the more robust of the two.
+        "sgd" is not implemented in this version (``NotImplementedError``).
     fit_intercept : bool, default=True
         Fit one unpenalised intercept per class (one for two classes).
     tol : float, default=1e-4
-        Stopping tolerance. For "lbfgs": the max-norm of the projected gradient.
+        Stopping tolerance. For "lbfgs": the max-norm of the projected gradient. For
+        "sag"/"saga": stop after an epoch in which no weight or intercept changed by more
+        than ``tol`` times the largest one in absolute value.
     max_iter : int, default=100
-        Maximum number of iterations; reaching it warns with ``ConvergenceWarning``.
+        Maximum number of iterations (epochs for "sag"/"saga"); reaching it warns with
+        ``ConvergenceWarning``.
     class_weight : dict, "balanced" or None, default=None
         Weights per class, multiplied into the sample weights.
     warm_start : bool, default=False
         Start from the previous ``coef_``/``intercept_`` when the classes and features
-        match.
+        match. "sag"/"saga" also keep their gradient memory (K numbers per sample) when
+        the number of samples and the dtype match, so a refit from the optimum stops
+        after an epoch or two.
     random_state : int, RandomState instance or None, default=None
-        Seed for the stochastic solvers (unused by "lbfgs").
+        Seed for the stochastic solvers (unused by "lbfgs"): "sag"/"saga" visit the
+        rows in a fresh permutation each epoch drawn from it.
     n_jobs : int or None, default=None
         Threads for the batch loss/gradient pass: None uses every core this process may
         run on (as scikit-learn's OpenMP code does), -1 likewise, a positive number that

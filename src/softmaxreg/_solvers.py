@@ -14,6 +14,8 @@ import numpy as np
 from scipy.optimize import minimize
 from sklearn.exceptions import ConvergenceWarning
 
+from ._sag_solver import fit_sag, fit_saga
+
 
 def fit_lbfgs(objective, params0, est):
     """Minimise the objective with scipy's L-BFGS-B (L2 or no penalty).
@@ -89,6 +91,6 @@ def _not_implemented(name):
 SOLVERS = {
     "lbfgs": fit_lbfgs,
     "sgd": _not_implemented("sgd"),
-    "sag": _not_implemented("sag"),
-    "saga": _not_implemented("saga"),
+    "sag": fit_sag,
+    "saga": fit_saga,
 }
