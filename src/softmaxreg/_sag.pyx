@@ -61,7 +61,7 @@ status (``STATUS_NONFINITE`` when a score became inf/NaN).
 
 from libc.math cimport copysign, exp, fabs, fmax, isfinite
 from libc.stdint cimport int32_t, int64_t
-from libc.stdlib cimport free, malloc
+from libc.stdlib cimport calloc, free
 
 from ._rowmath cimport expit, floating, index_t, logsumexp_row, prefetch_write, row_view
 
@@ -224,24 +224,70 @@ cdef void _finish_segment(
         blk[2 * K] = 0
 
 
+cdef inline void _catch_up_dot4(
+    floating* v, const floating* g, floating ca, floating x, double* raw,
+) noexcept nogil:
+    """v[:4] -= ca * g[:4]; raw[:4] += x * v[:4] (four lanes written out)."""
+    cdef floating w0 = v[0] - ca * g[0], w1 = v[1] - ca * g[1]
+    cdef floating w2 = v[2] - ca * g[2], w3 = v[3] - ca * g[3]
+    v[0] = w0
+    v[1] = w1
+    v[2] = w2
+    v[3] = w3
+    raw[0] += x * w0
+    raw[1] += x * w1
+    raw[2] += x * w2
+    raw[3] += x * w3
+
+
+cdef inline void _dot4(const floating* v, floating x, double* raw) noexcept nogil:
+    """raw[:4] += x * v[:4]."""
+    cdef floating w0 = v[0], w1 = v[1], w2 = v[2], w3 = v[3]
+    raw[0] += x * w0
+    raw[1] += x * w1
+    raw[2] += x * w2
+    raw[3] += x * w3
+
+
+cdef inline void _update4(
+    floating* v, floating* g, floating x, floating cx, const floating* d, bint saga,
+) noexcept nogil:
+    """g[:4] += x * d[:4]; for SAGA also v[:4] += cx * d[:4]."""
+    cdef floating d0 = d[0], d1 = d[1], d2 = d[2], d3 = d[3]
+    g[0] = g[0] + x * d0
+    g[1] = g[1] + x * d1
+    g[2] = g[2] + x * d2
+    g[3] = g[3] + x * d3
+    if saga:
+        v[0] = v[0] + cx * d0
+        v[1] = v[1] + cx * d1
+        v[2] = v[2] + cx * d2
+        v[3] = v[3] + cx * d3
+
+
 cdef int _sag_rows(
     const floating* data, const index_t* indices, const index_t* indptr,
     Py_ssize_t n_features, const int32_t* y, const double* c, const Py_ssize_t* order,
-    Py_ssize_t n_order, floating* blocks, floating* memory, Py_ssize_t K,
+    Py_ssize_t n_order, floating* blocks, Py_ssize_t Kp, floating* memory, Py_ssize_t K,
     double* intercept, double* intercept_sum, unsigned char* seen,
     double* A, double* B, double* R, Py_ssize_t seg_cap,
     double* scale_io, int64_t* counters_io,
     double step, double l2, double l1, bint saga, bint binomial, bint fit_intercept,
-    double intercept_step, double* raw, double* delta,
+    double intercept_step, double* raw, floating* delta,
 ) noexcept nogil:
-    """Run SAG/SAGA steps over the rows ``order[:n_order]``; see ``sag_steps``."""
-    cdef Py_ssize_t stride = 2 * K + 2
+    """Run SAG/SAGA steps over the rows ``order[:n_order]``; see ``sag_steps``.
+
+    ``Kp`` is the padded class count of the blocks (1, or K rounded up to a multiple of
+    4, so the class loops run in fixed chunks of 4); ``raw`` and ``delta`` have ``Kp``
+    entries, the padding entries stay 0.
+    """
+    cdef Py_ssize_t stride = 2 * Kp + 2
     cdef Py_ssize_t stride_bytes = stride * sizeof(floating)
-    cdef Py_ssize_t pos, i, jj, j, k, nnz, next_nnz, t = counters_io[0]
+    cdef Py_ssize_t pos, i, jj, j, k, k0, nnz, next_nnz, t = counters_io[0]
     cdef int64_t n_seen = counters_io[1]
     cdef double scale = scale_io[0], shrink = 1.0 - step * l2
     cdef double new_scale, inv_n, ci, lse, gk, corr, xd
-    cdef floating x, fdelta, fcorr, ca
+    cdef floating x, w, fdelta, fcorr, ca
     cdef const floating* values
     cdef const index_t* row_idx
     cdef const floating* next_values
@@ -254,7 +300,7 @@ cdef int _sag_rows(
     for pos in range(n_order):
         i = order[pos]
         if t >= seg_cap:
-            _finish_segment(blocks, n_features, K, t, scale, A, B, R, l1)
+            _finish_segment(blocks, n_features, Kp, t, scale, A, B, R, l1)
             t = 0
             scale = 1.0
         nnz = row_view(data, indices, indptr, n_features, i, &values, &row_idx)
@@ -263,7 +309,7 @@ cdef int _sag_rows(
         if pos + 1 < n_order:
             next_nnz = row_view(data, indices, indptr, n_features, order[pos + 1],
                                 &next_values, &next_idx)
-        for k in range(K):
+        for k in range(Kp):
             raw[k] = 0.0
         # Pass 1, fused: catch the row's features up to step t and raw += x @ V
         for jj in range(nnz):
@@ -271,18 +317,27 @@ cdef int _sag_rows(
                 _prefetch_block(blocks + next_idx[jj] * stride, stride_bytes)
             j = row_idx[jj] if row_idx != NULL else jj
             blk = blocks + j * stride
-            p = <Py_ssize_t> blk[2 * K]
-            if p != t:
-                if l1 == 0.0:
-                    ca = <floating> (A[t] - A[p])
-                    for k in range(K):
-                        blk[k] = blk[k] - ca * blk[K + k]
-                    blk[2 * K] = <floating> t
-                else:
-                    _catch_up(blk, K, t, A, B, R, l1)
+            p = <Py_ssize_t> blk[2 * Kp]
             x = values[jj]
-            for k in range(K):
-                raw[k] += x * blk[k]
+            if p != t and l1 == 0.0:
+                # V[j] -= (A[t] - A[p]) * G[j], then raw += x * V[j]
+                ca = <floating> (A[t] - A[p])
+                if Kp == 1:
+                    w = blk[0] - ca * blk[1]
+                    blk[0] = w
+                    raw[0] += x * w
+                else:
+                    for k0 in range(0, Kp, 4):
+                        _catch_up_dot4(blk + k0, blk + Kp + k0, ca, x, raw + k0)
+                blk[2 * Kp] = <floating> t
+            else:
+                if p != t:
+                    _catch_up(blk, Kp, t, A, B, R, l1)
+                if Kp == 1:
+                    raw[0] += x * blk[0]
+                else:
+                    for k0 in range(0, Kp, 4):
+                        _dot4(blk + k0, x, raw + k0)
         if next_idx != NULL:
             for jj in range(nnz, next_nnz):
                 _prefetch_block(blocks + next_idx[jj] * stride, stride_bytes)
@@ -325,15 +380,14 @@ cdef int _sag_rows(
             j = row_idx[jj] if row_idx != NULL else jj
             blk = blocks + j * stride
             x = values[jj]
-            if saga:
-                fcorr = <floating> (corr * x)
-                for k in range(K):
-                    fdelta = <floating> delta[k]
-                    blk[K + k] = blk[K + k] + x * fdelta
-                    blk[k] = blk[k] + fcorr * fdelta
+            fcorr = <floating> (corr * x)
+            if Kp == 1:
+                blk[1] = blk[1] + x * delta[0]
+                if saga:
+                    blk[0] = blk[0] + fcorr * delta[0]
             else:
-                for k in range(K):
-                    blk[K + k] = blk[K + k] + x * <floating> delta[k]
+                for k0 in range(0, Kp, 4):
+                    _update4(blk + k0, blk + Kp + k0, x, fcorr, delta + k0, saga)
         if fit_intercept:
             for k in range(K):
                 intercept_sum[k] += delta[k]
@@ -343,7 +397,7 @@ cdef int _sag_rows(
                 intercept[k] -= intercept_step * xd
         scale = new_scale
         if scale < MIN_SCALE:
-            _finish_segment(blocks, n_features, K, t, scale, A, B, R, l1)
+            _finish_segment(blocks, n_features, Kp, t, scale, A, B, R, l1)
             t = 0
             scale = 1.0
     counters_io[0] = t
@@ -394,8 +448,9 @@ def sag_steps(
         Per-sample loss multipliers ``n * s_i / S``.
     order : ndarray of shape (n_rows,), intp
         The rows to visit.
-    blocks : ndarray of shape (n_features, 2K + 2), X's dtype
-        Per feature: scaled weights V (K), gradient sums G (K), last step, padding.
+    blocks : ndarray of shape (n_features, 2 Kp + 2), X's dtype
+        Per feature: scaled weights V (Kp), gradient sums G (Kp), last step, padding;
+        ``Kp = padded_classes(K)``, the padding slots hold zeros.
     memory : ndarray of shape (n_samples, K), X's dtype
         Gradient memory ``c_i * residual_i`` at each sample's last visit.
     intercept, intercept_sum : ndarray of shape (K,), float64
@@ -419,26 +474,49 @@ def sag_steps(
         (the state is then unusable).
     """
     cdef Py_ssize_t K = memory.shape[1]
+    cdef Py_ssize_t Kp = (blocks.shape[1] - 2) // 2
     cdef Py_ssize_t seg_cap = cumsums.shape[1] - 1
     cdef int status
     cdef const index_t* ind_ptr = &indices[0] if indices.shape[0] > 0 else NULL
     cdef const index_t* indptr_ptr = &indptr[0] if indptr.shape[0] > 0 else NULL
     cdef const floating* data_ptr = &data[0] if data.shape[0] > 0 else NULL
-    cdef double* work
+    cdef double* raw
+    cdef floating* delta
     if order.shape[0] == 0:
         return STATUS_OK
-    work = <double*> malloc(2 * K * sizeof(double))
-    if work == NULL:
+    if Kp != padded_classes(K):
+        raise ValueError("blocks must have 2 * padded_classes(K) + 2 columns")
+    raw = <double*> calloc(Kp, sizeof(double))
+    delta = <floating*> calloc(Kp, sizeof(floating))
+    if raw == NULL or delta == NULL:
+        free(raw)
+        free(delta)
         raise MemoryError()
     with nogil:
         status = _sag_rows(
             data_ptr, ind_ptr, indptr_ptr, n_features, &y[0], &c[0], &order[0],
-            order.shape[0], &blocks[0, 0], &memory[0, 0], K, &intercept[0],
+            order.shape[0], &blocks[0, 0], Kp, &memory[0, 0], K, &intercept[0],
             &intercept_sum[0], &seen[0], &cumsums[0, 0], &cumsums[1, 0], &cumsums[2, 0],
             seg_cap, &scale[0], &counters[0], step, l2, l1, saga, binomial, fit_intercept,
-            intercept_step, work, work + K)
-    free(work)
+            intercept_step, raw, delta)
+    free(raw)
+    free(delta)
     return status
+
+
+cpdef Py_ssize_t padded_classes(Py_ssize_t n_classes):
+    """Class slots per block half: 1 for the binomial model, else K rounded up to 4s.
+
+    Parameters
+    ----------
+    n_classes : int
+        K, the number of weight columns.
+
+    Returns
+    -------
+    int
+    """
+    return 1 if n_classes == 1 else (n_classes + 3) // 4 * 4
 
 
 def finish_segment(
@@ -455,7 +533,7 @@ def finish_segment(
 
     Parameters
     ----------
-    blocks : ndarray of shape (n_features, 2K + 2), float32 or float64
+    blocks : ndarray of shape (n_features, 2 Kp + 2), float32 or float64
     cumsums : ndarray of shape (3, seg_cap + 1), float64
     scale : ndarray of shape (1,), float64
     counters : ndarray of shape (2,), int64

@@ -116,9 +116,10 @@ def _fit(objective, params0, est, saga):
         memory = np.zeros((n, K), dtype=dtype)
         seen = np.zeros(n, dtype=np.uint8)
     W0, b0 = objective.split(params0)
-    blocks = np.zeros((d, 2 * K + 2), dtype=dtype)
+    Kp = _sag.padded_classes(K)
+    blocks = np.zeros((d, 2 * Kp + 2), dtype=dtype)
     blocks[:, :K] = W0
-    blocks[:, K:2 * K] = _gradient_sums(rows, memory)
+    blocks[:, Kp:Kp + K] = _gradient_sums(rows, memory)
     intercept = np.array(b0, dtype=np.float64) if objective.fit_intercept else np.zeros(K)
     intercept_sum = memory.sum(axis=0, dtype=np.float64)
     cumsums = np.zeros((3, min(n, MAX_SEGMENT) + 1))
