@@ -1,8 +1,8 @@
 """A plain NumPy SAG/SAGA, written for clarity: every step updates every weight.
 
-It replays the sample order of ``softmaxreg``'s driver (epoch e visits the rows in the
-order of the e-th ``check_random_state(seed).permutation(n)``) so the kernel's lazy
-updates can be checked against it step for step.
+It replays the sample order of ``softmaxreg``'s driver (from ``check_random_state(seed)``,
+epoch e visits ``permutation(n)`` for SAGA, ``randint(n, size=n)`` for SAG) so the
+kernel's lazy updates can be checked against it step for step.
 """
 
 import numpy as np
@@ -38,7 +38,8 @@ def reference_sag(X, y_index, n_classes, *, alpha, l1_ratio=0.0, sample_weight=N
     seen = np.zeros(n, dtype=bool)
     rng = check_random_state(seed)
     for _ in range(n_epochs):
-        for i in rng.permutation(n):
+        order = rng.permutation(n) if saga else rng.randint(n, size=n)
+        for i in order:
             z = X[i] @ W + b
             if binomial:
                 r = expit(z) - y_index[i]

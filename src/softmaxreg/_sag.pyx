@@ -31,8 +31,9 @@ With L1 the m - p soft-threshold steps have an exact closed form per coordinate:
 the drift direction ``-sign(G)`` the coordinate first moves towards zero by
 ``a_t|G| + b_t`` per step while on the wrong side (the crossing step is found by a
 binary search on A, B), then follows ``x = max(x + a_t|G| - b_t, 0)``; the drift
-``a_t|G| - b_t`` changes sign at most once (R is non-increasing: only in the first
-epoch), at a step found by a binary search on R, so each part is a closed form too.
+``a_t|G| - b_t`` changes sign at most once (R is non-increasing, and constant once every
+sample has been seen), at a step found by a binary search on R, so each part is a closed
+form too.
 This gives exact zeros. Every feature is caught up and ``scale`` folded into V at the end
 of each epoch (``finish_segment``), and mid-epoch when ``scale`` < 1e-9 or after 2**24
 steps. An epoch costs O(nnz * K) plus O(n_features * K) once.
@@ -55,7 +56,8 @@ eigenvalue is at most 1/2 for any p; 1/4 is not a bound for K >= 3, e.g. p =
 Input contract (checked by ``softmaxreg._validation`` and the driver): finite data, CSR
 structure consistent (dense X: ``indices``/``indptr`` empty, data raveled C-ordered),
 labels in [0, K) (0/1 binomial), ``c_i >= 0``, ``order`` entries in [0, n_samples), all
-arrays C-contiguous, ``eta * l2 < 1``. The kernels never raise on data: they return a
+arrays C-contiguous, ``eta * l2 < 1``. ``order`` may repeat rows (SAG samples with
+replacement) and need not cover all of them. The kernels never raise on data: they return a
 status (``STATUS_NONFINITE`` when a score became inf/NaN).
 """
 
