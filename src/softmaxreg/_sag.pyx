@@ -547,3 +547,73 @@ def finish_segment(
                         &cumsums[0, 0], &cumsums[1, 0], &cumsums[2, 0], l1)
     scale[0] = 1.0
     counters[0] = 0
+
+
+def row_squared_norms(
+    const floating[::1] data,
+    const index_t[::1] indices,
+    const index_t[::1] indptr,
+    Py_ssize_t n_samples,
+    Py_ssize_t n_features,
+    double[::1] out,
+):
+    """Write ``||x_i||^2`` of every row to ``out``, summed in double.
+
+    Parameters
+    ----------
+    data, indices, indptr : ndarrays
+        X in the row-view form (dense X: raveled data, empty index arrays).
+    n_samples, n_features : int
+    out : ndarray of shape (n_samples,), float64
+    """
+    cdef Py_ssize_t i, jj, nnz
+    cdef const floating* values
+    cdef const index_t* row_idx
+    cdef const index_t* ind_ptr = &indices[0] if indices.shape[0] > 0 else NULL
+    cdef const index_t* indptr_ptr = &indptr[0] if indptr.shape[0] > 0 else NULL
+    cdef const floating* data_ptr = &data[0] if data.shape[0] > 0 else NULL
+    cdef double s, v
+    with nogil:
+        for i in range(n_samples):
+            nnz = row_view(data_ptr, ind_ptr, indptr_ptr, n_features, i, &values, &row_idx)
+            s = 0.0
+            for jj in range(nnz):
+                v = values[jj]
+                s += v * v
+            out[i] = s
+
+
+def weight_change(floating[:, ::1] blocks, Py_ssize_t n_classes, floating[:, ::1] previous):
+    """Max |W - previous| and max |W| over ``W = blocks[:, :n_classes]``; then previous = W.
+
+    Parameters
+    ----------
+    blocks : ndarray of shape (n_features, 2 Kp + 2), float32 or float64
+        After :func:`finish_segment` (so the first columns are the true weights).
+    n_classes : int
+        K, the number of weight columns.
+    previous : ndarray of shape (n_features, K), same dtype
+        The weights at the end of the previous epoch; overwritten with the current ones.
+
+    Returns
+    -------
+    max_change, max_weight : float
+        Both NaN when a weight is not finite.
+    """
+    cdef Py_ssize_t j, k
+    cdef double change = 0.0, weight = 0.0, w, dw
+    cdef bint finite = True
+    with nogil:
+        for j in range(blocks.shape[0]):
+            for k in range(n_classes):
+                w = blocks[j, k]
+                finite = finite and isfinite(w)
+                dw = fabs(w - previous[j, k])
+                if dw > change:
+                    change = dw
+                if fabs(w) > weight:
+                    weight = fabs(w)
+                previous[j, k] = blocks[j, k]
+    if not finite:
+        return float("nan"), float("nan")
+    return change, weight

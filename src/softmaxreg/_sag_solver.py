@@ -62,13 +62,10 @@ def fit_saga(objective, params0, est):
 
 def row_squared_norms(rows):
     """``||x_i||^2`` for every row of a ``RowData``, in float64."""
-    with np.errstate(all="ignore"):  # overflow to inf is reported by step_size
-        if rows.indptr.shape[0] == 0:
-            X = rows.data.reshape(rows.n_samples, rows.n_features)
-            return np.einsum("ij,ij->i", X, X, dtype=np.float64)
-        row_of = np.repeat(np.arange(rows.n_samples), np.diff(rows.indptr))
-        sq = np.square(rows.data, dtype=np.float64)
-        return np.bincount(row_of, weights=sq, minlength=rows.n_samples)
+    out = np.empty(rows.n_samples)
+    _sag.row_squared_norms(rows.data, rows.indices, rows.indptr, rows.n_samples,
+                           rows.n_features, out)
+    return out
 
 
 def step_size(objective, saga):
@@ -98,8 +95,8 @@ def step_size(objective, saga):
 def epoch_order(rng, n_samples, saga):
     """The rows one epoch visits, as intp (see the module docstring)."""
     if saga:
-        return rng.permutation(n_samples).astype(np.intp)
-    return rng.randint(n_samples, size=n_samples).astype(np.intp)
+        return rng.permutation(n_samples).astype(np.intp, copy=False)
+    return rng.randint(n_samples, size=n_samples).astype(np.intp, copy=False)
 
 
 def _gradient_sums(rows, memory):
@@ -134,7 +131,8 @@ def _fit(objective, params0, est, saga):
     Kp = _sag.padded_classes(K)
     blocks = np.zeros((d, 2 * Kp + 2), dtype=dtype)
     blocks[:, :K] = W0
-    blocks[:, Kp:Kp + K] = _gradient_sums(rows, memory)
+    if seen.any():
+        blocks[:, Kp:Kp + K] = _gradient_sums(rows, memory)
     intercept = np.array(b0, dtype=np.float64) if objective.fit_intercept else np.zeros(K)
     intercept_sum = memory.sum(axis=0, dtype=np.float64)
     cumsums = np.zeros((3, min(n, MAX_SEGMENT) + 1))
@@ -143,13 +141,13 @@ def _fit(objective, params0, est, saga):
 
     nnz_per_row = max(1.0, rows.nnz / max(n, 1))
     chunk = max(1, int(CHUNK_WORK / (nnz_per_row * K)))
+    W_prev = np.ascontiguousarray(blocks[:, :K])
     rng = check_random_state(est.random_state)
     start = time.perf_counter()
     converged = False
     n_epochs = 0
     for n_epochs in range(1, est.max_iter + 1):
         order = epoch_order(rng, n, saga)
-        W_prev = blocks[:, :K].copy()
         b_prev = intercept.copy()
         for lo in range(0, n, chunk):
             status = _sag_steps(
@@ -160,11 +158,9 @@ def _fit(objective, params0, est, saga):
             if status != _sag.STATUS_OK:
                 raise FloatingPointError(_NONFINITE_MESSAGE.format(solver=solver))
         _sag.finish_segment(blocks, cumsums, scale, counters, l1)
-        W = blocks[:, :K]
-        max_change = max(float(np.max(np.abs(W - W_prev), initial=0.0)),
-                         float(np.max(np.abs(intercept - b_prev), initial=0.0)))
-        max_weight = max(float(np.max(np.abs(W), initial=0.0)),
-                         float(np.max(np.abs(intercept), initial=0.0)))
+        max_change, max_weight = _sag.weight_change(blocks, K, W_prev)
+        max_change = max(max_change, float(np.max(np.abs(intercept - b_prev))))
+        max_weight = max(max_weight, float(np.max(np.abs(intercept))))
         if not (np.isfinite(max_change) and np.isfinite(max_weight)):
             raise FloatingPointError(_NONFINITE_MESSAGE.format(solver=solver))
         if est.verbose:
