@@ -253,6 +253,18 @@ def test_warm_start_stops_quickly(solver):
     del model._sag_state  # weights alone, memory refilled from zero: many epochs
     model.fit(X, y)
     assert model.n_iter_ > 10
+    model.set_params(warm_start=False).fit(X, y)
+    assert not hasattr(model, "_sag_state")  # the memory is not kept (nor pickled)
+
+
+@pytest.mark.parametrize("container", CONTAINERS)
+def test_read_only_input(container):
+    X, y = text(False, n_samples=300)
+    X = container(X.toarray()) if container is np.asarray else container(X, copy=True)
+    arrays = [X] if container is np.asarray else [X.data, X.indices, X.indptr]
+    for a in arrays:
+        a.setflags(write=False)
+    fit_quiet(X, y, solver="saga", l1_ratio=0.5, max_iter=2, random_state=0)
 
 
 def test_same_seed_same_model():

@@ -181,5 +181,8 @@ def _fit(objective, params0, est, saga):
             stacklevel=3,
         )
     params = np.concatenate([blocks[:, :K].astype(np.float64).ravel(), intercept])
-    est._sag_state = {"memory": memory}
+    if est.warm_start:
+        est._sag_state = {"memory": memory}  # n_samples * K numbers: kept only when asked
+    else:
+        est.__dict__.pop("_sag_state", None)
     return params, n_epochs
