@@ -311,6 +311,12 @@ cdef int _sag_rows(
         if pos + 1 < n_order:
             next_nnz = row_view(data, indices, indptr, n_features, order[pos + 1],
                                 &next_values, &next_idx)
+            # the next sample's gradient memory, and the CSR slices of the one after
+            _prefetch_block(memory + order[pos + 1] * K, K * sizeof(floating))
+            if pos + 2 < n_order and indptr != NULL:
+                k = indptr[order[pos + 2]]
+                _prefetch_block(indices + k, 64)
+                _prefetch_block(data + k, 64)
         for k in range(Kp):
             raw[k] = 0.0
         # Pass 1, fused: catch the row's features up to step t and raw += x @ V
