@@ -337,3 +337,37 @@ def test_sklearn_estimator_checks(solver):
         warnings.simplefilter("ignore", ConvergenceWarning)
         check_estimator(SoftmaxRegression(solver=solver, alpha=0.1, tol=1e-12,
                                           max_iter=10_000, random_state=0))
+
+
+def test_lazy_prox_closed_form_matches_step_by_step():
+    """The exact closed form of m - p soft-threshold steps, on random step sequences.
+
+    ``a_t = eta R_t / s_t`` and ``b_t = eta l1 / s_t`` as in the kernel, with 1/n_t
+    non-increasing (the first epoch) or constant, and starts on either side of zero.
+    """
+    from softmaxreg import _sag
+
+    rng = np.random.default_rng(0)
+    l1 = 0.05
+    for trial in range(3000):
+        n_steps = int(rng.integers(1, 40))
+        first_epoch = trial % 2 == 0
+        n_t = np.sort(rng.integers(1, 30, size=n_steps)) if first_epoch else np.full(n_steps, 20)
+        scale = np.cumprod(np.full(n_steps, 1 - rng.uniform(0, 0.3)))
+        eta = rng.uniform(0.1, 2.0)
+        a = eta / (n_t * scale)
+        b = eta * l1 / scale
+        A = np.concatenate([[0.0], np.cumsum(a)])
+        B = np.concatenate([[0.0], np.cumsum(b)])
+        R = np.concatenate([[1.0], 1.0 / n_t])
+        G = rng.normal() * rng.choice([0.0, 0.3, 1.0, 3.0])
+        v0 = rng.normal() * rng.choice([0.0, 0.1, 1.0])
+        p = int(rng.integers(0, n_steps))
+        m = int(rng.integers(p, n_steps + 1))
+        v = v0
+        for t in range(p + 1, m + 1):
+            u = v - a[t - 1] * G
+            v = np.sign(u) * max(abs(u) - b[t - 1], 0.0)
+        got = _sag.prox_catch_up(v0, G, p, m, A, B, R, l1)
+        assert got == pytest.approx(v, abs=1e-12 * (1 + abs(v0) + abs(G) * A[-1])), trial
+        assert (got == 0.0) == (v == 0.0) or abs(v) < 1e-12

@@ -12,7 +12,7 @@ K-vector (``r = softmax(raw) - onehot(y)``, or ``expit(raw) - y`` for the binomi
 model), so the gradient memory holds K numbers per sample (``memory``) and the sum of
 the remembered gradients is ``G = X.T @ memory`` (``n_features`` x K) and
 ``G0 = memory.sum(0)`` for the intercept. One step on sample i (``n_t`` = number of
-distinct samples seen so far, n after the first epoch)::
+distinct samples seen so far, n once every sample has been visited)::
 
     delta = c_i * r_i(x_i @ W + b) - memory[i];  memory[i] += delta
     G += outer(x_i, delta);  G0 += delta
@@ -39,26 +39,31 @@ of each epoch (``finish_segment``), and mid-epoch when ``scale`` < 1e-9 or after
 steps. An epoch costs O(nnz * K) plus O(n_features * K) once.
 
 Memory layout (PERFORMANCE.md: the epoch is bound by the latency of scattered feature
-reads). Feature j's block in ``blocks`` is ``[V[j, :K], G[j, :K], last step, pad]``
-(stride 2K + 2, X's dtype), so one block holds all a nonzero touches; the blocks of the
+reads). Feature j's block in ``blocks`` is ``[V[j, :Kp], G[j, :Kp], last step, pad]``
+(stride 2 Kp + 2, X's dtype), so one block holds all a nonzero touches. ``Kp`` is K
+rounded up to a multiple of 4 (1 for the binomial model; padding slots stay 0), so the
+class loops run in fixed chunks of four lanes the compiler unrolls. The blocks of the
 next row's features are prefetched during the fused catch-up + score pass over the
-current row. The last-step slot is exact in float32 because segments are capped at
-2**24 steps. Weights, G and the memory are stored (and updated) in X's dtype; scores,
-residuals, A, B, R, scale and the intercept are double.
+current row (and the next sample's memory row, and the CSR slice two rows ahead). The
+last-step slot is exact in float32 because segments are capped at 2**24 steps. Weights,
+G and the memory are stored (and updated) in X's dtype; scores, residuals, A, B, R,
+scale and the intercept are double.
 
 Step size (chosen by the caller, ``softmaxreg._sag_solver``): ``L = max_i c_i h
 (||x_i||^2 + fit_intercept) + l2`` bounds the Lipschitz constant of every per-sample
 gradient, with ``h`` the largest eigenvalue of the loss Hessian in raw space: 1/4 for
 the sigmoid (``p (1 - p)``) and 1/2 for softmax (``diag(p) - p p^T``, whose largest
 eigenvalue is at most 1/2 for any p; 1/4 is not a bound for K >= 3, e.g. p =
-(1/2, 1/2, 0) gives 1/2). SAG uses ``1/L``, SAGA ``1/(2L + min(2 n l2, L))``.
+(1/2, 1/2, 0) gives 1/2). SAG uses ``1/L`` (Schmidt, Le Roux and Bach's practical
+choice), SAGA ``1/(2L + min(2 n l2, L))`` (between Defazio et al.'s ``1/(3L)`` and
+``1/(2(n l2 + L))``), both capped at ``1/(2 l2)`` so that ``1 - eta l2 >= 1/2``.
 
 Input contract (checked by ``softmaxreg._validation`` and the driver): finite data, CSR
 structure consistent (dense X: ``indices``/``indptr`` empty, data raveled C-ordered),
 labels in [0, K) (0/1 binomial), ``c_i >= 0``, ``order`` entries in [0, n_samples), all
 arrays C-contiguous, ``eta * l2 < 1``. ``order`` may repeat rows (SAG samples with
-replacement) and need not cover all of them. The kernels never raise on data: they return a
-status (``STATUS_NONFINITE`` when a score became inf/NaN).
+replacement) and need not cover all of them. The kernels never raise on data: they
+return a status (``STATUS_NONFINITE`` when a score became inf/NaN).
 """
 
 from libc.math cimport copysign, exp, fabs, fmax, isfinite
@@ -623,3 +628,28 @@ def weight_change(floating[:, ::1] blocks, Py_ssize_t n_classes, floating[:, ::1
     if not finite:
         return float("nan"), float("nan")
     return change, weight
+
+
+def prox_catch_up(double v, double G, Py_ssize_t p, Py_ssize_t m,
+                  const double[::1] A, const double[::1] B, const double[::1] R, double l1):
+    """One coordinate's lazy L1 catch-up, steps p+1..m (exposed for the tests).
+
+    Parameters
+    ----------
+    v, G : float
+        Scaled weight and its gradient sum.
+    p, m : int
+        Last applied step and target step (0 <= p <= m < len(A)).
+    A, B, R : ndarray of shape (n_steps + 1,), float64
+        Running sums of ``a_t``, ``b_t`` and the per-step ``1/n_t`` (non-increasing).
+    l1 : float
+        L1 strength (> 0).
+
+    Returns
+    -------
+    float
+        ``v`` after the steps ``v <- soft(v - a_t G, b_t)``.
+    """
+    if p == m:
+        return v
+    return _prox_catch_up(v, G, p, m, &A[0], &B[0], &R[0], l1)
