@@ -141,7 +141,8 @@ def _fit(objective, params0, est, saga):
 
     nnz_per_row = max(1.0, rows.nnz / max(n, 1))
     chunk = max(1, int(CHUNK_WORK / (nnz_per_row * K)))
-    W_prev = np.ascontiguousarray(blocks[:, :K])
+    W_prev = np.empty((d, K), dtype=dtype)
+    _sag.weight_change(blocks, K, W_prev)  # copies W into W_prev
     rng = check_random_state(est.random_state)
     start = time.perf_counter()
     converged = False
