@@ -130,7 +130,9 @@ def _fit(objective, params0, est, saga):
     W0, b0 = objective.split(params0)
     Kp = _sag.padded_classes(K)
     blocks = np.zeros((d, 2 * Kp + 2), dtype=dtype)
-    blocks[:, :K] = W0
+    cold = not np.any(W0)
+    if not cold:
+        blocks[:, :K] = W0
     if seen.any():
         blocks[:, Kp:Kp + K] = _gradient_sums(rows, memory)
     intercept = np.array(b0, dtype=np.float64) if objective.fit_intercept else np.zeros(K)
@@ -141,8 +143,9 @@ def _fit(objective, params0, est, saga):
 
     nnz_per_row = max(1.0, rows.nnz / max(n, 1))
     chunk = max(1, int(CHUNK_WORK / (nnz_per_row * K)))
-    W_prev = np.empty((d, K), dtype=dtype)
-    _sag.weight_change(blocks, K, W_prev)  # copies W into W_prev
+    W_prev = np.zeros((d, K), dtype=dtype)
+    if not cold:
+        _sag.weight_change(blocks, K, W_prev)  # copies W into W_prev
     rng = check_random_state(est.random_state)
     start = time.perf_counter()
     converged = False
