@@ -70,7 +70,7 @@ from libc.math cimport copysign, exp, fabs, fmax, isfinite
 from libc.stdint cimport int32_t, int64_t
 from libc.stdlib cimport calloc, free
 
-from ._rowmath cimport expit, floating, index_t, logsumexp_row, prefetch_write, row_view
+from ._rowmath cimport expit, floating, index_t, max_row, prefetch_write, row_view
 
 STATUS_OK = 0
 STATUS_NONFINITE = 1
@@ -293,7 +293,7 @@ cdef int _sag_rows(
     cdef Py_ssize_t pos, i, jj, j, k, k0, nnz, next_nnz, t = counters_io[0]
     cdef int64_t n_seen = counters_io[1]
     cdef double scale = scale_io[0], shrink = 1.0 - step * l2
-    cdef double new_scale, inv_n, ci, lse, gk, corr, xd
+    cdef double new_scale, inv_n, ci, lse, gk, corr, xd, sum_exp, ci_norm
     cdef floating x, w, fdelta, fcorr, ca
     cdef const floating* values
     cdef const index_t* row_idx
@@ -369,9 +369,15 @@ cdef int _sag_rows(
             mem[0] = mem[0] + fdelta
             delta[0] = fdelta
         else:
-            lse = logsumexp_row(raw, K)
+            # softmax(raw) with one exp per class: raw <- exp(raw - max), then / sum
+            lse = max_row(raw, K)
+            sum_exp = 0.0
             for k in range(K):
-                gk = ci * exp(raw[k] - lse)
+                raw[k] = exp(raw[k] - lse)
+                sum_exp += raw[k]
+            ci_norm = ci / sum_exp
+            for k in range(K):
+                gk = ci_norm * raw[k]
                 if k == y[i]:
                     gk -= ci
                 fdelta = <floating> gk - mem[k]
