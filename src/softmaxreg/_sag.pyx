@@ -280,7 +280,7 @@ cdef int _sag_rows(
     double* A, double* B, double* R, Py_ssize_t seg_cap,
     double* scale_io, int64_t* counters_io,
     double step, double l2, double l1, bint saga, bint binomial, bint fit_intercept,
-    double intercept_step, double* raw, floating* delta,
+    double* raw, floating* delta,
 ) noexcept nogil:
     """Run SAG/SAGA steps over the rows ``order[:n_order]``; see ``sag_steps``.
 
@@ -413,7 +413,7 @@ cdef int _sag_rows(
                 xd = intercept_sum[k] * inv_n
                 if saga:
                     xd += (1.0 - inv_n) * delta[k]
-                intercept[k] -= intercept_step * xd
+                intercept[k] -= step * xd
         scale = new_scale
         if scale < MIN_SCALE:
             _finish_segment(blocks, n_features, Kp, t, scale, A, B, R, l1)
@@ -447,7 +447,6 @@ def sag_steps(
     bint saga,
     bint binomial,
     bint fit_intercept,
-    double intercept_step,
 ):
     """Run SAG or SAGA steps over the rows ``order`` (in that order), without the GIL.
 
@@ -517,7 +516,7 @@ def sag_steps(
             order.shape[0], &blocks[0, 0], Kp, &memory[0, 0], K, &intercept[0],
             &intercept_sum[0], &seen[0], &cumsums[0, 0], &cumsums[1, 0], &cumsums[2, 0],
             seg_cap, &scale[0], &counters[0], step, l2, l1, saga, binomial, fit_intercept,
-            intercept_step, raw, delta)
+            raw, delta)
     free(raw)
     free(delta)
     return status

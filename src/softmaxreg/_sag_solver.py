@@ -1,6 +1,6 @@
 """Drivers for ``solver="sag"`` and ``solver="saga"`` around the kernel in ``_sag.pyx``.
 
-The driver owns what the kernel does not: the step size, the per-epoch shuffle, the
+The driver owns what the kernel does not: the step size, the sample order, the
 stopping rule, warm-start state, chunking of epochs (so Ctrl-C is honoured quickly),
 warnings and errors. See the design note of ``_sag.pyx`` for the algorithm.
 
@@ -157,7 +157,7 @@ def _fit(objective, params0, est, saga):
             status = _sag_steps(
                 rows.data, rows.indices, rows.indptr, d, objective.y, c, order[lo:lo + chunk],
                 blocks, memory, intercept, intercept_sum, seen, cumsums, scale, counters,
-                eta, l2, l1, saga, objective.binomial, objective.fit_intercept, eta,
+                eta, l2, l1, saga, objective.binomial, objective.fit_intercept,
             )
             if status != _sag.STATUS_OK:
                 raise FloatingPointError(_NONFINITE_MESSAGE.format(solver=solver))
