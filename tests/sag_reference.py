@@ -53,7 +53,8 @@ def reference_sag(X, y_index, n_classes, *, alpha, l1_ratio=0.0, sample_weight=N
             G += np.outer(X[i], delta)
             G0 += delta
             if saga:
-                W = (1 - eta * l2) * W - eta * ((1 - 1 / n_seen) * np.outer(X[i], delta) + G / n_seen)
+                correction = (1 - 1 / n_seen) * np.outer(X[i], delta)
+                W = (1 - eta * l2) * W - eta * (correction + G / n_seen)
                 W = np.sign(W) * np.maximum(np.abs(W) - eta * l1, 0.0)
                 step_b = (1 - 1 / n_seen) * delta + G0 / n_seen
             else:
