@@ -184,7 +184,9 @@ def _fit(objective, params0, est, saga):
             ConvergenceWarning,
             stacklevel=3,
         )
-    params = np.concatenate([blocks[:, :K].astype(np.float64).ravel(), intercept])
+    params = np.empty(d * K + K)  # one fresh array: page faults are slow on VMs
+    params[:d * K].reshape(d, K)[...] = blocks[:, :K]
+    params[d * K:] = intercept
     if est.warm_start:
         est._sag_state = {"memory": memory}  # n_samples * K numbers: kept only when asked
     else:
