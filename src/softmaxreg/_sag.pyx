@@ -599,7 +599,8 @@ def row_squared_norms(
             out[i] = s
 
 
-def weight_change(floating[:, ::1] blocks, Py_ssize_t n_classes, floating[:, ::1] previous):
+def weight_change(floating[:, ::1] blocks, Py_ssize_t n_classes,
+                  floating[:, ::1] previous=None):
     """Max |W - previous| and max |W| over ``W = blocks[:, :n_classes]``; then previous = W.
 
     Parameters
@@ -608,8 +609,9 @@ def weight_change(floating[:, ::1] blocks, Py_ssize_t n_classes, floating[:, ::1
         After :func:`finish_segment` (so the first columns are the true weights).
     n_classes : int
         K, the number of weight columns.
-    previous : ndarray of shape (n_features, K), same dtype
+    previous : ndarray of shape (n_features, K), same dtype, or None
         The weights at the end of the previous epoch; overwritten with the current ones.
+        None stands for zeros (and is not written).
 
     Returns
     -------
@@ -618,18 +620,21 @@ def weight_change(floating[:, ::1] blocks, Py_ssize_t n_classes, floating[:, ::1
     """
     cdef Py_ssize_t j, k
     cdef double change = 0.0, weight = 0.0, w, dw
-    cdef bint finite = True
+    cdef bint finite = True, has_previous = previous is not None
     with nogil:
         for j in range(blocks.shape[0]):
             for k in range(n_classes):
                 w = blocks[j, k]
                 finite = finite and isfinite(w)
-                dw = fabs(w - previous[j, k])
-                if dw > change:
-                    change = dw
                 if fabs(w) > weight:
                     weight = fabs(w)
-                previous[j, k] = blocks[j, k]
+                if has_previous:
+                    dw = fabs(w - previous[j, k])
+                    if dw > change:
+                        change = dw
+                    previous[j, k] = blocks[j, k]
+    if not has_previous:
+        change = weight
     if not finite:
         return float("nan"), float("nan")
     return change, weight

@@ -143,8 +143,11 @@ def _fit(objective, params0, est, saga):
 
     nnz_per_row = max(1.0, rows.nnz / max(n, 1))
     chunk = max(1, int(CHUNK_WORK / (nnz_per_row * K)))
-    W_prev = np.zeros((d, K), dtype=dtype)
+    # Weights at the start of the epoch, for the stopping rule; None means zeros (a cold
+    # start), so a one-epoch fit allocates no copy.
+    W_prev = None
     if not cold:
+        W_prev = np.empty((d, K), dtype=dtype)
         _sag.weight_change(blocks, K, W_prev)  # copies W into W_prev
     rng = check_random_state(est.random_state)
     start = time.perf_counter()
@@ -163,6 +166,9 @@ def _fit(objective, params0, est, saga):
                 raise FloatingPointError(_NONFINITE_MESSAGE.format(solver=solver))
         _sag.finish_segment(blocks, cumsums, scale, counters, l1)
         max_change, max_weight = _sag.weight_change(blocks, K, W_prev)
+        if W_prev is None and n_epochs < est.max_iter:
+            W_prev = np.empty((d, K), dtype=dtype)
+            _sag.weight_change(blocks, K, W_prev)
         max_change = max(max_change, float(np.max(np.abs(intercept - b_prev))))
         max_weight = max(max_weight, float(np.max(np.abs(intercept))))
         if not (np.isfinite(max_change) and np.isfinite(max_weight)):
