@@ -37,7 +37,7 @@ if DEBUG:
         ["-O0", "-g"] if sys.platform != "win32" else []
     )
 
-MODULES = ["_softmax", "_loss", "_sgd"]
+MODULES = ["_softmax", "_loss", "_sgd", "_sag"]
 
 extensions = [
     Extension(

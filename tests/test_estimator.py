@@ -169,13 +169,6 @@ def test_max_iter_warns(digits):
     assert m.n_iter_ == 3
 
 
-@pytest.mark.parametrize("solver", ["sag", "saga"])
-def test_unimplemented_solvers_raise(solver, digits):
-    X, y = digits
-    with pytest.raises(NotImplementedError, match=solver):
-        SoftmaxRegression(solver=solver).fit(X, y)
-
-
 def test_lbfgs_rejects_l1(digits):
     X, y = digits
     with pytest.raises(ValueError, match="l1_ratio"):

@@ -68,25 +68,32 @@ class SoftmaxRegression(ClassifierMixin, BaseEstimator):
     solver : {"lbfgs", "sgd", "sag", "saga"}, default="lbfgs"
         Optimiser. "lbfgs" uses scipy's L-BFGS-B on the Cython loss and gradient.
         "sgd" is mini-batch SGD on the true softmax loss (any ``l1_ratio``; the only
-        solver with ``partial_fit``). "sag" and "saga" are not implemented in this
-        version (``NotImplementedError``).
+        solver with ``partial_fit``). "sag" (L2 only) and "saga" (any ``l1_ratio``, exact
+        zeros) are stochastic average gradient methods with lazy sparse updates, one
+        pass over the rows per iteration; they suit large sparse data. SAG can oscillate
+        when the problem is weakly regularised; SAGA is the more robust of the two.
     fit_intercept : bool, default=True
         Fit one unpenalised intercept per class (one for two classes).
     tol : float, default=1e-4
         Stopping tolerance. For "lbfgs": the max-norm of the projected gradient. For
         "sgd": the fit stops when the epoch's objective estimate (or, with
         ``early_stopping``, the validation accuracy) has not improved by ``tol`` for
-        ``n_iter_no_change`` epochs in a row.
+        ``n_iter_no_change`` epochs in a row. "sag"/"saga": stop after an epoch in which
+        no weight or intercept changed by more than ``tol`` times the largest one in
+        absolute value.
     max_iter : int, default=100
-        Maximum number of iterations ("sgd": epochs); reaching it warns with
-        ``ConvergenceWarning``.
+        Maximum number of iterations (epochs for "sgd", "sag", "saga"); reaching it warns
+        with ``ConvergenceWarning``.
     class_weight : dict, "balanced" or None, default=None
         Weights per class, multiplied into the sample weights.
     warm_start : bool, default=False
         Start from the previous ``coef_``/``intercept_`` when the classes and features
-        match.
+        match. "sag"/"saga" also keep their gradient memory (K numbers per sample) when
+        the number of samples and the dtype match, so a refit from the optimum stops
+        after an epoch or two.
     random_state : int, RandomState instance or None, default=None
-        Seed for the stochastic solvers (unused by "lbfgs").
+        Seed for the stochastic solvers (unused by "lbfgs"): "sag"/"saga" visit the
+        rows in a fresh permutation each epoch drawn from it.
     n_jobs : int or None, default=None
         Threads for the batch loss/gradient pass: None uses every core this process may
         run on (as scikit-learn's OpenMP code does), -1 likewise, a positive number that

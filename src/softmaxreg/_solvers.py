@@ -16,6 +16,7 @@ from scipy.optimize import minimize
 from sklearn.exceptions import ConvergenceWarning
 from threadpoolctl import ThreadpoolController
 
+from ._sag_solver import fit_sag, fit_saga
 from ._sgd_solver import fit_sgd
 
 
@@ -82,20 +83,9 @@ def _blas_controller():
     return ThreadpoolController()
 
 
-def _not_implemented(name):
-    def driver(objective, params0, est):
-        raise NotImplementedError(
-            f"solver={name!r} is not implemented yet in this version of softmaxreg; "
-            "use solver='lbfgs'."
-        )
-
-    driver.__name__ = f"fit_{name}"
-    return driver
-
-
 SOLVERS = {
     "lbfgs": fit_lbfgs,
     "sgd": fit_sgd,
-    "sag": _not_implemented("sag"),
-    "saga": _not_implemented("saga"),
+    "sag": fit_sag,
+    "saga": fit_saga,
 }

@@ -1,0 +1,665 @@
+# cython: language_level=3, cdivision=True
+"""SAG and SAGA epochs for softmax / sigmoid regression, with just-in-time sparse updates.
+
+Design
+------
+Objective, written as an average of n per-sample terms (``c_i = n * s_i / S``)::
+
+    f(W, b) = (1/n) sum_i c_i * loss(x_i @ W + b, y_i) + l2/2 ||W||^2 + l1 ||W||_1
+
+The gradient of sample i's loss term is ``outer(x_i, g_i)`` with ``g_i = c_i * r_i`` a
+K-vector (``r = softmax(raw) - onehot(y)``, or ``expit(raw) - y`` for the binomial
+model), so the gradient memory holds K numbers per sample (``memory``) and the sum of
+the remembered gradients is ``G = X.T @ memory`` (``n_features`` x K) and
+``G0 = memory.sum(0)`` for the intercept. One step on sample i (``n_t`` = number of
+distinct samples seen so far, n once every sample has been visited)::
+
+    delta = c_i * r_i(x_i @ W + b) - memory[i];  memory[i] += delta
+    G += outer(x_i, delta);  G0 += delta
+    SAG :  W = (1 - eta*l2) W - eta/n_t * G
+    SAGA:  W = prox_{eta*l1}((1 - eta*l2) W - eta*(1 - 1/n_t) outer(x_i, delta) - eta/n_t * G)
+    b -= eta * ((1 - 1/n_t) delta [SAGA only] + G0 / n_t)      (intercept: no penalty)
+
+Lazy (just-in-time) updates. The weights are stored scaled, ``W = scale * V``, so the
+L2 shrink is one multiply of ``scale``. Between two rows touching feature j, its row
+``G[j]`` does not change, so the dense part of every step is, in units of V,
+``V[j] = soft(V[j] - a_t G[j], b_t)`` with ``a_t = eta / (n_t scale_t)`` and
+``b_t = eta*l1 / scale_t``. Their running sums ``A[t]``, ``B[t]`` (and ``R[t] = 1/n_t``)
+are kept per step, and ``V[j]`` is caught up only when a row touches j, from its last
+step p to the current one m. Without L1 that is exactly ``V[j] -= (A[m] - A[p]) G[j]``.
+With L1 the m - p soft-threshold steps have an exact closed form per coordinate: along
+the drift direction ``-sign(G)`` the coordinate first moves towards zero by
+``a_t|G| + b_t`` per step while on the wrong side (the crossing step is found by a
+binary search on A, B), then follows ``x = max(x + a_t|G| - b_t, 0)``; the drift
+``a_t|G| - b_t`` changes sign at most once (R is non-increasing, and constant once every
+sample has been seen), at a step found by a binary search on R, so each part is a closed
+form too.
+This gives exact zeros. Every feature is caught up and ``scale`` folded into V at the end
+of each epoch (``finish_segment``), and mid-epoch when ``scale`` < 1e-9 or after 2**24
+steps. An epoch costs O(nnz * K) plus O(n_features * K) once.
+
+Memory layout (PERFORMANCE.md: the epoch is bound by the latency of scattered feature
+reads). Feature j's block in ``blocks`` is ``[V[j, :Kp], G[j, :Kp], last step, pad]``
+(stride 2 Kp + 2, X's dtype), so one block holds all a nonzero touches. ``Kp`` is K
+rounded up to a multiple of 4 (1 for the binomial model; padding slots stay 0), so the
+class loops run in fixed chunks of four lanes the compiler unrolls. The blocks of the
+next row's features are prefetched during the fused catch-up + score pass over the
+current row (and the next sample's memory row, and the CSR slice two rows ahead). The
+last-step slot is exact in float32 because segments are capped at 2**24 steps. Weights,
+G and the memory are stored (and updated) in X's dtype; scores, residuals, A, B, R,
+scale and the intercept are double.
+
+Step size (chosen by the caller, ``softmaxreg._sag_solver``): ``L = max_i c_i h
+(||x_i||^2 + fit_intercept) + l2`` bounds the Lipschitz constant of every per-sample
+gradient, with ``h`` the largest eigenvalue of the loss Hessian in raw space: 1/4 for
+the sigmoid (``p (1 - p)``) and 1/2 for softmax (``diag(p) - p p^T``, whose largest
+eigenvalue is at most 1/2 for any p; 1/4 is not a bound for K >= 3, e.g. p =
+(1/2, 1/2, 0) gives 1/2). SAG uses ``1/L`` (Schmidt, Le Roux and Bach's practical
+choice), SAGA ``1/(2L + min(2 n l2, L))`` (between Defazio et al.'s ``1/(3L)`` and
+``1/(2(n l2 + L))``), both capped at ``1/(2 l2)`` so that ``1 - eta l2 >= 1/2``.
+
+Input contract (checked by ``softmaxreg._validation`` and the driver): finite data, CSR
+structure consistent (dense X: ``indices``/``indptr`` empty, data raveled C-ordered),
+labels in [0, K) (0/1 binomial), ``c_i >= 0``, ``order`` entries in [0, n_samples), all
+arrays C-contiguous, ``eta * l2 < 1``. ``order`` may repeat rows (SAG samples with
+replacement) and need not cover all of them. The kernels never raise on data: they
+return a status (``STATUS_NONFINITE`` when a score became inf/NaN).
+"""
+
+from libc.math cimport copysign, exp, fabs, fmax, isfinite
+from libc.stdint cimport int32_t, int64_t
+from libc.stdlib cimport calloc, free
+
+from ._rowmath cimport expit, floating, index_t, max_row, prefetch_write, row_view
+
+STATUS_OK = 0
+STATUS_NONFINITE = 1
+# Segment length cap: the last-step index stored in a float32 block slot stays exact.
+MAX_SEGMENT = 1 << 24
+cdef double MIN_SCALE = 1e-9
+
+
+cdef inline void _prefetch_block(const void* p, Py_ssize_t n_bytes) noexcept nogil:
+    """Prefetch (for writing) every cache line of the block at p."""
+    cdef const char* c = <const char*> p
+    cdef Py_ssize_t off = 0
+    while off < n_bytes:
+        prefetch_write(c + off)
+        off += 64
+    prefetch_write(c + n_bytes - 1)
+
+
+cdef inline Py_ssize_t _first_crossing(
+    double x, double g, Py_ssize_t lo, Py_ssize_t hi, const double* A, const double* B,
+) noexcept nogil:
+    """Smallest k in (lo, hi] with x + g (A[k] - A[lo]) + (B[k] - B[lo]) >= 0 (exists)."""
+    cdef Py_ssize_t left = lo + 1, right = hi, mid
+    while left < right:
+        mid = (left + right) // 2
+        if x + g * (A[mid] - A[lo]) + (B[mid] - B[lo]) >= 0.0:
+            right = mid
+        else:
+            left = mid + 1
+    return left
+
+
+cdef inline double _prox_run(
+    double x, double g, Py_ssize_t lo, Py_ssize_t hi, const double* A, const double* B,
+    bint outward,
+) noexcept nogil:
+    """Steps lo+1..hi of x <- soft(x + g a_t, b_t); x signed along the drift direction.
+
+    ``outward``: the drift ``g a_t - b_t`` is >= 0 on every step (else < 0 on every step).
+    """
+    cdef Py_ssize_t k
+    cdef double full
+    if lo >= hi:
+        return x
+    if x < 0.0:
+        # wrong side of zero: moves up by g a_t + b_t per step until the step that crosses
+        full = x + g * (A[hi] - A[lo]) + (B[hi] - B[lo])
+        if full < 0.0:
+            return full
+        if not outward:
+            # the steps are monotone maps and from 0 an inward run stays at 0
+            return 0.0
+        k = _first_crossing(x, g, lo, hi, A, B)
+        x = x + g * (A[k] - A[lo]) + (B[k - 1] - B[lo]) - (B[k] - B[k - 1])
+        if x < 0.0:
+            x = 0.0
+        lo = k
+    # x >= 0: x <- max(x + g a_t - b_t, 0) with increments of one sign
+    x = x + g * (A[hi] - A[lo]) - (B[hi] - B[lo])
+    return x if x > 0.0 else 0.0
+
+
+cdef inline double _prox_catch_up(
+    double v, double G, Py_ssize_t p, Py_ssize_t m,
+    const double* A, const double* B, const double* R, double l1,
+) noexcept nogil:
+    """Apply steps p+1..m of ``v <- soft(v - a_t G, b_t)`` exactly (see the design note)."""
+    cdef double g = fabs(G), d
+    cdef Py_ssize_t q, left, right, mid
+    if G > 0.0:
+        d = -1.0
+    elif G < 0.0:
+        d = 1.0
+    else:
+        d = 1.0 if v >= 0.0 else -1.0
+    # steps p+1..q drift away from zero (g R[t] >= l1), steps q+1..m towards it
+    if g * R[m] >= l1:
+        q = m
+    elif g * R[p + 1] < l1:
+        q = p
+    else:
+        left = p + 2
+        right = m
+        while left < right:
+            mid = (left + right) // 2
+            if g * R[mid] < l1:
+                right = mid
+            else:
+                left = mid + 1
+        q = left - 1
+    v = _prox_run(d * v, g, p, q, A, B, True)
+    v = _prox_run(v, g, q, m, A, B, False)
+    return d * v
+
+
+cdef inline void _catch_up(
+    floating* blk, Py_ssize_t K, Py_ssize_t m,
+    const double* A, const double* B, const double* R, double l1,
+) noexcept nogil:
+    """Bring a feature block's K weights from its last step to step m."""
+    cdef Py_ssize_t p = <Py_ssize_t> blk[2 * K]
+    cdef Py_ssize_t k
+    cdef floating ca
+    if p == m:
+        return
+    if l1 == 0.0:
+        # V[j] -= (A[m] - A[p]) * G[j]
+        ca = <floating> (A[m] - A[p])
+        for k in range(K):
+            blk[k] = blk[k] - ca * blk[K + k]
+    else:
+        _prox_catch_up_block(blk, K, p, m, A, B, R, l1)
+    blk[2 * K] = <floating> m
+
+
+cdef inline void _prox_catch_up_block(
+    floating* blk, Py_ssize_t K, Py_ssize_t p, Py_ssize_t m,
+    const double* A, const double* B, const double* R, double l1,
+) noexcept nogil:
+    """Steps p+1..m of the L1 (proximal) update for a block's K weights.
+
+    When 1/n_t is the same on all these steps (every epoch but the first), the result is
+    ``soft(v - (A[m] - A[p]) G, B[m] - B[p])`` except when v starts on the side of zero
+    it drifts away from and the drift wins (``|G|/n >= l1``) but v crosses zero on the
+    way; that rare case, and the first epoch, take the general ``_prox_catch_up``.
+    """
+    cdef double sA = A[m] - A[p], sB = B[m] - B[p], Rm = R[m], v, G, g, u
+    cdef bint single = R[p + 1] == Rm
+    cdef int hard
+    cdef Py_ssize_t k
+    for k in range(K):
+        v = blk[k]
+        G = blk[K + k]
+        g = fabs(G)
+        hard = (v * G > 0.0) & (g * Rm >= l1) & (fabs(v) <= g * sA + sB)
+        if single and not hard:
+            u = v - sA * G
+            blk[k] = <floating> copysign(fmax(fabs(u) - sB, 0.0), u)
+        else:
+            blk[k] = <floating> _prox_catch_up(v, G, p, m, A, B, R, l1)
+
+
+cdef void _finish_segment(
+    floating* blocks, Py_ssize_t n_features, Py_ssize_t K, Py_ssize_t t, double scale,
+    const double* A, const double* B, const double* R, double l1,
+) noexcept nogil:
+    """Catch every feature up to step t, fold ``scale`` into V and reset the last steps."""
+    cdef Py_ssize_t j, k
+    cdef Py_ssize_t stride = 2 * K + 2
+    cdef floating* blk
+    cdef floating fs = <floating> scale
+    for j in range(n_features):
+        blk = blocks + j * stride
+        _catch_up(blk, K, t, A, B, R, l1)
+        if scale != 1.0:
+            for k in range(K):
+                blk[k] = blk[k] * fs
+        blk[2 * K] = 0
+
+
+cdef inline void _catch_up_dot4(
+    floating* v, const floating* g, floating ca, floating x, double* raw,
+) noexcept nogil:
+    """v[:4] -= ca * g[:4]; raw[:4] += x * v[:4] (four lanes written out)."""
+    cdef floating w0 = v[0] - ca * g[0], w1 = v[1] - ca * g[1]
+    cdef floating w2 = v[2] - ca * g[2], w3 = v[3] - ca * g[3]
+    v[0] = w0
+    v[1] = w1
+    v[2] = w2
+    v[3] = w3
+    raw[0] += x * w0
+    raw[1] += x * w1
+    raw[2] += x * w2
+    raw[3] += x * w3
+
+
+cdef inline void _dot4(const floating* v, floating x, double* raw) noexcept nogil:
+    """raw[:4] += x * v[:4]."""
+    cdef floating w0 = v[0], w1 = v[1], w2 = v[2], w3 = v[3]
+    raw[0] += x * w0
+    raw[1] += x * w1
+    raw[2] += x * w2
+    raw[3] += x * w3
+
+
+cdef inline void _update4(
+    floating* v, floating* g, floating x, floating cx, const floating* d, bint saga,
+) noexcept nogil:
+    """g[:4] += x * d[:4]; for SAGA also v[:4] += cx * d[:4]."""
+    cdef floating d0 = d[0], d1 = d[1], d2 = d[2], d3 = d[3]
+    g[0] = g[0] + x * d0
+    g[1] = g[1] + x * d1
+    g[2] = g[2] + x * d2
+    g[3] = g[3] + x * d3
+    if saga:
+        v[0] = v[0] + cx * d0
+        v[1] = v[1] + cx * d1
+        v[2] = v[2] + cx * d2
+        v[3] = v[3] + cx * d3
+
+
+cdef int _sag_rows(
+    const floating* data, const index_t* indices, const index_t* indptr,
+    Py_ssize_t n_features, const int32_t* y, const double* c, const Py_ssize_t* order,
+    Py_ssize_t n_order, floating* blocks, Py_ssize_t Kp, floating* memory, Py_ssize_t K,
+    double* intercept, double* intercept_sum, unsigned char* seen,
+    double* A, double* B, double* R, Py_ssize_t seg_cap,
+    double* scale_io, int64_t* counters_io,
+    double step, double l2, double l1, bint saga, bint binomial, bint fit_intercept,
+    double* raw, floating* delta,
+) noexcept nogil:
+    """Run SAG/SAGA steps over the rows ``order[:n_order]``; see ``sag_steps``.
+
+    ``Kp`` is the padded class count of the blocks (1, or K rounded up to a multiple of
+    4, so the class loops run in fixed chunks of 4); ``raw`` and ``delta`` have ``Kp``
+    entries, the padding entries stay 0.
+    """
+    cdef Py_ssize_t stride = 2 * Kp + 2
+    cdef Py_ssize_t stride_bytes = stride * sizeof(floating)
+    cdef Py_ssize_t pos, i, jj, j, k, k0, nnz, next_nnz, t = counters_io[0]
+    cdef int64_t n_seen = counters_io[1]
+    cdef double scale = scale_io[0], shrink = 1.0 - step * l2
+    cdef double new_scale, inv_n, ci, lse, gk, corr, xd, sum_exp, ci_norm
+    cdef floating x, w, fdelta, fcorr, ca
+    cdef const floating* values
+    cdef const index_t* row_idx
+    cdef const floating* next_values
+    cdef const index_t* next_idx = NULL
+    cdef floating* blk
+    cdef floating* mem
+    cdef Py_ssize_t p
+    cdef int status = 0
+
+    for pos in range(n_order):
+        i = order[pos]
+        if t >= seg_cap:
+            _finish_segment(blocks, n_features, Kp, t, scale, A, B, R, l1)
+            t = 0
+            scale = 1.0
+        nnz = row_view(data, indices, indptr, n_features, i, &values, &row_idx)
+        next_nnz = 0
+        next_idx = NULL
+        if pos + 1 < n_order:
+            next_nnz = row_view(data, indices, indptr, n_features, order[pos + 1],
+                                &next_values, &next_idx)
+            # the next sample's gradient memory, and the CSR slices of the one after
+            _prefetch_block(memory + order[pos + 1] * K, K * sizeof(floating))
+            if pos + 2 < n_order and indptr != NULL:
+                k = indptr[order[pos + 2]]
+                _prefetch_block(indices + k, 64)
+                _prefetch_block(data + k, 64)
+        for k in range(Kp):
+            raw[k] = 0.0
+        # Pass 1, fused: catch the row's features up to step t and raw += x @ V
+        for jj in range(nnz):
+            if next_idx != NULL and jj < next_nnz:
+                _prefetch_block(blocks + next_idx[jj] * stride, stride_bytes)
+            j = row_idx[jj] if row_idx != NULL else jj
+            blk = blocks + j * stride
+            p = <Py_ssize_t> blk[2 * Kp]
+            x = values[jj]
+            if p != t and l1 == 0.0:
+                # V[j] -= (A[t] - A[p]) * G[j], then raw += x * V[j]
+                ca = <floating> (A[t] - A[p])
+                if Kp == 1:
+                    w = blk[0] - ca * blk[1]
+                    blk[0] = w
+                    raw[0] += x * w
+                else:
+                    for k0 in range(0, Kp, 4):
+                        _catch_up_dot4(blk + k0, blk + Kp + k0, ca, x, raw + k0)
+                blk[2 * Kp] = <floating> t
+            else:
+                if p != t:
+                    _catch_up(blk, Kp, t, A, B, R, l1)
+                if Kp == 1:
+                    raw[0] += x * blk[0]
+                else:
+                    for k0 in range(0, Kp, 4):
+                        _dot4(blk + k0, x, raw + k0)
+        if next_idx != NULL:
+            for jj in range(nnz, next_nnz):
+                _prefetch_block(blocks + next_idx[jj] * stride, stride_bytes)
+        for k in range(K):
+            raw[k] = scale * raw[k] + intercept[k]
+            if not isfinite(raw[k]):
+                status = 1
+        if status:
+            break
+        # New gradient coefficients g = c_i * residual; delta = g - memory[i]
+        mem = memory + i * K
+        ci = c[i]
+        if binomial:
+            gk = ci * (expit(raw[0]) - y[i])
+            fdelta = <floating> gk - mem[0]
+            mem[0] = mem[0] + fdelta
+            delta[0] = fdelta
+        else:
+            # softmax(raw) with one exp per class: raw <- exp(raw - max), then / sum
+            lse = max_row(raw, K)
+            sum_exp = 0.0
+            for k in range(K):
+                raw[k] = exp(raw[k] - lse)
+                sum_exp += raw[k]
+            ci_norm = ci / sum_exp
+            for k in range(K):
+                gk = ci_norm * raw[k]
+                if k == y[i]:
+                    gk -= ci
+                fdelta = <floating> gk - mem[k]
+                mem[k] = mem[k] + fdelta
+                delta[k] = fdelta
+        if not seen[i]:
+            seen[i] = 1
+            n_seen += 1
+        inv_n = 1.0 / n_seen
+        # Register step t + 1 in the running sums
+        new_scale = scale * shrink
+        t += 1
+        A[t] = A[t - 1] + step * inv_n / new_scale
+        B[t] = B[t - 1] + step * l1 / new_scale
+        R[t] = inv_n
+        # Pass 2: G[j] += x * delta; SAGA also V[j] -= eta (1 - 1/n) x delta / new_scale
+        corr = -step * (1.0 - inv_n) / new_scale
+        for jj in range(nnz):
+            j = row_idx[jj] if row_idx != NULL else jj
+            blk = blocks + j * stride
+            x = values[jj]
+            fcorr = <floating> (corr * x)
+            if Kp == 1:
+                blk[1] = blk[1] + x * delta[0]
+                if saga:
+                    blk[0] = blk[0] + fcorr * delta[0]
+            else:
+                for k0 in range(0, Kp, 4):
+                    _update4(blk + k0, blk + Kp + k0, x, fcorr, delta + k0, saga)
+        if fit_intercept:
+            for k in range(K):
+                intercept_sum[k] += delta[k]
+                xd = intercept_sum[k] * inv_n
+                if saga:
+                    xd += (1.0 - inv_n) * delta[k]
+                intercept[k] -= step * xd
+        scale = new_scale
+        if scale < MIN_SCALE:
+            _finish_segment(blocks, n_features, Kp, t, scale, A, B, R, l1)
+            t = 0
+            scale = 1.0
+    counters_io[0] = t
+    counters_io[1] = n_seen
+    scale_io[0] = scale
+    return status
+
+
+def sag_steps(
+    const floating[::1] data,
+    const index_t[::1] indices,
+    const index_t[::1] indptr,
+    Py_ssize_t n_features,
+    const int32_t[::1] y,
+    const double[::1] c,
+    const Py_ssize_t[::1] order,
+    floating[:, ::1] blocks,
+    floating[:, ::1] memory,
+    double[::1] intercept,
+    double[::1] intercept_sum,
+    unsigned char[::1] seen,
+    double[:, ::1] cumsums,
+    double[::1] scale,
+    int64_t[::1] counters,
+    double step,
+    double l2,
+    double l1,
+    bint saga,
+    bint binomial,
+    bint fit_intercept,
+):
+    """Run SAG or SAGA steps over the rows ``order`` (in that order), without the GIL.
+
+    The solver state is read from and written back to the arrays; the driver calls this
+    on consecutive chunks of an epoch's permutation, then :func:`finish_segment`.
+
+    Parameters
+    ----------
+    data : ndarray of shape (nnz,) or (n_samples * n_features,), float32 or float64
+        CSR ``data``, or the dense C-ordered X raveled.
+    indices, indptr : ndarray of int32 or int64
+        CSR structure; both empty for dense X.
+    n_features : int
+    y : ndarray of shape (n_samples,), int32
+        Class index in [0, K); 0/1 when ``binomial``.
+    c : ndarray of shape (n_samples,), float64
+        Per-sample loss multipliers ``n * s_i / S``.
+    order : ndarray of shape (n_rows,), intp
+        The rows to visit.
+    blocks : ndarray of shape (n_features, 2 Kp + 2), X's dtype
+        Per feature: scaled weights V (Kp), gradient sums G (Kp), last step, padding;
+        ``Kp = padded_classes(K)``, the padding slots hold zeros.
+    memory : ndarray of shape (n_samples, K), X's dtype
+        Gradient memory ``c_i * residual_i`` at each sample's last visit.
+    intercept, intercept_sum : ndarray of shape (K,), float64
+        Intercept and the sum of the memory over samples.
+    seen : ndarray of shape (n_samples,), uint8
+        1 for samples visited at least once (their memory counts in ``n_t``).
+    cumsums : ndarray of shape (3, seg_cap + 1), float64
+        Running sums A, B and the per-step 1/n_t of the current segment; column 0 is 0.
+    scale : ndarray of shape (1,), float64
+        Weight scale: W = scale * V.
+    counters : ndarray of shape (2,), int64
+        Steps in the current segment, number of samples seen.
+    step, l2, l1 : float
+        Step size eta, L2 and L1 strengths (l1 must be 0 for SAG).
+    saga, binomial, fit_intercept : bool
+
+    Returns
+    -------
+    status : int
+        ``STATUS_OK`` (0), or ``STATUS_NONFINITE`` (1) when a score became inf or NaN
+        (the state is then unusable).
+    """
+    cdef Py_ssize_t K = memory.shape[1]
+    cdef Py_ssize_t Kp = (blocks.shape[1] - 2) // 2
+    cdef Py_ssize_t seg_cap = cumsums.shape[1] - 1
+    cdef int status
+    cdef const index_t* ind_ptr = &indices[0] if indices.shape[0] > 0 else NULL
+    cdef const index_t* indptr_ptr = &indptr[0] if indptr.shape[0] > 0 else NULL
+    cdef const floating* data_ptr = &data[0] if data.shape[0] > 0 else NULL
+    cdef double* raw
+    cdef floating* delta
+    if order.shape[0] == 0:
+        return STATUS_OK
+    if Kp != padded_classes(K):
+        raise ValueError("blocks must have 2 * padded_classes(K) + 2 columns")
+    raw = <double*> calloc(Kp, sizeof(double))
+    delta = <floating*> calloc(Kp, sizeof(floating))
+    if raw == NULL or delta == NULL:
+        free(raw)
+        free(delta)
+        raise MemoryError()
+    with nogil:
+        status = _sag_rows(
+            data_ptr, ind_ptr, indptr_ptr, n_features, &y[0], &c[0], &order[0],
+            order.shape[0], &blocks[0, 0], Kp, &memory[0, 0], K, &intercept[0],
+            &intercept_sum[0], &seen[0], &cumsums[0, 0], &cumsums[1, 0], &cumsums[2, 0],
+            seg_cap, &scale[0], &counters[0], step, l2, l1, saga, binomial, fit_intercept,
+            raw, delta)
+    free(raw)
+    free(delta)
+    return status
+
+
+cpdef Py_ssize_t padded_classes(Py_ssize_t n_classes):
+    """Class slots per block half: 1 for the binomial model, else K rounded up to 4s.
+
+    Parameters
+    ----------
+    n_classes : int
+        K, the number of weight columns.
+
+    Returns
+    -------
+    int
+    """
+    return 1 if n_classes == 1 else (n_classes + 3) // 4 * 4
+
+
+def finish_segment(
+    floating[:, ::1] blocks,
+    double[:, ::1] cumsums,
+    double[::1] scale,
+    int64_t[::1] counters,
+    double l1,
+):
+    """Catch all features up, fold the scale into the weights and start a new segment.
+
+    Afterwards ``blocks[:, :K]`` are the true weights W, ``scale[0] == 1`` and
+    ``counters[0] == 0``.
+
+    Parameters
+    ----------
+    blocks : ndarray of shape (n_features, 2 Kp + 2), float32 or float64
+    cumsums : ndarray of shape (3, seg_cap + 1), float64
+    scale : ndarray of shape (1,), float64
+    counters : ndarray of shape (2,), int64
+    l1 : float
+    """
+    cdef Py_ssize_t K = (blocks.shape[1] - 2) // 2
+    with nogil:
+        _finish_segment(&blocks[0, 0], blocks.shape[0], K, counters[0], scale[0],
+                        &cumsums[0, 0], &cumsums[1, 0], &cumsums[2, 0], l1)
+    scale[0] = 1.0
+    counters[0] = 0
+
+
+def row_squared_norms(
+    const floating[::1] data,
+    const index_t[::1] indices,
+    const index_t[::1] indptr,
+    Py_ssize_t n_samples,
+    Py_ssize_t n_features,
+    double[::1] out,
+):
+    """Write ``||x_i||^2`` of every row to ``out``, summed in double.
+
+    Parameters
+    ----------
+    data, indices, indptr : ndarrays
+        X in the row-view form (dense X: raveled data, empty index arrays).
+    n_samples, n_features : int
+    out : ndarray of shape (n_samples,), float64
+    """
+    cdef Py_ssize_t i, jj, nnz
+    cdef const floating* values
+    cdef const index_t* row_idx
+    cdef const index_t* ind_ptr = &indices[0] if indices.shape[0] > 0 else NULL
+    cdef const index_t* indptr_ptr = &indptr[0] if indptr.shape[0] > 0 else NULL
+    cdef const floating* data_ptr = &data[0] if data.shape[0] > 0 else NULL
+    cdef double s, v
+    with nogil:
+        for i in range(n_samples):
+            nnz = row_view(data_ptr, ind_ptr, indptr_ptr, n_features, i, &values, &row_idx)
+            s = 0.0
+            for jj in range(nnz):
+                v = values[jj]
+                s += v * v
+            out[i] = s
+
+
+def weight_change(floating[:, ::1] blocks, Py_ssize_t n_classes,
+                  floating[:, ::1] previous=None):
+    """Max |W - previous| and max |W| over ``W = blocks[:, :n_classes]``; then previous = W.
+
+    Parameters
+    ----------
+    blocks : ndarray of shape (n_features, 2 Kp + 2), float32 or float64
+        After :func:`finish_segment` (so the first columns are the true weights).
+    n_classes : int
+        K, the number of weight columns.
+    previous : ndarray of shape (n_features, K), same dtype, or None
+        The weights at the end of the previous epoch; overwritten with the current ones.
+        None stands for zeros (and is not written).
+
+    Returns
+    -------
+    max_change, max_weight : float
+        Both NaN when a weight is not finite.
+    """
+    cdef Py_ssize_t j, k
+    cdef double change = 0.0, weight = 0.0, w, dw
+    cdef bint finite = True, has_previous = previous is not None
+    with nogil:
+        for j in range(blocks.shape[0]):
+            for k in range(n_classes):
+                w = blocks[j, k]
+                finite = finite and isfinite(w)
+                if fabs(w) > weight:
+                    weight = fabs(w)
+                if has_previous:
+                    dw = fabs(w - previous[j, k])
+                    if dw > change:
+                        change = dw
+                    previous[j, k] = blocks[j, k]
+    if not has_previous:
+        change = weight
+    if not finite:
+        return float("nan"), float("nan")
+    return change, weight
+
+
+def prox_catch_up(double v, double G, Py_ssize_t p, Py_ssize_t m,
+                  const double[::1] A, const double[::1] B, const double[::1] R, double l1):
+    """One coordinate's lazy L1 catch-up, steps p+1..m (exposed for the tests).
+
+    Parameters
+    ----------
+    v, G : float
+        Scaled weight and its gradient sum.
+    p, m : int
+        Last applied step and target step (0 <= p <= m < len(A)).
+    A, B, R : ndarray of shape (n_steps + 1,), float64
+        Running sums of ``a_t``, ``b_t`` and the per-step ``1/n_t`` (non-increasing).
+    l1 : float
+        L1 strength (> 0).
+
+    Returns
+    -------
+    float
+        ``v`` after the steps ``v <- soft(v - a_t G, b_t)``.
+    """
+    if p == m:
+        return v
+    return _prox_catch_up(v, G, p, m, &A[0], &B[0], &R[0], l1)
