@@ -25,14 +25,19 @@ def test_demo_matches_sklearn_objective():
     out = result.stdout
     for problem in ("sparse text-like", "dense digits (", "dense digits binary"):
         assert problem in out
-    rows = re.findall(r"^(softmaxreg SoftmaxRegression|scikit-learn LogisticRegression)"
+    rows = re.findall(r"^((?:softmaxreg|scikit-learn) (?:lbfgs|sag))"
                       r"\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)$", out, flags=re.M)
-    assert len(rows) == 6, out
-    for ours, theirs in zip(rows[0::2], rows[1::2]):
-        assert ours[0].startswith("softmaxreg") and theirs[0].startswith("scikit-learn")
-        f_ours, f_theirs = float(ours[3]), float(theirs[3])
-        assert f_ours == pytest.approx(f_theirs, rel=1e-6)
+    # sparse problem: lbfgs and sag rows; dense problems: lbfgs rows only
+    assert [r[0] for r in rows] == ["softmaxreg lbfgs", "scikit-learn lbfgs", "softmaxreg sag",
+                                    "scikit-learn sag"] + ["softmaxreg lbfgs",
+                                                           "scikit-learn lbfgs"] * 2, out
+    lbfgs_pairs = [rows[0:2], rows[4:6], rows[6:8]]
+    for ours, theirs in lbfgs_pairs:
+        assert float(ours[3]) == pytest.approx(float(theirs[3]), rel=1e-6)
         assert float(ours[2]) == pytest.approx(float(theirs[2]), abs=0.01)
+    optimum = float(rows[1][3])
+    for sag_row in rows[2:4]:
+        assert float(sag_row[3]) == pytest.approx(optimum, rel=1e-5)
 
 
 def test_unknown_command_fails():
