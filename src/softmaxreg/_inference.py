@@ -279,8 +279,11 @@ def compute_inference(est, X, y, sample_weight=None, alpha=0.05, reference_class
         cov, cond = block_diag(*covs), max(conds)
         _check_condition(cond, any(seps))
         out_classes = np.repeat(classes[pos], q)
-        kind = "binary logistic" if n_classes == 2 else "one-vs-rest logistic"
-        description = f"{kind} regression, log-odds of each class shown; {pen_text}"
+        if n_classes == 2:
+            description = (f"binary logistic regression, log-odds of {classes[1]} against "
+                           f"{classes[0]}; {pen_text}")
+        else:
+            description = f"one-vs-rest logistic regression, one binary model per class; {pen_text}"
         return InferenceResult(out_classes, terms * len(pos), theta.ravel(), cov, alpha, cond,
                                description)
 
