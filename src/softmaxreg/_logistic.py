@@ -12,7 +12,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.validation import check_is_fitted
 
-from ._estimator import SoftmaxRegression
+from ._estimator import SoftmaxRegression, _restore_on_error
 from ._inference import InferenceMixin
 from ._validation import (
     check_logistic_params,
@@ -127,6 +127,10 @@ class LogisticRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
         -------
         self
         """
+        with _restore_on_error(self):
+            return self._fit(X, y, sample_weight)
+
+    def _fit(self, X, y, sample_weight):
         l1_ratio, penalised, solver = check_logistic_params(self)
         X, y = check_X_y(self, X, y)
         classes, y_index = encode_labels(y)
