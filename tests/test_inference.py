@@ -231,3 +231,20 @@ def test_errors(binary, multiclass, monkeypatch):
     monkeypatch.setattr(_inference, "MAX_PARAMS", 10)
     with pytest.raises(ValueError, match="limited to 10 parameters"):
         m.summary(Xm, ym)
+
+
+def test_no_intercept_matches_statsmodels(binary):
+    X, y = binary
+    est = LogisticRegression(C=np.inf, fit_intercept=False, tol=1e-10, max_iter=1000).fit(X, y)
+    res = est.summary(X, y)
+    sm_res = sm.Logit(y, X).fit(disp=0, method="newton", tol=1e-12)
+    np.testing.assert_allclose(res["std_err"], sm_res.bse, rtol=RTOL)
+    assert list(res["term"]) == ["x0", "x1", "x2", "x3"]
+
+
+def test_multinomial_sparse_equals_dense(multiclass):
+    X, y = multiclass
+    est = LogisticRegression(C=0.5, tol=1e-10).fit(X, y)
+    dense = est.summary(X, y, reference_class="b")
+    sparse = est.summary(sp.csr_matrix(X), y, reference_class="b")
+    np.testing.assert_allclose(sparse.cov, dense.cov, rtol=1e-10, atol=1e-14)

@@ -187,3 +187,10 @@ def test_sparse_input_and_sgd_scale_warning():
     with warnings.catch_warnings():
         warnings.simplefilter("error", FeatureScaleWarning)
         LogisticRegression(solver="lbfgs", max_iter=500).fit(X / [1.0, 1e4, 1.0], y)
+
+
+def test_convergence_warning_points_at_caller(iris):
+    X, y = iris
+    with pytest.warns(ConvergenceWarning) as record:
+        LogisticRegression(max_iter=2).fit(X, y)
+    assert record[0].filename == __file__

@@ -6,6 +6,8 @@ one ``SoftmaxRegression`` (multinomial or binary) or one binary model per class
 ("ovr"). The fitted models are kept in ``estimators_`` for warm starts.
 """
 
+import warnings
+
 import numpy as np
 from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin
@@ -153,8 +155,12 @@ class LogisticRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
         old = getattr(self, "estimators_", None) if self.warm_start else None
         if old is None or len(old) != len(targets) or not np.array_equal(self.classes_, classes):
             old = [SoftmaxRegression() for _ in targets]
-        for model, target in zip(old, targets):
-            model.set_params(**params).fit(X, target, sample_weight=sw)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            for model, target in zip(old, targets):
+                model.set_params(**params).fit(X, target, sample_weight=sw)
+        for w in caught:  # re-issued so that they point at the caller's line, once each
+            warnings.warn(w.message, w.category, stacklevel=3)
         self.estimators_ = old
         self.classes_ = classes
         self.coef_ = np.vstack([m.coef_ for m in old])
