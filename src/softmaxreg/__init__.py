@@ -4,6 +4,18 @@ Public names
 ------------
 SoftmaxRegression
     The scikit-learn compatible estimator.
+LogisticRegression
+    Drop-in replacement for scikit-learn's ``LogisticRegression`` (``C``, ``penalty``,
+    and the removed ``multi_class``) on softmaxreg's solvers.
+InferenceResult
+    What ``summary(X, y)`` returns: estimates, standard errors, z, p-values, intervals,
+    odds ratios, as a table, a dict of arrays or a pandas DataFrame.
+variance_inflation_factors
+    Variance inflation factor of each column (multicollinearity diagnostic).
+check_feature_scales
+    Ratio of the largest to smallest column scale; warns when it exceeds 1e3.
+SingularHessianWarning, FeatureScaleWarning
+    Warnings (``UserWarning`` subclasses) of the inference and of the scale check.
 softmax, log_softmax, logsumexp
     Stable row-wise functions over 2-D float32/float64 arrays.
 objective_value
@@ -13,17 +25,26 @@ make_text_classification
 """
 
 from ._datasets import make_text_classification
+from ._diagnostics import FeatureScaleWarning, check_feature_scales, variance_inflation_factors
 from ._estimator import SoftmaxRegression
+from ._inference import InferenceResult, SingularHessianWarning
+from ._logistic import LogisticRegression
 from ._functions import log_softmax, logsumexp, softmax
 from ._objective import objective_value
 
 __version__ = "0.1.0.dev0"
 
 __all__ = [
+    "FeatureScaleWarning",
+    "InferenceResult",
+    "LogisticRegression",
+    "SingularHessianWarning",
     "SoftmaxRegression",
+    "check_feature_scales",
     "log_softmax",
     "logsumexp",
     "make_text_classification",
     "objective_value",
     "softmax",
+    "variance_inflation_factors",
 ]

@@ -11,6 +11,8 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
 from . import _softmax
+from ._diagnostics import check_feature_scales
+from ._inference import InferenceMixin
 from ._objective import Objective, params_from_coef
 from ._sgd_solver import new_state, partial_fit_pass
 from ._solvers import SOLVERS
@@ -46,7 +48,7 @@ def _restore_on_error(est):
         raise
 
 
-class SoftmaxRegression(ClassifierMixin, BaseEstimator):
+class SoftmaxRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
     """Softmax (multinomial logistic) regression; binary logistic regression for two classes.
 
     Minimises::
@@ -214,6 +216,8 @@ class SoftmaxRegression(ClassifierMixin, BaseEstimator):
     def _fit(self, X, y, sample_weight):
         check_params(self)
         X, y = check_X_y(self, X, y)
+        if self.solver == "sgd":
+            check_feature_scales(X, stacklevel=4)  # fit -> _fit -> here: the caller's line
         classes, y_index = encode_labels(y)
         sw = check_sample_weight(sample_weight, X.shape[0])
         if self.class_weight is not None:
@@ -285,6 +289,8 @@ class SoftmaxRegression(ClassifierMixin, BaseEstimator):
         else:
             classes = self.classes_
         X, y = check_X_y(self, X, y, reset=first)
+        if first:
+            check_feature_scales(X, stacklevel=4)
         classes, y_index = encode_labels(y, classes)
         sw = check_sample_weight(sample_weight, X.shape[0])
         if self.class_weight == "balanced":

@@ -251,3 +251,86 @@ def validate_X_y_standalone(X, y):
     if sp.issparse(X):
         X = check_csr_structure(X)
     return X, y
+
+
+def check_inference_data(est, X, y, sample_weight):
+    """Validate the data of ``summary``: X with the fit's features, y in ``classes_``.
+
+    Returns float64 X (dense or CSR), class indices ``y_index`` and the float64 sample
+    weights times the estimator's class weights (as in its fit).
+    """
+    from sklearn.utils.class_weight import compute_class_weight
+
+    X = check_X(est, X, reset=False)
+    X = X.astype(np.float64, copy=False)
+    y = check_array(y, ensure_2d=False, dtype=None, input_name="y")
+    if y.ndim != 1 or y.shape[0] != X.shape[0]:
+        raise ValueError(
+            f"y must be 1-D with one label per row of X ({X.shape[0]}), got shape {y.shape}."
+        )
+    classes, y_index = encode_labels(y, est.classes_)
+    sw = check_sample_weight(sample_weight, X.shape[0])
+    if est.class_weight is not None:
+        sw = sw * compute_class_weight(est.class_weight, classes=classes, y=y)[y_index]
+    return X, y_index, sw
+
+
+MULTI_CLASS = ("auto", "multinomial", "ovr")
+LOGISTIC_SOLVERS = ("lbfgs", "sag", "saga", "sgd")
+PENALTIES = ("l2", "l1", "elasticnet", None)
+
+
+def check_logistic_params(est):
+    """Check the scikit-learn-style parameters of ``LogisticRegression``.
+
+    Returns
+    -------
+    l1_ratio : float
+        The elastic-net mixing the fit uses.
+    penalised : bool
+        False for no penalty (``penalty=None`` or ``C=inf``).
+    solver : str
+        One of ``LOGISTIC_SOLVERS`` ("newton-cg" and "newton-cholesky" become "lbfgs":
+        they minimise the same objective).
+    """
+    import warnings
+
+    if isinstance(est.C, bool) or not isinstance(est.C, numbers.Real):
+        raise TypeError(f"C must be a positive float (np.inf: no penalty), got {est.C!r}.")
+    if not est.C > 0:
+        raise ValueError(f"C must be > 0 (np.inf: no penalty), got {est.C!r}.")
+    if est.multi_class not in MULTI_CLASS:
+        raise ValueError(f"multi_class must be one of {MULTI_CLASS}, got {est.multi_class!r}.")
+    solver = est.solver
+    if solver in ("newton-cg", "newton-cholesky"):
+        solver = "lbfgs"
+    if solver not in LOGISTIC_SOLVERS:
+        raise ValueError(
+            f"solver={est.solver!r} is not available in softmaxreg; use one of "
+            f"{LOGISTIC_SOLVERS} ('newton-cg' and 'newton-cholesky' are accepted and run "
+            "'lbfgs' on the same objective; 'liblinear' penalises the intercept, a different "
+            "model, and has no softmaxreg equivalent)."
+        )
+    l1_ratio = 0.0 if est.l1_ratio is None else est.l1_ratio
+    _check_number("l1_ratio", l1_ratio, numbers.Real, low=0, high=1)
+    penalty = est.penalty
+    if penalty == "auto":  # scikit-learn >= 1.8: the penalty follows l1_ratio and C
+        return float(l1_ratio), est.C != np.inf, solver
+    if penalty not in PENALTIES:
+        raise ValueError(
+            f"penalty must be one of {PENALTIES} or 'auto', got {penalty!r}."
+        )
+    if penalty is None:
+        if est.C != 1.0:
+            warnings.warn(f"penalty=None fits without a penalty and ignores C={est.C}.",
+                          UserWarning, stacklevel=4)
+        return 0.0, False, solver
+    if penalty == "elasticnet":
+        return float(l1_ratio), est.C != np.inf, solver
+    implied = 0.0 if penalty == "l2" else 1.0
+    if est.l1_ratio is not None and est.l1_ratio not in (0.0, implied):
+        raise ValueError(
+            f"penalty={penalty!r} contradicts l1_ratio={est.l1_ratio}; use "
+            "penalty='elasticnet' with l1_ratio, or leave penalty='auto' and set only l1_ratio."
+        )
+    return implied, est.C != np.inf, solver

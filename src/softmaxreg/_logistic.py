@@ -1,0 +1,224 @@
+"""LogisticRegression: scikit-learn's parameters (C, penalty, multi_class) on our solvers.
+
+A wrapper, not a subclass: it validates the data once, computes the total sample weight
+S of the fit (class weights included) to map ``C`` to ``alpha = 1 / (C * S)``, and fits
+one ``SoftmaxRegression`` (multinomial or binary) or one binary model per class
+("ovr"). The fitted models are kept in ``estimators_`` for warm starts.
+"""
+
+import warnings
+
+import numpy as np
+from scipy.special import expit
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.utils.class_weight import compute_class_weight
+from sklearn.utils.validation import check_is_fitted
+
+from ._estimator import SoftmaxRegression, _restore_on_error
+from ._inference import InferenceMixin
+from ._validation import (
+    check_logistic_params,
+    check_sample_weight,
+    check_X_y,
+    encode_labels,
+)
+
+
+class LogisticRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
+    """Drop-in replacement for scikit-learn's ``LogisticRegression`` on softmaxreg's solvers.
+
+    Minimises scikit-learn's objective ``sum_i s_i * loss_i + (1/C) * r(W)`` with
+    ``r(W) = (1 - l1_ratio)/2 * ||W||^2 + l1_ratio * ||W||_1`` (intercept unpenalised),
+    which is ``SoftmaxRegression`` with ``alpha = 1 / (C * S)``, S the total sample weight
+    (times class weights) of the fit. Also accepts ``multi_class``, which scikit-learn
+    1.8 removed, so code written for older versions runs unchanged.
+
+    Parameters
+    ----------
+    penalty : {"auto", "l2", "l1", "elasticnet", None}, default="auto"
+        "auto" (scikit-learn >= 1.8 behaviour): the penalty follows ``l1_ratio``, and
+        ``C=np.inf`` means none. An explicit value is honoured as older scikit-learn
+        did ("l1" is ``l1_ratio=1``, "elasticnet" uses ``l1_ratio``, None ignores C);
+        a contradicting ``l1_ratio`` raises ``ValueError``.
+    C : float, default=1.0
+        Inverse regularisation strength (> 0; ``np.inf`` for none).
+    l1_ratio : float or None, default=0.0
+        Elastic-net mixing in [0, 1] (None, the old default, is 0). L1 needs
+        ``solver="sgd"`` (or "saga" once available).
+    tol : float, default=1e-4
+        Stopping tolerance of the solver (see ``SoftmaxRegression``).
+    fit_intercept : bool, default=True
+    class_weight : dict, "balanced" or None, default=None
+    random_state : int, RandomState instance or None, default=None
+    solver : {"lbfgs", "sag", "saga", "sgd", "newton-cg", "newton-cholesky"}, default="lbfgs"
+        "newton-cg" and "newton-cholesky" run "lbfgs" (same objective, same optimum);
+        "liblinear" raises ``ValueError`` (it penalises the intercept: another model).
+    max_iter : int, default=100
+    multi_class : {"auto", "multinomial", "ovr"}, default="auto"
+        "auto" and "multinomial" fit the softmax model (the sigmoid one for two classes);
+        "ovr" fits one binary model per class and normalises their probabilities, as
+        scikit-learn's ``multi_class="ovr"`` did.
+    verbose : int, default=0
+    warm_start : bool, default=False
+    n_jobs : int or None, default=None
+        Threads of the loss/gradient pass (unlike scikit-learn >= 1.8, where it is unused).
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+    coef_ : ndarray of shape (n_classes, n_features), or (1, n_features) for two classes
+    intercept_ : ndarray of shape (n_classes,), or (1,)
+    alpha_ : float
+        The ``alpha`` of ``SoftmaxRegression`` the fit used (0 without a penalty).
+    n_iter_ : int
+        Solver iterations (the largest over the one-vs-rest fits).
+    estimators_ : list of SoftmaxRegression
+        The fitted model, or one binary model per class for "ovr" with 3+ classes.
+    n_features_in_ : int
+    feature_names_in_ : ndarray of str
+        Only when X had string column names.
+    """
+
+    def __init__(
+        self,
+        penalty="auto",
+        *,
+        C=1.0,
+        l1_ratio=0.0,
+        tol=1e-4,
+        fit_intercept=True,
+        class_weight=None,
+        random_state=None,
+        solver="lbfgs",
+        max_iter=100,
+        multi_class="auto",
+        verbose=0,
+        warm_start=False,
+        n_jobs=None,
+    ):
+        self.penalty = penalty
+        self.C = C
+        self.l1_ratio = l1_ratio
+        self.tol = tol
+        self.fit_intercept = fit_intercept
+        self.class_weight = class_weight
+        self.random_state = random_state
+        self.solver = solver
+        self.max_iter = max_iter
+        self.multi_class = multi_class
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.n_jobs = n_jobs
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
+
+    def fit(self, X, y, sample_weight=None):
+        """Fit the model to X, y.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+            At least two classes.
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        self
+        """
+        with _restore_on_error(self):
+            return self._fit(X, y, sample_weight)
+
+    def _fit(self, X, y, sample_weight):
+        l1_ratio, penalised, solver = check_logistic_params(self)
+        X, y = check_X_y(self, X, y)
+        classes, y_index = encode_labels(y)
+        sw = check_sample_weight(sample_weight, X.shape[0])
+        if self.class_weight is not None:
+            sw = sw * compute_class_weight(self.class_weight, classes=classes, y=y)[y_index]
+        total = float(sw.sum())
+        if not total > 0:
+            raise ValueError("class_weight gives every sample a zero weight.")
+        alpha = 1.0 / (self.C * total) if penalised else 0.0
+        params = dict(
+            alpha=alpha, l1_ratio=l1_ratio, solver=solver, fit_intercept=self.fit_intercept,
+            tol=self.tol, max_iter=self.max_iter, class_weight=None,
+            warm_start=self.warm_start, random_state=self.random_state, n_jobs=self.n_jobs,
+            verbose=self.verbose,
+        )
+        ovr = self.multi_class == "ovr" and len(classes) > 2
+        targets = [(y_index == k).astype(np.int32) for k in range(len(classes))] if ovr \
+            else [y_index]
+        old = getattr(self, "estimators_", None) if self.warm_start else None
+        if old is None or len(old) != len(targets) or not np.array_equal(self.classes_, classes):
+            old = [SoftmaxRegression() for _ in targets]
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            for model, target in zip(old, targets):
+                model.set_params(**params).fit(X, target, sample_weight=sw)
+        for w in caught:  # re-issued so that they point at the caller's line, once each
+            warnings.warn(w.message, w.category, stacklevel=3)
+        self.estimators_ = old
+        self.classes_ = classes
+        self.coef_ = np.vstack([m.coef_ for m in old])
+        self.intercept_ = np.concatenate([m.intercept_ for m in old])
+        self.alpha_ = alpha
+        self.n_iter_ = max(m.n_iter_ for m in old)
+        self._l1_ratio = l1_ratio
+        return self
+
+    def _penalty_for_inference(self):
+        return float(self.alpha_), float(self._l1_ratio)
+
+    def _is_ovr(self):
+        return self.multi_class == "ovr" and len(self.classes_) > 2
+
+    def decision_function(self, X):
+        """Raw scores ``X @ coef_.T + intercept_``.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_classes), or (n_samples,) for two classes
+        """
+        return SoftmaxRegression.decision_function(self, X)
+
+    def predict_proba(self, X):
+        """Class probabilities, columns in the order of ``classes_``.
+
+        For "ovr" with 3+ classes, each binary model's probability divided by their sum
+        over the classes (scikit-learn's old one-vs-rest rule).
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_classes)
+        """
+        check_is_fitted(self)
+        if self._is_ovr():
+            p = expit(self.decision_function(X))
+            p /= p.sum(axis=1, keepdims=True)
+            return p
+        return SoftmaxRegression.predict_proba(self, X)
+
+    def predict_log_proba(self, X):
+        """Log of ``predict_proba`` (computed stably for the softmax and binary models).
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_classes)
+        """
+        check_is_fitted(self)
+        if self._is_ovr():
+            return np.log(self.predict_proba(X))
+        return SoftmaxRegression.predict_log_proba(self, X)
+
+    def predict(self, X):
+        """Class with the largest score per sample.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,), taken from ``classes_``
+        """
+        return SoftmaxRegression.predict(self, X)

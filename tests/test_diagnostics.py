@@ -1,0 +1,83 @@
+"""variance_inflation_factors against statsmodels; check_feature_scales and the SGD warning."""
+
+import warnings
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from softmaxreg import (
+    FeatureScaleWarning,
+    SoftmaxRegression,
+    check_feature_scales,
+    variance_inflation_factors,
+)
+
+sm = pytest.importorskip("statsmodels.api")
+from statsmodels.stats.outliers_influence import variance_inflation_factor  # noqa: E402
+
+
+def correlated(n=300, seed=0):
+    rng = np.random.default_rng(seed)
+    Z = rng.normal(size=(n, 5))
+    return np.column_stack([Z[:, 0], Z[:, 0] + 0.3 * Z[:, 1], Z[:, 2] * 50 + 7,
+                            Z[:, 0] - Z[:, 2] + 0.3 * Z[:, 3], Z[:, 4]])
+
+
+@pytest.mark.parametrize("container", [np.asarray, sp.csr_matrix])
+def test_vif_matches_statsmodels(container):
+    X = correlated()
+    exog = sm.add_constant(X)
+    expected = [variance_inflation_factor(exog, j + 1) for j in range(X.shape[1])]
+    np.testing.assert_allclose(variance_inflation_factors(container(X)), expected, rtol=1e-8)
+    assert max(expected) > 10  # the data really are collinear
+
+
+def test_vif_independent_columns_near_one():
+    X = np.random.default_rng(1).normal(size=(5000, 3))
+    np.testing.assert_allclose(variance_inflation_factors(X), 1.0, atol=0.01)
+
+
+def test_vif_exact_collinearity_and_constant_column():
+    X = correlated()
+    Xe = np.column_stack([X, X[:, 0] + X[:, 4], np.full(len(X), 2.0)])
+    vif = variance_inflation_factors(Xe)
+    assert np.isinf(vif[0]) and np.isinf(vif[4]) and np.isinf(vif[5])
+    assert np.isnan(vif[6]) and np.all(np.isfinite(vif[1:4]))
+
+
+def test_vif_rejects_bad_input():
+    with pytest.raises(ValueError, match="NaN"):
+        variance_inflation_factors(np.array([[1.0, np.nan], [2.0, 3.0]]))
+
+
+@pytest.mark.parametrize("container", [np.asarray, sp.csr_matrix])
+def test_check_feature_scales(container):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(100, 3))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", FeatureScaleWarning)
+        assert check_feature_scales(container(X)) < 2
+    X[:, 1] *= 1e5
+    with pytest.warns(FeatureScaleWarning, match="StandardScaler"):
+        ratio = check_feature_scales(container(X))
+    assert 1e4 < ratio < 1e6
+    assert check_feature_scales(container(X), warn=False) == ratio
+    assert check_feature_scales(np.zeros((5, 3))) == 1.0  # all-zero columns are ignored
+
+
+def test_sgd_fit_and_partial_fit_warn_lbfgs_does_not():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 2)) * [1.0, 1e4]
+    y = (X[:, 0] > 0).astype(int)
+    sgd = SoftmaxRegression(solver="sgd", max_iter=2, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        warnings.simplefilter("always", FeatureScaleWarning)
+        with pytest.warns(FeatureScaleWarning) as record:
+            sgd.fit(X, y)
+        assert record[0].filename == __file__  # points at the caller's line
+        with pytest.warns(FeatureScaleWarning):
+            SoftmaxRegression(solver="sgd").partial_fit(X, y, classes=[0, 1])
+        warnings.simplefilter("error", FeatureScaleWarning)
+        SoftmaxRegression(solver="lbfgs", max_iter=5).fit(X, y)
