@@ -216,7 +216,7 @@ class SoftmaxRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
     def _fit(self, X, y, sample_weight):
         check_params(self)
         X, y = check_X_y(self, X, y)
-        if self.solver == "sgd":
+        if self.solver in ("sgd", "sag", "saga"):
             check_feature_scales(X, stacklevel=4)  # fit -> _fit -> here: the caller's line
         classes, y_index = encode_labels(y)
         sw = check_sample_weight(sample_weight, X.shape[0])
