@@ -91,10 +91,14 @@ def check_feature_scales(X, *, limit=SCALE_RATIO_LIMIT, warn=True, stacklevel=2)
     if sp.issparse(X):
         # one pass over the nonzeros, no copy of the matrix (fits call this on every X)
         data = X.data.astype(np.float64, copy=False)
-        sq = np.bincount(X.indices, weights=data * data, minlength=X.shape[1])
+        top = np.max(np.abs(data), initial=0.0)
+        unit = data / top if top > 0 else data  # squares of 1e160 would overflow
+        sq = np.bincount(X.indices, weights=unit * unit, minlength=X.shape[1])
         count = np.bincount(X.indices, weights=(data != 0), minlength=X.shape[1])
     else:
-        sq = np.einsum("ij,ij->j", X, X, dtype=np.float64)
+        top = np.max(np.abs(X), initial=0.0)
+        unit = X / top if top > 0 else X
+        sq = np.einsum("ij,ij->j", unit, unit, dtype=np.float64)
         count = np.count_nonzero(X, axis=0)
     present = count > 0
     scale = np.sqrt(sq[present] / count[present])
