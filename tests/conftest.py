@@ -35,3 +35,21 @@ def reuters():
 @pytest.fixture
 def rng():
     return np.random.default_rng(0)
+
+
+@pytest.fixture(scope="session")
+def reuters_sklearn_optimum(reuters):
+    """(alpha, objective) of scikit-learn's LogisticRegression(C=1, tol=1e-7) on Reuters R52."""
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.linear_model import LogisticRegression
+
+    from softmaxreg import objective_value
+
+    X, _, y, _ = reuters
+    alpha = 1.0 / X.shape[0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model = LogisticRegression(C=1.0, tol=1e-7, max_iter=5000).fit(X, y)
+    return alpha, objective_value(model.coef_, model.intercept_, X, y, alpha=alpha)

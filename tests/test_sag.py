@@ -371,3 +371,14 @@ def test_lazy_prox_closed_form_matches_step_by_step():
         got = _sag.prox_catch_up(v0, G, p, m, A, B, R, l1)
         assert got == pytest.approx(v, abs=1e-12 * (1 + abs(v0) + abs(G) * A[-1])), trial
         assert (got == 0.0) == (v == 0.0) or abs(v) < 1e-12
+
+
+@pytest.mark.parametrize("solver", ["sag", "saga"])
+def test_text_corpus_reaches_sklearn_optimum(solver, reuters, reuters_sklearn_optimum):
+    """A real TF-IDF corpus (Reuters R52, 52 imbalanced classes) from ../shared/data."""
+    X, _, y, _ = reuters
+    alpha, f_theirs = reuters_sklearn_optimum
+    model = SoftmaxRegression(solver=solver, alpha=alpha, tol=1e-6, max_iter=3000,
+                              random_state=0).fit(X, y)
+    f_ours = objective_value(model.coef_, model.intercept_, X, y, alpha=alpha)
+    assert abs(f_ours - f_theirs) <= 1e-6 * f_theirs
