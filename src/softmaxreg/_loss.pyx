@@ -35,7 +35,7 @@ from libc.string cimport memset
 from libc.stdint cimport int32_t
 
 from ._rowmath cimport (
-    floating, index_t, expit, shifted_logsumexp_row, row_dot, row_dot_ahead, row_outer_add_ahead, row_view, softplus,
+    floating, index_t, loss_residual, row_dot, row_dot_ahead, row_outer_add_ahead, row_view,
 )
 from libc.math cimport exp
 
@@ -63,7 +63,7 @@ cdef double _loss_gradient_block(
     cdef const index_t* row_indices
     cdef const floating* next_values
     cdef const index_t* next_indices
-    cdef double loss = 0.0, log_s, m, s, z
+    cdef double loss = 0.0, s
     cdef double* raw = <double*> malloc(n_classes * sizeof(double))
     if raw == NULL:
         return -1.0  # impossible loss: the caller raises MemoryError
@@ -78,17 +78,7 @@ cdef double _loss_gradient_block(
             raw[k] = intercept[k]
         row_dot_ahead(values, row_indices, nnz, W, n_classes, raw, next_indices, next_nnz)
         s = sample_weight[i]
-        if binomial:
-            z = raw[0]
-            loss += s * (softplus(z) - y[i] * z)
-            raw[0] = scale * s * (expit(z) - y[i])
-        else:
-            log_s = shifted_logsumexp_row(raw, n_classes, &m)
-            loss += s * ((m - raw[y[i]]) + log_s)
-            s *= scale
-            for k in range(n_classes):
-                raw[k] = s * exp((raw[k] - m) - log_s)
-            raw[y[i]] -= s
+        loss += s * loss_residual(raw, n_classes, y[i], binomial, scale * s)
         # raw now holds the scaled, weighted residual
         for k in range(n_classes):
             grad_intercept_out[k] += raw[k]

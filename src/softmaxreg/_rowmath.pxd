@@ -90,6 +90,30 @@ cdef inline double expit(double z) noexcept nogil:
     return e / (1.0 + e)
 
 
+cdef inline double loss_residual(
+    double* raw, Py_ssize_t n_classes, Py_ssize_t label, bint binomial, double weight
+) noexcept nogil:
+    """One sample's loss at scores ``raw``; ``raw`` becomes ``weight * (p - onehot(label))``.
+
+    Softmax cross-entropy ``logsumexp(raw) - raw[label]`` with p = softmax(raw), or for
+    ``binomial`` (one column) ``softplus(raw) - label * raw`` with p = expit(raw). The
+    residual is the gradient of the loss with respect to the scores, which every solver
+    scatters into the weights of the row's features.
+    """
+    cdef double z, m, log_s, loss
+    cdef Py_ssize_t k
+    if binomial:
+        z = raw[0]
+        raw[0] = weight * (expit(z) - label)
+        return softplus(z) - label * z
+    log_s = shifted_logsumexp_row(raw, n_classes, &m)
+    loss = (m - raw[label]) + log_s
+    for k in range(n_classes):
+        raw[k] = weight * exp((raw[k] - m) - log_s)
+    raw[label] -= weight
+    return loss
+
+
 cdef inline void row_dot_ahead(
     const floating* values,
     const index_t* indices,

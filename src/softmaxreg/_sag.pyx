@@ -70,7 +70,7 @@ from libc.math cimport copysign, exp, fabs, fmax, isfinite
 from libc.stdint cimport int32_t, int64_t
 from libc.stdlib cimport calloc, free
 
-from ._rowmath cimport expit, floating, index_t, max_row, prefetch_write, row_view
+from ._rowmath cimport floating, index_t, loss_residual, prefetch_write, row_view
 
 STATUS_OK = 0
 STATUS_NONFINITE = 1
@@ -293,7 +293,7 @@ cdef int _sag_rows(
     cdef Py_ssize_t pos, i, jj, j, k, k0, nnz, next_nnz, t = counters_io[0]
     cdef int64_t n_seen = counters_io[1]
     cdef double scale = scale_io[0], shrink = 1.0 - step * l2
-    cdef double new_scale, inv_n, ci, lse, gk, corr, xd, sum_exp, ci_norm
+    cdef double new_scale, inv_n, ci, corr, xd
     cdef floating x, w, fdelta, fcorr, ca
     cdef const floating* values
     cdef const index_t* row_idx
@@ -363,26 +363,11 @@ cdef int _sag_rows(
         # New gradient coefficients g = c_i * residual; delta = g - memory[i]
         mem = memory + i * K
         ci = c[i]
-        if binomial:
-            gk = ci * (expit(raw[0]) - y[i])
-            fdelta = <floating> gk - mem[0]
-            mem[0] = mem[0] + fdelta
-            delta[0] = fdelta
-        else:
-            # softmax(raw) with one exp per class: raw <- exp(raw - max), then / sum
-            lse = max_row(raw, K)
-            sum_exp = 0.0
-            for k in range(K):
-                raw[k] = exp(raw[k] - lse)
-                sum_exp += raw[k]
-            ci_norm = ci / sum_exp
-            for k in range(K):
-                gk = ci_norm * raw[k]
-                if k == y[i]:
-                    gk -= ci
-                fdelta = <floating> gk - mem[k]
-                mem[k] = mem[k] + fdelta
-                delta[k] = fdelta
+        loss_residual(raw, K, y[i], binomial, ci)
+        for k in range(K):
+            fdelta = <floating> raw[k] - mem[k]
+            mem[k] = mem[k] + fdelta
+            delta[k] = fdelta
         if not seen[i]:
             seen[i] = 1
             n_seen += 1

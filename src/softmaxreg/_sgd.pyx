@@ -67,7 +67,7 @@ discards that state and raises.
 from libc.math cimport exp, pow, isfinite
 from libc.stdint cimport int32_t
 
-from ._rowmath cimport floating, index_t, expit, logsumexp_row, row_view, softplus
+from ._rowmath cimport floating, index_t, loss_residual, row_view
 
 cdef extern from *:
     """
@@ -260,7 +260,7 @@ cdef int _sgd_rows(
     cdef const index_t* after_indices
     cdef Py_ssize_t after_nnz
     cdef double* r
-    cdef double eta, s, z, lse, total, factor, step
+    cdef double eta, s, total, factor, step
     cdef double l2 = alpha * (1.0 - l1_ratio)
     cdef double l1 = alpha * l1_ratio
     cdef double* a_row
@@ -298,16 +298,7 @@ cdef int _sgd_rows(
             if not isfinite(total):
                 return 1
             s = sample_weight[i]
-            if binomial:
-                z = r[0]
-                state[ST_LOSS] += s * (softplus(z) - y[i] * z)
-                r[0] = s * (expit(z) - y[i])
-            else:
-                lse = logsumexp_row(r, n_classes)
-                state[ST_LOSS] += s * (lse - r[y[i]])
-                for k in range(n_classes):
-                    r[k] = s * exp(r[k] - lse)
-                r[y[i]] -= s
+            state[ST_LOSS] += s * loss_residual(r, n_classes, y[i], binomial, s)
 
         # L2 shrink through the scale, then the gradient step on the touched rows of V
         factor = 1.0 - eta * l2
