@@ -17,7 +17,13 @@ from libc.stdint cimport int32_t, int64_t
 
 cdef extern from *:
     """
-    #if defined(__GNUC__) || defined(__clang__)
+    /* On x86 with GCC/clang an asm prefetch: GCC drops loops whose only effect is
+       __builtin_prefetch, and a prefetch pass over the next row is exactly that. */
+    #if (defined(__GNUC__) || defined(__clang__)) && (defined(__x86_64__) || defined(__i386__))
+    #define SOFTMAXREG_PREFETCH(p) \
+        __asm__ volatile("prefetcht0 %0" : : "m"(*(const char *)(p)))
+    #define SOFTMAXREG_PREFETCH_W(p) SOFTMAXREG_PREFETCH(p)
+    #elif defined(__GNUC__) || defined(__clang__)
     #define SOFTMAXREG_PREFETCH(p) __builtin_prefetch((const void *)(p), 0, 3)
     #define SOFTMAXREG_PREFETCH_W(p) __builtin_prefetch((const void *)(p), 1, 3)
     #else
@@ -27,6 +33,18 @@ cdef extern from *:
     """
     void prefetch_read "SOFTMAXREG_PREFETCH"(const void* p) noexcept nogil
     void prefetch_write "SOFTMAXREG_PREFETCH_W"(const void* p) noexcept nogil
+
+
+cdef inline void prefetch_block(const void* p, Py_ssize_t n_bytes) noexcept nogil:
+    """Prefetch every 64-byte cache line of the ``n_bytes`` bytes at p (none if <= 0)."""
+    cdef const char* c = <const char*> p
+    cdef Py_ssize_t off = 0
+    if n_bytes <= 0:
+        return
+    while off < n_bytes:
+        prefetch_read(c + off)
+        off += 64
+    prefetch_read(c + n_bytes - 1)
 
 
 ctypedef fused floating:

@@ -70,23 +70,13 @@ from libc.math cimport copysign, exp, fabs, fmax, isfinite
 from libc.stdint cimport int32_t, int64_t
 from libc.stdlib cimport calloc, free
 
-from ._rowmath cimport floating, index_t, loss_residual, prefetch_write, row_view
+from ._rowmath cimport floating, index_t, loss_residual, prefetch_block, row_view
 
 STATUS_OK = 0
 STATUS_NONFINITE = 1
 # Segment length cap: the last-step index stored in a float32 block slot stays exact.
 MAX_SEGMENT = 1 << 24
 cdef double MIN_SCALE = 1e-9
-
-
-cdef inline void _prefetch_block(const void* p, Py_ssize_t n_bytes) noexcept nogil:
-    """Prefetch (for writing) every cache line of the block at p."""
-    cdef const char* c = <const char*> p
-    cdef Py_ssize_t off = 0
-    while off < n_bytes:
-        prefetch_write(c + off)
-        off += 64
-    prefetch_write(c + n_bytes - 1)
 
 
 cdef inline Py_ssize_t _first_crossing(
@@ -317,17 +307,17 @@ cdef int _sag_rows(
             next_nnz = row_view(data, indices, indptr, n_features, order[pos + 1],
                                 &next_values, &next_idx)
             # the next sample's gradient memory, and the CSR slices of the one after
-            _prefetch_block(memory + order[pos + 1] * K, K * sizeof(floating))
+            prefetch_block(memory + order[pos + 1] * K, K * sizeof(floating))
             if pos + 2 < n_order and indptr != NULL:
                 k = indptr[order[pos + 2]]
-                _prefetch_block(indices + k, 64)
-                _prefetch_block(data + k, 64)
+                prefetch_block(indices + k, 64)
+                prefetch_block(data + k, 64)
         for k in range(Kp):
             raw[k] = 0.0
         # Pass 1, fused: catch the row's features up to step t and raw += x @ V
         for jj in range(nnz):
             if next_idx != NULL and jj < next_nnz:
-                _prefetch_block(blocks + next_idx[jj] * stride, stride_bytes)
+                prefetch_block(blocks + next_idx[jj] * stride, stride_bytes)
             j = row_idx[jj] if row_idx != NULL else jj
             blk = blocks + j * stride
             p = <Py_ssize_t> blk[2 * Kp]
@@ -353,7 +343,7 @@ cdef int _sag_rows(
                         _dot4(blk + k0, x, raw + k0)
         if next_idx != NULL:
             for jj in range(nnz, next_nnz):
-                _prefetch_block(blocks + next_idx[jj] * stride, stride_bytes)
+                prefetch_block(blocks + next_idx[jj] * stride, stride_bytes)
         for k in range(K):
             raw[k] = scale * raw[k] + intercept[k]
             if not isfinite(raw[k]):

@@ -54,7 +54,7 @@ Prefetch: an epoch is bound by the latency of the scattered reads of weight bloc
 (``PERFORMANCE.md``). The V (and A) blocks of the next row are prefetched, spread
 through the current row's dot loop, and the indices and values of the row after next
 are prefetched so that the next row's prefetch does not wait on them. An asm prefetch
-is used on x86 because GCC removes loops of ``__builtin_prefetch`` calls.
+(``_rowmath.pxd``) is used on x86 because GCC removes loops of ``__builtin_prefetch`` calls.
 
 Input contract (checked by ``softmaxreg._validation``): finite data; for CSR, a
 consistent structure with indices in ``[0, n_features)``; labels in ``[0, K)``
@@ -67,22 +67,7 @@ discards that state and raises.
 from libc.math cimport exp, pow, isfinite
 from libc.stdint cimport int32_t
 
-from ._rowmath cimport floating, index_t, loss_residual, row_view
-
-cdef extern from *:
-    """
-    /* An asm prefetch on x86 with GCC/clang: GCC drops __builtin_prefetch loops that
-       have no other effect, which is what a prefetch pass over the next row is. */
-    #if (defined(__GNUC__) || defined(__clang__)) && (defined(__x86_64__) || defined(__i386__))
-    #define SOFTMAXREG_SGD_PREFETCH(p) \
-        __asm__ volatile("prefetcht0 %0" : : "m"(*(const char *)(p)))
-    #elif defined(__GNUC__) || defined(__clang__)
-    #define SOFTMAXREG_SGD_PREFETCH(p) __builtin_prefetch((const void *)(p), 1, 3)
-    #else
-    #define SOFTMAXREG_SGD_PREFETCH(p) ((void)(p))
-    #endif
-    """
-    void sgd_prefetch "SOFTMAXREG_SGD_PREFETCH"(const void* p) noexcept nogil
+from ._rowmath cimport floating, index_t, loss_residual, prefetch_block, prefetch_read, row_view
 
 # Layout of the state vector shared with the Python driver (C names, then Python names).
 cdef enum:
@@ -118,17 +103,6 @@ cdef inline double _schedule(int lr_kind, double t, double eta0, double alpha,
     return eta0
 
 
-cdef inline void _prefetch_block(const void* p, Py_ssize_t n_bytes) noexcept nogil:
-    """Prefetch every cache line of the ``n_bytes`` bytes at p (none for n_bytes <= 0)."""
-    cdef Py_ssize_t off = 0
-    if n_bytes <= 0:
-        return
-    while off < n_bytes:
-        sgd_prefetch(<const char*>p + off)
-        off += 64
-    sgd_prefetch(<const char*>p + n_bytes - 1)
-
-
 cdef inline void _row_dot_v(
     const floating* values, const index_t* indices, Py_ssize_t nnz,
     const floating* V, Py_ssize_t n_classes, double* raw_out,
@@ -148,18 +122,18 @@ cdef inline void _row_dot_v(
     if n_classes == 1 and A == NULL:  # binomial: one weight per feature, sum in a register
         for j in range(nnz):
             if j < next_nnz:
-                sgd_prefetch(V + next_indices[j])
+                prefetch_read(V + next_indices[j])
             acc += values[j] * V[j if indices == NULL else indices[j]]
         raw_out[0] += acc
         for j in range(nnz, next_nnz):
-            sgd_prefetch(V + next_indices[j])
+            prefetch_read(V + next_indices[j])
         return
     for j in range(nnz):
         if j < next_nnz:
             col = next_indices[j] * n_classes
-            _prefetch_block(V + col, block)
+            prefetch_block(V + col, block)
             if A != NULL:
-                _prefetch_block(A + col, n_classes * sizeof(double))
+                prefetch_block(A + col, n_classes * sizeof(double))
         x = values[j]
         col = j if indices == NULL else indices[j]
         v = V + col * n_classes
@@ -167,9 +141,9 @@ cdef inline void _row_dot_v(
             raw_out[k] += x * v[k]
     for j in range(nnz, next_nnz):
         col = next_indices[j] * n_classes
-        _prefetch_block(V + col, block)
+        prefetch_block(V + col, block)
         if A != NULL:
-            _prefetch_block(A + col, n_classes * sizeof(double))
+            prefetch_block(A + col, n_classes * sizeof(double))
 
 
 cdef inline void _row_scatter(
@@ -285,8 +259,8 @@ cdef int _sgd_rows(
                 # the row after next: bring its indices and values in for the prefetch above
                 after_nnz = row_view(data, indices, indptr, n_features, order[p + m + 2],
                                      &after_values, &after_indices)
-                _prefetch_block(after_indices, after_nnz * sizeof(index_t))
-                _prefetch_block(after_values, after_nnz * sizeof(floating))
+                prefetch_block(after_indices, after_nnz * sizeof(index_t))
+                prefetch_block(after_values, after_nnz * sizeof(floating))
             r = resid + m * n_classes
             for k in range(n_classes):
                 r[k] = 0.0
