@@ -35,7 +35,7 @@ from libc.string cimport memset
 from libc.stdint cimport int32_t
 
 from ._rowmath cimport (
-    floating, index_t, loss_residual, row_dot, row_dot_ahead, row_outer_add_ahead, row_view,
+    floating, index_t, loss_residual, row_dot_ahead, row_outer_add_ahead, row_view,
 )
 from libc.math cimport exp
 
@@ -195,33 +195,3 @@ def loss_gradient(
     if failed:
         raise MemoryError("softmaxreg: could not allocate a scratch row buffer")
     return scale * total + 0.5 * l2_reg * sq_norm
-
-
-def raw_prediction(
-    const floating[::1] data,
-    const index_t[::1] indices,
-    const index_t[::1] indptr,
-    Py_ssize_t n_samples,
-    Py_ssize_t n_features,
-    const double[:, ::1] W,
-    const double[::1] intercept,
-    double[:, ::1] out,
-):
-    """Write ``X @ W + intercept`` to ``out`` (n_samples, K), row by row.
-
-    Same X convention as :func:`loss_gradient`; used by tests as the kernel's own
-    forward pass.
-    """
-    cdef Py_ssize_t i, k, nnz
-    cdef Py_ssize_t n_classes = W.shape[1]
-    cdef const floating* values
-    cdef const index_t* row_indices
-    cdef const index_t* ind_ptr = &indices[0] if indices.shape[0] > 0 else NULL
-    cdef const index_t* indptr_ptr = &indptr[0] if indptr.shape[0] > 0 else NULL
-    cdef const floating* data_ptr = &data[0] if data.shape[0] > 0 else NULL
-    with nogil:
-        for i in range(n_samples):
-            nnz = row_view(data_ptr, ind_ptr, indptr_ptr, n_features, i, &values, &row_indices)
-            for k in range(n_classes):
-                out[i, k] = intercept[k]
-            row_dot(values, row_indices, nnz, &W[0, 0], n_classes, &out[i, 0])

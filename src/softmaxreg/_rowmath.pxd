@@ -173,18 +173,6 @@ cdef inline void row_dot_ahead(
         prefetch_read(w + n_classes - 1)
 
 
-cdef inline void row_dot(
-    const floating* values,
-    const index_t* indices,
-    Py_ssize_t nnz,
-    const double* W,
-    Py_ssize_t n_classes,
-    double* raw_out,
-) noexcept nogil:
-    """raw_out[:K] += x @ W for one row x; W is feature-major (n_features, K)."""
-    row_dot_ahead(values, indices, nnz, W, n_classes, raw_out, <const index_t*>NULL, 0)
-
-
 cdef inline void row_outer_add_ahead(
     const floating* values,
     const index_t* indices,
@@ -223,18 +211,6 @@ cdef inline void row_outer_add_ahead(
         g = G_out + next_indices[j] * n_classes
         prefetch_write(g)
         prefetch_write(g + n_classes - 1)
-
-
-cdef inline void row_outer_add(
-    const floating* values,
-    const index_t* indices,
-    Py_ssize_t nnz,
-    const double* r,
-    Py_ssize_t n_classes,
-    double* G_out,
-) noexcept nogil:
-    """G_out[features of x, :] += outer(x, r) for one row x; G_out is (n_features, K)."""
-    row_outer_add_ahead(values, indices, nnz, r, n_classes, G_out, <const index_t*>NULL, 0)
 
 
 cdef inline Py_ssize_t row_view(

@@ -18,24 +18,18 @@ from sklearn.utils.validation import check_array, validate_data
 FLOAT_DTYPES = (np.float64, np.float32)
 
 
+# What every kernel accepts: C-ordered float32/float64, CSR (int32 or int64 indices) as is.
+X_CONTRACT = dict(accept_sparse="csr", dtype=list(FLOAT_DTYPES), order="C",
+                  accept_large_sparse=True)
+
+
 def check_X(estimator, X, *, reset):
     """Validate X for fitting (``reset=True``) or prediction (``reset=False``).
 
     Returns dense C-ordered float32/float64 ndarray or a CSR matrix/array with
     float32/float64 data (CSC, COO and other formats are converted to CSR).
     """
-    X = validate_data(
-        estimator,
-        X,
-        reset=reset,
-        accept_sparse="csr",
-        dtype=list(FLOAT_DTYPES),
-        order="C",
-        accept_large_sparse=True,
-    )
-    if sp.issparse(X):
-        X = check_csr_structure(X)
-    return X
+    return _checked_csr(validate_data(estimator, X, reset=reset, **X_CONTRACT))
 
 
 def check_X_y(estimator, X, y, *, reset=True):
@@ -44,22 +38,15 @@ def check_X_y(estimator, X, y, *, reset=True):
     ``reset=False`` (later ``partial_fit`` calls) checks ``n_features_in_`` instead of
     setting it.
     """
-    X, y = validate_data(
-        estimator,
-        X,
-        y,
-        reset=reset,
-        accept_sparse="csr",
-        dtype=list(FLOAT_DTYPES),
-        order="C",
-        accept_large_sparse=True,
-        y_numeric=False,
-        multi_output=False,
-    )
+    X, y = validate_data(estimator, X, y, reset=reset, y_numeric=False, multi_output=False,
+                         **X_CONTRACT)
     check_classification_targets(y)
-    if sp.issparse(X):
-        X = check_csr_structure(X)
-    return X, y
+    return _checked_csr(X), y
+
+
+def _checked_csr(X):
+    """X itself when dense; for CSR, X after :func:`check_csr_structure`."""
+    return check_csr_structure(X) if sp.issparse(X) else X
 
 
 def check_csr_structure(X):
@@ -243,14 +230,9 @@ def validate_X_y_standalone(X, y):
     """check_X_y for functions that are not estimator methods."""
     from sklearn.utils.validation import check_X_y as sk_check_X_y
 
-    X, y = sk_check_X_y(
-        X, y, accept_sparse="csr", dtype=list(FLOAT_DTYPES), order="C",
-        accept_large_sparse=True,
-    )
+    X, y = sk_check_X_y(X, y, **X_CONTRACT)
     check_classification_targets(y)
-    if sp.issparse(X):
-        X = check_csr_structure(X)
-    return X, y
+    return _checked_csr(X), y
 
 
 def check_inference_data(est, X, y, sample_weight):
