@@ -66,6 +66,7 @@ discards that state and raises.
 
 from libc.math cimport exp, pow, isfinite
 from libc.stdint cimport int32_t
+from libc.stdlib cimport calloc, free
 
 from ._rowmath cimport floating, index_t, loss_residual, prefetch_block, prefetch_read, row_view
 
@@ -88,6 +89,8 @@ STATE_SIZE = N_STATE
 LEARNING_RATES = {"constant": 0, "optimal": 1, "invscaling": 2, "adaptive": 0}
 
 cdef double MIN_WSCALE = 1e-9
+# Up to this many classes the row dot sums in a local array (see _row_dot_v).
+DEF MAX_LOCAL_K = 64
 # Fold early when beta * V outgrows the averaged sum by this factor: A + beta * V then
 # cancels and loses log10(ratio) digits (a strong L2 shrink between folds does that).
 cdef double MAX_BETA_RATIO = 1e3
@@ -112,33 +115,57 @@ cdef inline void _row_dot_v(
 
     Spread through the loop, it prefetches the V blocks (and A blocks when A is given) of
     the next CSR row ``next_indices[:next_nnz]`` (none when ``next_indices`` is NULL).
+    Up to ``MAX_LOCAL_K`` classes the sums go to a local array, which the compiler knows
+    does not alias V, so it vectorises the class loop (float32 X: 1.3x faster epochs).
     """
     cdef Py_ssize_t j, k, col
-    cdef double x, acc = 0.0
+    cdef Py_ssize_t K = n_classes
+    cdef double x, a0
+    cdef double acc[MAX_LOCAL_K]
     cdef const floating* v
     cdef Py_ssize_t block = n_classes * sizeof(floating)
     if next_indices == NULL:
         next_nnz = 0
     if n_classes == 1 and A == NULL:  # binomial: one weight per feature, sum in a register
+        a0 = 0.0
         for j in range(nnz):
             if j < next_nnz:
                 prefetch_read(V + next_indices[j])
-            acc += values[j] * V[j if indices == NULL else indices[j]]
-        raw_out[0] += acc
+            a0 += values[j] * V[j if indices == NULL else indices[j]]
+        raw_out[0] += a0
         for j in range(nnz, next_nnz):
             prefetch_read(V + next_indices[j])
         return
-    for j in range(nnz):
-        if j < next_nnz:
-            col = next_indices[j] * n_classes
-            prefetch_block(V + col, block)
-            if A != NULL:
-                prefetch_block(A + col, n_classes * sizeof(double))
-        x = values[j]
-        col = j if indices == NULL else indices[j]
-        v = V + col * n_classes
-        for k in range(n_classes):
-            raw_out[k] += x * v[k]
+    if n_classes <= MAX_LOCAL_K:
+        # a local accumulator: the compiler knows it does not alias V and vectorises
+        # the class loop (the sums' store-load chains stay in L1, one per class)
+        for k in range(K):
+            acc[k] = 0.0
+        for j in range(nnz):
+            if j < next_nnz:
+                col = next_indices[j] * n_classes
+                prefetch_block(V + col, block)
+                if A != NULL:
+                    prefetch_block(A + col, n_classes * sizeof(double))
+            x = values[j]
+            col = j if indices == NULL else indices[j]
+            v = V + col * K
+            for k in range(K):
+                acc[k] += x * v[k]
+        for k in range(K):
+            raw_out[k] += acc[k]
+    else:
+        for j in range(nnz):
+            if j < next_nnz:
+                col = next_indices[j] * n_classes
+                prefetch_block(V + col, block)
+                if A != NULL:
+                    prefetch_block(A + col, n_classes * sizeof(double))
+            x = values[j]
+            col = j if indices == NULL else indices[j]
+            v = V + col * K
+            for k in range(K):
+                raw_out[k] += x * v[k]
     for j in range(nnz, next_nnz):
         col = next_indices[j] * n_classes
         prefetch_block(V + col, block)
@@ -149,11 +176,16 @@ cdef inline void _row_dot_v(
 cdef inline void _row_scatter(
     const floating* values, const index_t* indices, Py_ssize_t nnz,
     floating* V, double* A, double beta, Py_ssize_t n_classes,
-    const double* r, double step,
+    const double* r, double step, floating* fr,
 ) noexcept nogil:
-    """V[features of x] -= step * outer(x, r); A absorbs -beta * (change of V) when given."""
+    """V[features of x] -= step * outer(x, r); A absorbs -beta * (change of V) when given.
+
+    Without A the update runs in X's dtype (``fr = step * r`` rounded once per row), so
+    float32 weights get float32 arithmetic, four lanes per SSE instruction.
+    """
     cdef Py_ssize_t j, k, col
-    cdef double x, old
+    cdef double xd, old
+    cdef floating x
     cdef floating* v
     cdef double* a
     cdef double r0 = r[0]
@@ -162,19 +194,25 @@ cdef inline void _row_scatter(
             col = j if indices == NULL else indices[j]
             V[col] = <floating>(V[col] - step * values[j] * r0)
         return
+    if A == NULL:
+        for k in range(n_classes):
+            fr[k] = <floating>(step * r[k])
+        for j in range(nnz):
+            x = values[j]
+            col = j if indices == NULL else indices[j]
+            v = V + col * n_classes
+            for k in range(n_classes):
+                v[k] = v[k] - x * fr[k]
+        return
     for j in range(nnz):
-        x = step * values[j]
+        xd = step * values[j]
         col = j if indices == NULL else indices[j]
         v = V + col * n_classes
-        if A == NULL:
-            for k in range(n_classes):
-                v[k] = <floating>(v[k] - x * r[k])
-        else:
-            a = A + col * n_classes
-            for k in range(n_classes):
-                old = v[k]
-                v[k] = <floating>(old - x * r[k])
-                a[k] += beta * (old - v[k])
+        a = A + col * n_classes
+        for k in range(n_classes):
+            old = v[k]
+            v[k] = <floating>(old - xd * r[k])
+            a[k] += beta * (old - v[k])
 
 
 cdef inline void _clip_l1(
@@ -222,9 +260,12 @@ cdef int _sgd_rows(
     floating* V, double* intercept, double* Q, double* A, double* A_intercept,
     double* state, double* resid, Py_ssize_t n_classes, bint binomial, bint fit_intercept,
     Py_ssize_t batch_size, int lr_kind, double eta0, double power_t, double alpha,
-    double l1_ratio, double optimal_init, double average_start,
+    double l1_ratio, double optimal_init, double average_start, floating* fr,
 ) noexcept nogil:
-    """SGD steps over ``order[start:stop]`` (see the module design note); 1 if non-finite."""
+    """SGD steps over ``order[start:stop]`` (see the module design note); 1 if non-finite.
+
+    ``fr`` is a scratch buffer of ``n_classes`` entries in X's dtype.
+    """
     cdef Py_ssize_t p, m, nb, i, k, j, nnz, next_nnz, col
     cdef const floating* values
     cdef const index_t* row_indices
@@ -287,7 +328,7 @@ cdef int _sgd_rows(
             nnz = row_view(data, indices, indptr, n_features, order[p + m], &values,
                            &row_indices)
             _row_scatter(values, row_indices, nnz, V, A, state[ST_BETA], n_classes,
-                         resid + m * n_classes, step)
+                         resid + m * n_classes, step, fr)
         if fit_intercept:
             for m in range(nb):
                 r = resid + m * n_classes
@@ -398,14 +439,19 @@ def sgd_pass(
     cdef const floating* data_ptr = &data[0] if data.shape[0] > 0 else NULL
     cdef double* q_ptr = &Q[0] if Q.shape[0] > 0 else NULL
     cdef double* a_ptr = &A[0] if A.shape[0] > 0 else NULL
+    cdef floating* fr
     if stop <= start:
         return 0
+    fr = <floating*> calloc(n_classes, sizeof(floating))
+    if fr == NULL:
+        raise MemoryError()
     with nogil:
         status = _sgd_rows(
             data_ptr, ind_ptr, indptr_ptr, n_features, &y[0], &sample_weight[0], &order[0],
             start, stop, &V[0, 0], &intercept[0], q_ptr, a_ptr, &A_intercept[0], &state[0],
             &resid[0, 0], n_classes, binomial, fit_intercept, batch_size, lr_kind, eta0,
-            power_t, alpha, l1_ratio, optimal_init, average_start)
+            power_t, alpha, l1_ratio, optimal_init, average_start, fr)
+    free(fr)
     return status
 
 
