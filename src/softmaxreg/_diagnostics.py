@@ -90,11 +90,13 @@ def check_feature_scales(X, *, limit=SCALE_RATIO_LIMIT, warn=True, stacklevel=2)
     X = check_array(X, accept_sparse="csr", dtype=list(FLOAT_DTYPES), ensure_all_finite=False)
     if sp.issparse(X):
         # one pass over the nonzeros, no copy of the matrix (fits call this on every X)
-        data = X.data.astype(np.float64, copy=False)
-        top = np.max(np.abs(data), initial=0.0)
-        unit = data / top if top > 0 else data  # squares of 1e160 would overflow
-        sq = np.bincount(X.indices, weights=unit * unit, minlength=X.shape[1])
-        count = np.bincount(X.indices, weights=(data != 0), minlength=X.shape[1])
+        data = X.data
+        top = float(max(data.max(initial=0.0), -data.min(initial=0.0)))
+        unit = np.divide(data, top, dtype=np.float64) if top > 0 else data.astype(np.float64)
+        np.square(unit, out=unit)  # scaled first: squares of 1e160 would overflow
+        sq = np.bincount(X.indices, weights=unit, minlength=X.shape[1])
+        stored = X.indices if np.all(data) else X.indices[data != 0]
+        count = np.bincount(stored, minlength=X.shape[1])
     else:
         top = np.max(np.abs(X), initial=0.0)
         unit = X / top if top > 0 else X

@@ -104,9 +104,21 @@ class SGDState:
         return self.wscale * self.V.astype(np.float64), self.intercept.copy()
 
     def params(self):
-        """Flat parameter vector ``concat(W.ravel(), b)`` of the model (averaged if any)."""
-        W, b = self.weights()
-        return np.concatenate([W.ravel(), b])
+        """Flat parameter vector ``concat(W.ravel(), b)`` of the model (averaged if any).
+
+        Written into one fresh array (page faults of new arrays are slow on VMs).
+        """
+        n = self.V.size
+        out = np.empty(n + self.V.shape[1])
+        if self.A.size and self.n_avg > 0:
+            np.multiply(self.V.reshape(-1), self.beta, out=out[:n])
+            out[:n] += self.A
+            out[:n] /= self.n_avg
+            out[n:] = self.A_intercept / self.n_avg
+        else:
+            np.multiply(self.V.reshape(-1), self.wscale, out=out[:n])
+            out[n:] = self.intercept
+        return out
 
 
 def new_state(objective, params0, est):
