@@ -91,3 +91,28 @@ def test_sgd_fit_and_partial_fit_warn_lbfgs_does_not():
             SoftmaxRegression(solver="sgd").partial_fit(X, y, classes=[0, 1])
         warnings.simplefilter("error", FeatureScaleWarning)
         SoftmaxRegression(solver="lbfgs", max_iter=5).fit(X, y)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("index_dtype", [np.int32, np.int64])
+def test_column_square_sums_matches_bincount(dtype, index_dtype):
+    from softmaxreg import _scales
+
+    X = sp.random(50, 30, density=0.2, format="csr", random_state=0, dtype=dtype)
+    X.data[::7] = 0.0  # explicit zeros are stored but not counted
+    X.data[1] = -1e30 if dtype == np.float32 else -3e160  # squares would overflow unscaled
+    indices = X.indices.astype(index_dtype)
+    top = float(np.max(np.abs(X.data)))
+    sq, count = np.zeros(30), np.zeros(30)
+    _scales.column_square_sums(X.data, indices, 1.0 / top, sq, count)
+    unit = X.data.astype(np.float64) / top
+    np.testing.assert_allclose(sq, np.bincount(indices, weights=unit * unit, minlength=30),
+                               rtol=1e-12, atol=1e-300)
+    np.testing.assert_array_equal(count, np.bincount(indices[X.data != 0], minlength=30))
+
+
+def test_check_feature_scales_rejects_corrupt_csr():
+    X = sp.csr_matrix((np.array([1.0, 2.0]), np.array([0, 5]), np.array([0, 1, 2])),
+                      shape=(2, 3))
+    with pytest.raises(ValueError, match="column indices must lie in"):
+        check_feature_scales(X)

@@ -6,7 +6,8 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.utils.validation import check_array
 
-from ._validation import FLOAT_DTYPES
+from . import _scales
+from ._validation import FLOAT_DTYPES, check_csr_structure
 
 # Columns whose scales differ by more than this factor make SGD-type solvers slow or
 # unstable (the step size that suits the largest column is far too small for the rest).
@@ -89,14 +90,16 @@ def check_feature_scales(X, *, limit=SCALE_RATIO_LIMIT, warn=True, stacklevel=2)
     """
     X = check_array(X, accept_sparse="csr", dtype=list(FLOAT_DTYPES), ensure_all_finite=False)
     if sp.issparse(X):
-        # one pass over the nonzeros, no copy of the matrix (fits call this on every X)
+        # one pass over the nonzeros in their own dtype, no copy of the matrix (fits
+        # call this on every X); scaled by the largest value so squares cannot overflow
+        X = check_csr_structure(X)  # public function: the kernel must not read out of bounds
         data = X.data
         top = float(max(data.max(initial=0.0), -data.min(initial=0.0)))
-        unit = np.divide(data, top, dtype=np.float64) if top > 0 else data.astype(np.float64)
-        np.square(unit, out=unit)  # scaled first: squares of 1e160 would overflow
-        sq = np.bincount(X.indices, weights=unit, minlength=X.shape[1])
-        stored = X.indices if np.all(data) else X.indices[data != 0]
-        count = np.bincount(stored, minlength=X.shape[1])
+        sq = np.zeros(X.shape[1])
+        count = np.zeros(X.shape[1])
+        if X.nnz:
+            _scales.column_square_sums(data, X.indices, 1.0 / top if top > 0 else 1.0,
+                                       sq, count)
     else:
         top = np.max(np.abs(X), initial=0.0)
         unit = X / top if top > 0 else X
