@@ -123,7 +123,14 @@ def test_dense_equals_csr_and_int32_equals_int64(digits):
     a = SoftmaxRegression(**kw).fit(Xs, y)
     b = SoftmaxRegression(**kw).fit(Xs64, y)
     np.testing.assert_array_equal(a.coef_, b.coef_)
-    np.testing.assert_allclose(a.coef_, dense.coef_, rtol=1e-6, atol=1e-8)
+    # Dense X goes through BLAS, CSR through the row loop: the sums round differently, so
+    # L-BFGS takes a slightly different path to the same optimum. Its f-stopping rule
+    # (ftol = 64 eps) bounds the weights' error by about sqrt(ftol * f / alpha) ~ 4e-6.
+    f_dense, f_csr = (
+        objective_value(m.coef_, m.intercept_, X, y, alpha=kw["alpha"]) for m in (dense, a)
+    )
+    assert abs(f_dense - f_csr) <= 1e-12 * f_csr
+    np.testing.assert_allclose(a.coef_, dense.coef_, rtol=0, atol=1e-5)
 
 
 def test_no_intercept_and_no_penalty():

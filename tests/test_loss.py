@@ -150,3 +150,30 @@ def test_thread_count_follows_n_threads_and_problem_size():
     small = Objective(X[:100], y[:100].astype(np.int32), sw[:100], 10, 1e-4, 0.0, True,
                       n_threads=2)
     assert small.n_threads == 1
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("n_classes", [2, 7])
+@pytest.mark.parametrize("n_blocks", [1, 3])
+def test_dense_blas_path_across_chunks(dtype, n_classes, n_blocks):
+    # Dense X runs through dgemm in chunks of 256 rows: 1000 rows give full and partial
+    # chunks in every thread block; the result must match the reference and CSR input.
+    rng = np.random.default_rng(3)
+    n, d = 1000, 37
+    X = rng.standard_normal((n, d)).astype(dtype)
+    y = rng.integers(n_classes, size=n)
+    sw = rng.uniform(0.1, 3.0, size=n)
+    results = []
+    for data in (X, sp.csr_matrix(X)):
+        obj = Objective(data, y.astype(np.int32), sw, n_classes, 0.01, 0.0, True)
+        obj.block_starts = obj.rows.block_starts(n_blocks)
+        obj._work = np.empty((len(obj.block_starts) - 2, obj.n_params + obj.n_columns))
+        params = np.random.default_rng(4).standard_normal(obj.n_params + obj.n_columns) * 0.1
+        results.append(obj.value_and_gradient(params))
+    W, b = obj.split(params)
+    ref_value, ref_gW, ref_gb = reference_objective(X, y, sw, W, b, 0.01, n_classes == 2)
+    for value, grad in results:
+        np.testing.assert_allclose(value, ref_value, rtol=1e-12)
+        gW, gb = obj.split(grad)
+        np.testing.assert_allclose(gW, ref_gW, rtol=1e-11, atol=1e-13)
+        np.testing.assert_allclose(gb, ref_gb, rtol=1e-11, atol=1e-13)

