@@ -37,7 +37,7 @@ if DEBUG:
         ["-O0", "-g"] if sys.platform != "win32" else []
     )
 
-MODULES = ["_softmax", "_loss", "_sgd", "_sag", "_scales"]
+MODULES = ["_softmax", "_loss", "_sgd", "_sag", "_scales", "_predict"]
 
 extensions = [
     Extension(

@@ -160,17 +160,13 @@ cdef inline void row_dot_ahead(
         return
     for j in range(nnz):
         if j < next_nnz:
-            w = W + next_indices[j] * n_classes
-            prefetch_read(w)
-            prefetch_read(w + n_classes - 1)
+            prefetch_block(W + next_indices[j] * n_classes, n_classes * sizeof(double))
         x = values[j]
         w = W + indices[j] * n_classes
         for k in range(n_classes):
             raw_out[k] += x * w[k]
     for j in range(nnz, next_nnz):
-        w = W + next_indices[j] * n_classes
-        prefetch_read(w)
-        prefetch_read(w + n_classes - 1)
+        prefetch_block(W + next_indices[j] * n_classes, n_classes * sizeof(double))
 
 
 cdef inline void row_outer_add_ahead(
@@ -200,17 +196,13 @@ cdef inline void row_outer_add_ahead(
         return
     for j in range(nnz):
         if j < next_nnz:
-            g = G_out + next_indices[j] * n_classes
-            prefetch_write(g)
-            prefetch_write(g + n_classes - 1)
+            prefetch_block(G_out + next_indices[j] * n_classes, n_classes * sizeof(double))
         x = values[j]
         g = G_out + indices[j] * n_classes
         for k in range(n_classes):
             g[k] += x * r[k]
     for j in range(nnz, next_nnz):
-        g = G_out + next_indices[j] * n_classes
-        prefetch_write(g)
-        prefetch_write(g + n_classes - 1)
+        prefetch_block(G_out + next_indices[j] * n_classes, n_classes * sizeof(double))
 
 
 cdef inline Py_ssize_t row_view(
