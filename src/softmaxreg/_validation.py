@@ -178,10 +178,20 @@ def check_params(est):
         if est.n_jobs == 0:
             raise ValueError("n_jobs == 0 has no meaning; use None, -1 or a positive count.")
     _check_number("verbose", est.verbose, numbers.Integral, low=0)
+    check_callback(est.callback)
     cw = est.class_weight
     if cw is not None and cw != "balanced" and not isinstance(cw, dict):
         raise ValueError(f"class_weight must be None, 'balanced' or a dict, got {cw!r}.")
     check_sgd_params(est)
+
+
+def check_callback(callback):
+    """Raise TypeError unless ``callback`` is None or callable."""
+    if callback is not None and not callable(callback):
+        raise TypeError(
+            f"callback must be None or a callable taking one dict, got {callback!r} of type "
+            f"{type(callback).__name__}."
+        )
 
 
 LEARNING_RATES = ("optimal", "invscaling", "constant", "adaptive")
@@ -281,6 +291,7 @@ def check_logistic_params(est):
         raise TypeError(f"C must be a positive float (np.inf: no penalty), got {est.C!r}.")
     if not est.C > 0:
         raise ValueError(f"C must be > 0 (np.inf: no penalty), got {est.C!r}.")
+    check_callback(est.callback)
     if est.multi_class not in MULTI_CLASS:
         raise ValueError(f"multi_class must be one of {MULTI_CLASS}, got {est.multi_class!r}.")
     solver = est.solver
