@@ -327,3 +327,20 @@ def check_logistic_params(est):
             "penalty='elasticnet' with l1_ratio, or leave penalty='auto' and set only l1_ratio."
         )
     return implied, est.C != np.inf, solver
+
+
+def check_plot_points(X, y, n_features=2):
+    """Dense float64 X with ``n_features`` columns and labels y of matching length (plots)."""
+    if sp.issparse(X):
+        X = X.toarray()
+    X = check_array(X, dtype=np.float64, input_name="X")
+    if X.shape[1] != n_features:
+        raise ValueError(
+            f"decision_regions draws a {n_features}-D feature space, but X has "
+            f"{X.shape[1]} columns; select two columns (or project, e.g. with PCA) first."
+        )
+    y = np.asarray(y)
+    if y.ndim != 1 or y.shape[0] != X.shape[0]:
+        raise ValueError(f"y must be 1-D with one label per row of X ({X.shape[0]}), got "
+                         f"shape {y.shape}.")
+    return X, y
