@@ -34,9 +34,9 @@ def models(iris):
     X, y = iris
     names = np.array(["setosa", "versicolor", "virginica"])
     yield "softmax-str-labels", SoftmaxRegression(alpha=1e-2).fit(X, names[y]), X
-    yield "binary-float32", SoftmaxRegression(solver="saga", l1_ratio=0.5, random_state=0,
-                                              tol=1e-2, max_iter=1000).fit(X.astype(np.float32), y > 0), \
-        X.astype(np.float32)
+    binary = SoftmaxRegression(solver="saga", l1_ratio=0.5, random_state=0, tol=1e-2,
+                               max_iter=1000)
+    yield "binary-float32", binary.fit(X.astype(np.float32), y > 0), X.astype(np.float32)
     yield "logistic-ovr", LogisticRegression(multi_class="ovr", C=3.0, class_weight={0: 2.0},
                                              max_iter=500).fit(X, y), X
     pipe = make_pipeline(TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True),

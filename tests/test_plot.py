@@ -1,4 +1,4 @@
-"""softmaxreg.plot under the Agg backend: PNG files written, and a clear error without matplotlib."""
+"""softmaxreg.plot under the Agg backend: PNG files written; a clear error without matplotlib."""
 
 import builtins
 import sys

@@ -1,4 +1,4 @@
-"""The Python snippets of README.md's "Odds ratios, inference, diagnostics" section run as written."""
+"""The Python snippets of README.md run as written (in order, without warnings)."""
 
 import re
 import warnings

@@ -122,9 +122,10 @@ def _split_model(model):
         if (len(steps) == 2 and type(steps[0][1]) is TfidfVectorizer
                 and type(steps[1][1]) in (SoftmaxRegression, LogisticRegression)):
             return steps[0][1], steps[1][1], [steps[0][0], steps[1][0]]
+        kinds = [type(s).__name__ for _, s in steps]
         raise TypeError(
             "save_model accepts a Pipeline only of the form [TfidfVectorizer, "
-            f"SoftmaxRegression or LogisticRegression]; got steps {[type(s).__name__ for _, s in steps]}."
+            f"SoftmaxRegression or LogisticRegression]; got steps {kinds}."
         )
     if type(model) in (SoftmaxRegression, LogisticRegression):
         return None, model, None
@@ -258,8 +259,8 @@ def _read_metadata(zf, path):
     except (UnicodeDecodeError, ValueError) as exc:
         raise ModelFileError(f"{path}: unreadable model metadata ({exc}).") from None
     if not isinstance(metadata, dict) or metadata.get("format") != FORMAT:
-        raise ModelFileError(f"{path}: not a softmaxreg model file (format "
-                             f"{metadata.get('format') if isinstance(metadata, dict) else None!r}).")
+        found = metadata.get("format") if isinstance(metadata, dict) else None
+        raise ModelFileError(f"{path}: not a softmaxreg model file (format {found!r}).")
     version = metadata.get("format_version")
     if not isinstance(version, int) or version > FORMAT_VERSION or version < 1:
         raise ModelFileError(

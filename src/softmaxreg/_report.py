@@ -48,8 +48,8 @@ def top_features(model, feature_names, n_top):
 
     if coef.shape[0] == 1:
         w = coef[0]
-        block(f"top {n_top} features raising the odds of {_label(classes[1])} (odds ratio per unit):",
-              w, np.argsort(-w, kind="stable")[:n_top], 1.0)
+        block(f"top {n_top} features raising the odds of {_label(classes[1])} (odds ratio "
+              "per unit):", w, np.argsort(-w, kind="stable")[:n_top], 1.0)
         block(f"top {n_top} features raising the odds of {_label(classes[0])} (odds ratio of "
               f"{_label(classes[0])} per unit):", w, np.argsort(w, kind="stable")[:n_top], -1.0)
     else:

@@ -229,8 +229,8 @@ def fit_sgd(objective, params0, est, progress):
     ``n_iter_no_change`` epochs without an improvement by ``tol`` the fit stops ("adaptive"
     first divides eta by 5, down to 1e-6). ``max_iter`` epochs end it with a
     ``ConvergenceWarning``; ``progress`` (called with the objective estimate after each
-    epoch) ends it without a warning when it returns True. The final SGDState is left in ``est._sgd_state`` so that
-    ``partial_fit`` continues the run (the estimator restores it if the fit fails).
+    epoch) ends it without a warning when it returns True. The final SGDState is left in
+    ``est._sgd_state`` so that ``partial_fit`` continues the run (the estimator restores it if the fit fails).
     """
     rng = check_random_state(est.random_state)
     n = objective.rows.n_samples
