@@ -295,3 +295,15 @@ def test_bad_input_in_process(case, bad_runs, files, capsys, monkeypatch):
     lines = captured.err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("softmaxreg: error: "), captured.err
     assert words in lines[0]
+
+
+def test_fit_l1_prints_top_features_instead_of_inference(files, capsys, monkeypatch):
+    from softmaxreg._cli import main
+
+    monkeypatch.chdir(files)
+    assert main(["fit", "blobs.csv", "--target", "colour", "--drop", "id", "--solver", "saga",
+                 "--l1-ratio", "0.5", "--alpha", "0.01", "--top", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "l1_ratio=0.5" in out and "std err" not in out
+    assert re.findall(r"^class '(\w+)': top 2 features", out, flags=re.M) == [
+        "blue", "green", "red"]

@@ -98,9 +98,9 @@ def fit_command(args, out=None, err=None):
     print(f"model: SoftmaxRegression(solver={model.solver!r}, alpha={model.alpha:.6g}"
           f"{f', l1_ratio={model.l1_ratio}' if model.l1_ratio else ''}) on {n_features} "
           f"{'TF-IDF terms' if data.text else 'features'}", file=out)
+    final = f", final objective {model.loss_curve_[-1]:.6g}" if len(model.loss_curve_) else ""
     print(f"training: {len(y_train)} rows, {elapsed:.3f} s, {model.n_iter_} "
-          f"{'iterations' if model.solver == 'lbfgs' else 'epochs'}, final objective "
-          f"{model.loss_curve_[-1]:.6g}", file=out)
+          f"{'iterations' if model.solver == 'lbfgs' else 'epochs'}{final}", file=out)
     if y_test is not None:
         proba = fitted.predict_proba(X_test)
         pred = fitted.predict(X_test)
@@ -116,9 +116,14 @@ def fit_command(args, out=None, err=None):
             and not args.top_only):
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            table = coefficient_table(model, X_train, y_train, data.feature_names)
-        print(table, file=out)
+            try:
+                table = coefficient_table(model, X_train, y_train, data.feature_names)
+            except ValueError as exc:  # e.g. too many parameters for the dense Hessian
+                print(f"softmaxreg: note: no standard errors ({str(exc).splitlines()[0]})",
+                      file=err)
         _report_warnings(caught, err)
+    if table is not None:
+        print(table, file=out)
     else:
         names = (fitted[0].get_feature_names_out() if data.text is not None
                  else data.feature_names)
