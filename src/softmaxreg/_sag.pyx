@@ -582,7 +582,10 @@ def row_squared_norms(
 
 def weight_change(floating[:, ::1] blocks, Py_ssize_t n_classes,
                   floating[:, ::1] previous=None):
-    """Max |W - previous| and max |W| over ``W = blocks[:, :n_classes]``; then previous = W.
+    """Max |W - previous|, max |W|, sum W**2 and sum |W| over ``W = blocks[:, :n_classes]``.
+
+    Then previous = W. The two sums give the penalty for the progress record without
+    another pass over the weights.
 
     Parameters
     ----------
@@ -596,17 +599,19 @@ def weight_change(floating[:, ::1] blocks, Py_ssize_t n_classes,
 
     Returns
     -------
-    max_change, max_weight : float
-        Both NaN when a weight is not finite.
+    max_change, max_weight, sum_squares, sum_abs : float
+        The maxima are NaN when a weight is not finite.
     """
     cdef Py_ssize_t j, k
-    cdef double change = 0.0, weight = 0.0, w, dw
+    cdef double change = 0.0, weight = 0.0, w, dw, sum_sq = 0.0, sum_abs = 0.0
     cdef bint finite = True, has_previous = previous is not None
     with nogil:
         for j in range(blocks.shape[0]):
             for k in range(n_classes):
                 w = blocks[j, k]
                 finite = finite and isfinite(w)
+                sum_sq += w * w
+                sum_abs += fabs(w)
                 if fabs(w) > weight:
                     weight = fabs(w)
                 if has_previous:
@@ -617,8 +622,8 @@ def weight_change(floating[:, ::1] blocks, Py_ssize_t n_classes,
     if not has_previous:
         change = weight
     if not finite:
-        return float("nan"), float("nan")
-    return change, weight
+        return float("nan"), float("nan"), sum_sq, sum_abs
+    return change, weight, sum_sq, sum_abs
 
 
 def prox_catch_up(double v, double G, Py_ssize_t p, Py_ssize_t m,

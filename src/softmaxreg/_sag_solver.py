@@ -107,15 +107,6 @@ def _gradient_sums(rows, memory):
     return np.asarray(X.T @ memory, dtype=memory.dtype)
 
 
-def _penalty(blocks, K, l2, l1):
-    """``l2/2 ||W||^2 + l1 ||W||_1`` of ``W = blocks[:, :K]`` (after ``finish_segment``)."""
-    W = blocks[:, :K]
-    value = 0.5 * l2 * float(np.einsum("ij,ij->", W, W, dtype=np.float64)) if l2 else 0.0
-    if l1:
-        value += l1 * float(np.abs(W).sum(dtype=np.float64))
-    return value
-
-
 def _fit(objective, params0, est, progress, saga):
     solver = "saga" if saga else "sag"
     rows = objective.rows
@@ -173,7 +164,7 @@ def _fit(objective, params0, est, progress, saga):
             if status != _sag.STATUS_OK:
                 raise FloatingPointError(_NONFINITE_MESSAGE.format(solver=solver))
         _sag.finish_segment(blocks, cumsums, scale, counters, l1)
-        max_change, max_weight = _sag.weight_change(blocks, K, W_prev)
+        max_change, max_weight, sum_sq, sum_abs = _sag.weight_change(blocks, K, W_prev)
         if W_prev is None and n_epochs < est.max_iter:
             W_prev = np.empty((d, K), dtype=dtype)
             _sag.weight_change(blocks, K, W_prev)
@@ -182,7 +173,7 @@ def _fit(objective, params0, est, progress, saga):
         if not (np.isfinite(max_change) and np.isfinite(max_weight)):
             raise FloatingPointError(_NONFINITE_MESSAGE.format(solver=solver))
         # the epoch's mean weighted loss at the visits' weights + the penalty at its end
-        estimate = loss_sum[0] / n + _penalty(blocks, K, l2, l1)
+        estimate = loss_sum[0] / n + 0.5 * l2 * sum_sq + l1 * sum_abs
         relative = max_change / max_weight if max_weight else 0.0
         stopped = progress(n_epochs, estimate, relative_change=relative)
         if max_change <= est.tol * max_weight:
