@@ -6,7 +6,7 @@ kernel's lazy updates can be checked against it step for step.
 """
 
 import numpy as np
-from scipy.special import expit, softmax
+from scipy.special import expit, logsumexp, softmax
 from sklearn.utils import check_random_state
 
 
@@ -22,8 +22,13 @@ def reference_step_size(X, sample_weight, binomial, alpha, l1_ratio, fit_interce
 
 
 def reference_sag(X, y_index, n_classes, *, alpha, l1_ratio=0.0, sample_weight=None,
-                  fit_intercept=True, saga=False, n_epochs=3, seed=0):
-    """Return (W (n_features, K), b (K,)) after ``n_epochs`` epochs from zero."""
+                  fit_intercept=True, saga=False, n_epochs=3, seed=0, epoch_objectives=None):
+    """Return (W (n_features, K), b (K,)) after ``n_epochs`` epochs from zero.
+
+    ``epoch_objectives``, a list, receives per epoch the documented progress estimate:
+    mean of ``c_i * loss_i`` over the epoch's visits (before each step) plus the
+    penalty at the epoch's end.
+    """
     X = np.asarray(X, dtype=np.float64)
     n, d = X.shape
     binomial = n_classes == 2
@@ -39,8 +44,13 @@ def reference_sag(X, y_index, n_classes, *, alpha, l1_ratio=0.0, sample_weight=N
     rng = check_random_state(seed)
     for _ in range(n_epochs):
         order = rng.permutation(n) if saga else rng.randint(n, size=n)
+        loss_sum = 0.0
         for i in order:
             z = X[i] @ W + b
+            if binomial:
+                loss_sum += c[i] * (np.logaddexp(0.0, z[0]) - y_index[i] * z[0])
+            else:
+                loss_sum += c[i] * (logsumexp(z) - z[y_index[i]])
             if binomial:
                 r = expit(z) - y_index[i]
             else:
@@ -62,4 +72,6 @@ def reference_sag(X, y_index, n_classes, *, alpha, l1_ratio=0.0, sample_weight=N
                 step_b = G0 / n_seen
             if fit_intercept:
                 b -= eta * step_b
+        if epoch_objectives is not None:
+            epoch_objectives.append(loss_sum / n + l2 / 2 * np.sum(W**2) + l1 * np.abs(W).sum())
     return W, b

@@ -43,3 +43,267 @@ def test_demo_matches_sklearn_objective():
 def test_unknown_command_fails():
     result = run("frobnicate")
     assert result.returncode != 0 and "invalid choice" in result.stderr
+
+
+# --- fit / predict, end to end through subprocesses ------------------------------------------
+
+import csv  # noqa: E402
+import gzip  # noqa: E402
+import json  # noqa: E402
+import os  # noqa: E402
+
+import numpy as np  # noqa: E402
+from sklearn.datasets import dump_svmlight_file, make_blobs  # noqa: E402
+
+from softmaxreg import load_model  # noqa: E402
+
+WORDS = {
+    "sports": "goal match team score player coach league win season ball",
+    "tech": "software computer chip code laptop network data cloud server app",
+    "food": "recipe cheese bread tomato soup dinner kitchen sauce garlic pasta",
+}
+
+
+def cli(*args, cwd=None):
+    """Start ``python -m softmaxreg ARGS`` (not waiting); see ``finish``."""
+    env = {**os.environ, "MPLBACKEND": "Agg"}
+    return subprocess.Popen([sys.executable, "-m", "softmaxreg", *map(str, args)], cwd=cwd,
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def finish(proc):
+    out, err = proc.communicate(timeout=300)
+    return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
+
+
+def write_csv(path, header, rows):
+    with open(path, "w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(header)
+        writer.writerows(rows)
+
+
+def documents(n, seed):
+    rng = np.random.default_rng(seed)
+    labels = [list(WORDS)[k % 3] for k in range(n)]
+    docs = []
+    for label in labels:
+        own = WORDS[label].split()
+        other = " ".join(WORDS.values()).split()
+        docs.append(" ".join(rng.choice(own, 6).tolist() + rng.choice(other, 3).tolist()))
+    return docs, labels
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    d = tmp_path_factory.mktemp("cli")
+    X, y = make_blobs(n_samples=90, centers=[[0, 0], [4, 1], [1, 4]], cluster_std=1.0,
+                      random_state=0)
+    names = np.array(["red", "green", "blue"])
+    write_csv(d / "blobs.csv", ["id", "width", "height", "colour"],
+              [[i, *X[i], names[y[i]]] for i in range(len(y))])
+    docs, labels = documents(60, 0)
+    with gzip.open(d / "news.jsonl.gz", "wt", encoding="utf-8") as f:
+        for doc, label in zip(docs, labels):
+            f.write(json.dumps({"label": label, "text": doc}) + "\n")
+    write_csv(d / "reviews.csv", ["review", "topic"], zip(*documents(45, 1)))
+    Xs, ys = make_blobs(n_samples=80, n_features=6, centers=2, random_state=1)
+    dump_svmlight_file(Xs, ys, str(d / "points.svm"))
+    return d
+
+
+@pytest.fixture(scope="module")
+def good_runs(files):
+    """The successful commands, run concurrently (each starts a Python process)."""
+    d = files
+    first = {
+        "fit_csv": cli("fit", "blobs.csv", "--target", "colour", "--drop", "id", "--model",
+                       "blobs.npz", "--plot", "blobs.png", cwd=d),
+        "fit_jsonl": cli("fit", "news.jsonl.gz", "--C", "10", "--model", "news.npz", "--top", "3",
+                         cwd=d),
+        "fit_svm": cli("fit", "points.svm", "--solver", "saga", "-v", "--model", "points.npz",
+                       "--test-size", "0.25", cwd=d),
+    }
+    runs = {name: finish(p) for name, p in first.items()}
+    second = {
+        "predict_csv": cli("predict", "blobs.npz", "blobs.csv", "--proba", cwd=d),
+        "predict_jsonl": cli("predict", "news.npz", "news.jsonl.gz", cwd=d),
+        "predict_svm": cli("predict", "points.npz", "points.svm", "--proba", cwd=d),
+    }
+    runs.update({name: finish(p) for name, p in second.items()})
+    return runs
+
+
+def ok(result):
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    return result.stdout
+
+
+def test_fit_csv_reports_metrics_and_odds_ratios(good_runs, files):
+    out = ok(good_runs["fit_csv"])
+    assert "data: blobs.csv (csv, 90 rows, 2 features, 3 classes)" in out
+    acc = float(re.search(r"held-out \(18 rows\): accuracy ([\d.]+), log-loss ([\d.]+)",
+                          out).group(1))
+    assert acc > 0.8
+    assert re.search(r"training: 72 rows, [\d.]+ s, \d+ iterations", out)
+    assert "odds ratio" in out and "OR lower" in out
+    assert re.search(r"^red +width ", out, flags=re.M)  # column names, not x0
+    assert "id" not in re.findall(r"^\w+ +(\w+) ", out, flags=re.M)
+    png = (files / "blobs.png").read_bytes()
+    assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 5000
+
+
+def test_predict_csv_matches_the_saved_model(good_runs, files):
+    out = ok(good_runs["predict_csv"])
+    rows = list(csv.reader(out.splitlines()))
+    model = load_model(files / "blobs.npz")
+    assert rows[0] == ["prediction", *[f"proba_{c}" for c in model.classes_]]
+    data = np.loadtxt(files / "blobs.csv", delimiter=",", skiprows=1, usecols=(1, 2))
+    assert [r[0] for r in rows[1:]] == list(model.predict(data))
+    proba = np.array([[float(v) for v in r[1:]] for r in rows[1:]])
+    np.testing.assert_array_equal(proba, model.predict_proba(data))  # exact round trip
+
+
+def test_fit_jsonl_text_prints_top_features(good_runs, files):
+    out = ok(good_runs["fit_jsonl"])
+    assert "(jsonl, 60 rows, text column 'text', 3 classes)" in out
+    assert "TF-IDF terms" in out
+    block = out[out.index("class 'food'"):out.index("class 'sports'")]
+    top = re.findall(r"^  (\w+) +[-\d.e]+ +[\d.e+-]+$", block, flags=re.M)
+    assert len(top) == 3 and set(top) <= set(WORDS["food"].split())
+    assert float(re.search(r"accuracy ([\d.]+)", out).group(1)) > 0.8
+
+
+def test_predict_jsonl_matches_the_saved_pipeline(good_runs, files):
+    out = ok(good_runs["predict_jsonl"])
+    with gzip.open(files / "news.jsonl.gz", "rt") as f:
+        texts = [json.loads(line)["text"] for line in f]
+    expected = load_model(files / "news.npz").predict(texts)
+    assert out.splitlines() == ["prediction", *expected]
+
+
+def test_fit_svmlight_verbose_and_predict(good_runs, files):
+    fit = good_runs["fit_svm"]
+    out = ok(fit)
+    assert "(svmlight, 80 rows, 6 features, 2 classes)" in out
+    epochs = re.findall(r"^\[softmaxreg saga\] epoch +(\d+)  objective", fit.stderr, flags=re.M)
+    n_epochs = int(re.search(r"training: 60 rows, [\d.]+ s, (\d+) epochs", out).group(1))
+    assert [int(e) for e in epochs] == list(range(1, n_epochs + 1))
+    pred = ok(good_runs["predict_svm"]).splitlines()
+    assert pred[0] == "prediction,proba_0,proba_1" and len(pred) == 81
+    model = load_model(files / "points.npz")
+    from sklearn.datasets import load_svmlight_file
+
+    X, _ = load_svmlight_file(str(files / "points.svm"))
+    assert [int(r.split(",")[0]) for r in pred[1:]] == model.predict(X).tolist()
+
+
+def test_fit_csv_text_column_with_sgd(files, capsys, monkeypatch):
+    from softmaxreg._cli import main
+
+    monkeypatch.chdir(files)
+    assert main(["fit", "reviews.csv", "--text", "review", "--target", "topic", "--solver",
+                 "sgd", "--alpha", "1e-3", "--test-size", "0"]) == 0
+    out = capsys.readouterr().out
+    assert "(csv, 45 rows, text column 'review', 3 classes)" in out and "epochs" in out
+    assert "held-out" not in out  # --test-size 0
+    assert "class 'tech': top 10 features" in out
+
+
+# Run as separate processes: the bad inputs the command line must survive.
+BAD = {
+    # name: (args, expected exit status, words the one-line message must contain)
+    "missing file": (["fit", "nope.csv", "--target", "y"], 1, "no such file: nope.csv"),
+    "missing column": (["fit", "blobs.csv", "--target", "label"], 1,
+                       "no column 'label'; the columns are: id, width, height, colour"),
+    "non-numeric feature": (["fit", "words.csv", "--target", "y"], 1,
+                            "line 3: non-numeric value 'tall' in feature column 'h'"),
+    "one class": (["fit", "oneclass.csv", "--target", "y"], 1,
+                  "the target 'y' has only one class ('a')"),
+    "empty file": (["fit", "empty.csv", "--target", "y"], 1, "empty.csv is empty"),
+    "alpha and C": (["fit", "blobs.csv", "--target", "colour", "--alpha", "1", "--C", "1"], 2,
+                    "not allowed with argument"),
+    "garbage model": (["predict", "garbage.npz", "blobs.csv"], 1, "not a softmaxreg model file"),
+    "truncated model": (["predict", "truncated.npz", "blobs.csv"], 1, "truncated"),
+}
+# The same through main() in this process (cheaper than a Python start each).
+BAD_IN_PROCESS = {
+    "missing feature value": (["fit", "holes.csv", "--target", "y"],
+                              "line 2: a missing value in feature column 'h'"),
+    "no target for csv": (["fit", "blobs.csv"], "--target COLUMN is required"),
+    "missing text column": (["fit", "news.jsonl.gz", "--text", "body"], "no column 'body'"),
+    "header only": (["fit", "header.csv", "--target", "y"], "has a header but no data rows"),
+    "empty jsonl": (["fit", "empty.jsonl"], "empty.jsonl is empty"),
+    "empty svmlight": (["fit", "empty.svm"], "empty.svm is empty"),
+    "bad svmlight": (["fit", "blobs.csv", "--format", "svmlight"], "not a valid svmlight file"),
+    "bad json": (["fit", "bad.jsonl"], "line 2: not valid JSON"),
+    "ragged csv": (["fit", "ragged.csv", "--target", "y"],
+                   "line 3: 3 fields, but the header has 2"),
+    "unknown format": (["fit", "data.xyz", "--target", "y"], "pass --format"),
+    "missing model": (["predict", "none.npz", "blobs.csv"], "no such file: none.npz"),
+    "missing feature column": (["predict", "blobs.npz", "reviews.csv"], "no column 'width'"),
+    "svmlight text": (["fit", "points.svm", "--text", "t"], "--text does not apply"),
+    "test size too large": (["fit", "tiny.csv", "--target", "y", "--test-size", "0.9"],
+                            "--test-size 0.9 leaves 0 training and 3 test rows"),
+}
+
+
+def write_bad_files(d):
+    write_csv(d / "words.csv", ["h", "y"], [[1.0, "a"], ["tall", "b"], [2.0, "a"]])
+    write_csv(d / "holes.csv", ["h", "y"], [["", "a"], [1.0, "b"]])
+    write_csv(d / "oneclass.csv", ["h", "y"], [[1.0, "a"], [2.0, "a"], [3.0, "a"]])
+    write_csv(d / "header.csv", ["h", "y"], [])
+    write_csv(d / "tiny.csv", ["h", "y"], [[1.0, "a"], [2.0, "b"], [3.0, "a"]])
+    (d / "ragged.csv").write_text("h,y\n1,a\n2,b,c\n")
+    (d / "bad.jsonl").write_text('{"label": "a", "text": "x"}\n{"label": \n')
+    for name in ("empty.csv", "empty.jsonl", "empty.svm", "data.xyz"):
+        (d / name).write_bytes(b"")
+    (d / "garbage.npz").write_text("this is not a model\n")
+    blob = (d / "blobs.npz").read_bytes()
+    (d / "truncated.npz").write_bytes(blob[: len(blob) // 2])
+
+
+@pytest.fixture(scope="module")
+def bad_runs(files, good_runs):
+    d = files
+    write_bad_files(d)
+    procs = {name: cli(*args, cwd=d) for name, (args, _, _) in BAD.items()}
+    return {name: finish(p) for name, p in procs.items()}
+
+
+@pytest.mark.parametrize("case", list(BAD))
+def test_bad_input_one_line_error(case, bad_runs):
+    _, status, words = BAD[case]
+    result = bad_runs[case]
+    assert result.returncode == status, (result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert words in lines[-1]
+    if status == 1:
+        assert len(lines) == 1 and lines[0].startswith("softmaxreg: error: ")
+
+
+@pytest.mark.parametrize("case", list(BAD_IN_PROCESS))
+def test_bad_input_in_process(case, bad_runs, files, capsys, monkeypatch):
+    from softmaxreg._cli import main
+
+    args, words = BAD_IN_PROCESS[case]
+    monkeypatch.chdir(files)
+    assert main(args) == 1
+    captured = capsys.readouterr()
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("softmaxreg: error: "), captured.err
+    assert words in lines[0]
+
+
+def test_fit_l1_prints_top_features_instead_of_inference(files, capsys, monkeypatch):
+    from softmaxreg._cli import main
+
+    monkeypatch.chdir(files)
+    assert main(["fit", "blobs.csv", "--target", "colour", "--drop", "id", "--solver", "saga",
+                 "--l1-ratio", "0.5", "--alpha", "0.01", "--top", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "l1_ratio=0.5" in out and "std err" not in out
+    assert re.findall(r"^class '(\w+)': top 2 features", out, flags=re.M) == [
+        "blue", "green", "red"]

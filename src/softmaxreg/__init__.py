@@ -22,6 +22,11 @@ objective_value
     The objective any linear model (ours or scikit-learn's) reaches on given data.
 make_text_classification
     A seeded generator of sparse, TF-IDF-like text classification problems.
+save_model, load_model, ModelFileError
+    Safe model files (arrays in .npz, JSON metadata, SHA-256 checked; no pickles).
+
+Submodule ``softmaxreg.plot`` (needs matplotlib: ``pip install "softmaxreg[plot]"``) draws
+decision regions, loss curves and odds-ratio forest plots.
 """
 
 from ._datasets import make_text_classification
@@ -29,6 +34,7 @@ from ._diagnostics import FeatureScaleWarning, check_feature_scales, variance_in
 from ._estimator import SoftmaxRegression
 from ._inference import InferenceResult, SingularHessianWarning
 from ._logistic import LogisticRegression
+from ._model_file import ModelFileError, load_model, save_model
 from ._functions import log_softmax, logsumexp, softmax
 from ._objective import objective_value
 
@@ -38,13 +44,16 @@ __all__ = [
     "FeatureScaleWarning",
     "InferenceResult",
     "LogisticRegression",
+    "ModelFileError",
     "SingularHessianWarning",
     "SoftmaxRegression",
     "check_feature_scales",
     "log_softmax",
+    "load_model",
     "logsumexp",
     "make_text_classification",
     "objective_value",
+    "save_model",
     "softmax",
     "variance_inflation_factors",
 ]

@@ -1,4 +1,13 @@
-"""The ``softmaxreg`` command line: ``softmaxreg demo``."""
+"""The ``softmaxreg`` command line (argparse): ``fit``, ``predict`` and ``demo``.
+
+``softmaxreg fit DATA --target COLUMN [--text COLUMN] ...`` trains on a CSV, JSON-lines
+or svmlight file and prints held-out accuracy and log-loss, the training time and the
+coefficients with odds ratios; ``softmaxreg predict MODEL DATA [--proba]`` writes
+predictions as CSV to stdout; ``softmaxreg demo`` compares with scikit-learn. The
+commands live in ``_commands.py``, file reading in ``_io.py``, model files in
+``_model_file.py``. Bad input ends with one line on stderr and exit status 1 (usage
+errors: argparse's message and status 2).
+"""
 
 import argparse
 import sys
@@ -82,21 +91,134 @@ def _fit_and_score(model, blas_threads, alpha, Xtr, Xte, ytr, yte):
     return elapsed, model.score(Xte, yte), f
 
 
-def main(argv=None):
-    """Entry point of the ``softmaxreg`` console script."""
+def _positive(text):
+    value = float(text)
+    if not value > 0 or value != value or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a finite number > 0, got {text!r}")
+    return value
+
+
+def _non_negative(text):
+    value = float(text)
+    if not value >= 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a finite number >= 0, got {text!r}")
+    return value
+
+
+def _fraction(text):
+    value = float(text)
+    if not 0 <= value < 1:
+        raise argparse.ArgumentTypeError(f"must be in [0, 1), got {text!r}")
+    return value
+
+
+def _count(text):
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be an integer >= 1, got {text!r}")
+    return value
+
+
+def build_parser():
+    """The argparse parser of the ``softmaxreg`` command."""
+    from ._io import FORMATS
+    from ._validation import SOLVERS
+
     parser = argparse.ArgumentParser(
         prog="softmaxreg", description="Fast softmax (multinomial logistic) regression."
     )
     sub = parser.add_subparsers(dest="command", required=True)
+    p_fit = sub.add_parser(
+        "fit", help="train on a CSV, JSON-lines or svmlight file and report",
+        description="Train softmax regression on DATA, hold out --test-size of the rows, and "
+                    "print held-out accuracy and log-loss, the training time and the "
+                    "coefficients as odds ratios (top features per class for text or many "
+                    "features).",
+    )
+    p_fit.add_argument("data", metavar="DATA",
+                       help="CSV (.csv), JSON lines (.jsonl/.ndjson, label+text) or svmlight "
+                            "(.svm/.svmlight/.libsvm) file, optionally .gz")
+    p_fit.add_argument("--target", metavar="COLUMN",
+                       help="column of the class labels (CSV: required; JSON lines: 'label')")
+    p_fit.add_argument("--text", metavar="COLUMN",
+                       help="text column, vectorised with TF-IDF (JSON lines: 'text')")
+    p_fit.add_argument("--drop", metavar="COLUMN", action="append",
+                       help="a column that is not a feature (repeatable), e.g. an id")
+    p_fit.add_argument("--format", choices=FORMATS, help="file format (default: from the name)")
+    p_fit.add_argument("--solver", choices=SOLVERS, default="lbfgs",
+                       help="optimiser (default lbfgs)")
+    reg = p_fit.add_mutually_exclusive_group()
+    reg.add_argument("--alpha", type=_non_negative, default=1e-4,
+                     help="regularisation strength of SoftmaxRegression (default 1e-4)")
+    reg.add_argument("--C", type=_positive,
+                     help="scikit-learn's inverse regularisation: alpha = 1/(C * n_train)")
+    p_fit.add_argument("--l1-ratio", type=_fraction, default=0.0, dest="l1_ratio",
+                       help="elastic-net mixing (solvers saga, sgd; default 0)")
+    p_fit.add_argument("--tol", type=_non_negative, default=1e-4, help="stopping tolerance")
+    p_fit.add_argument("--max-iter", type=_count, default=1000, dest="max_iter",
+                       help="maximum iterations/epochs (default 1000)")
+    p_fit.add_argument("--test-size", type=_fraction, default=0.2, dest="test_size",
+                       help="share of rows held out for evaluation (default 0.2; 0: none)")
+    p_fit.add_argument("--random-state", type=int, default=0, dest="random_state",
+                       help="seed of the split and the stochastic solvers (default 0)")
+    p_fit.add_argument("--top", type=_count, default=10,
+                       help="features per class in the top-features table (default 10)")
+    p_fit.add_argument("--top-only", action="store_true", dest="top_only",
+                       help="print the top features even for few numeric features")
+    p_fit.add_argument("--model", metavar="OUT", help="save the model to OUT (.npz)")
+    p_fit.add_argument("--plot", metavar="OUT.png",
+                       help="save the loss curve (and decision regions for 2 features)")
+    p_fit.add_argument("-v", "--verbose", action="store_true",
+                       help="print the objective of every iteration/epoch to stderr")
+    p_pred = sub.add_parser(
+        "predict", help="predict with a saved model; CSV to stdout",
+        description="Write the predicted class of every row of DATA as CSV to stdout "
+                    "(header 'prediction'; with --proba also one probability column per "
+                    "class, 'proba_<class>').",
+    )
+    p_pred.add_argument("model", metavar="MODEL", help="model file written by fit --model")
+    p_pred.add_argument("data", metavar="DATA", help="file in any format fit reads")
+    p_pred.add_argument("--proba", action="store_true", help="add class probabilities")
+    p_pred.add_argument("--format", choices=FORMATS, help="file format (default: from the name)")
     p_demo = sub.add_parser(
         "demo", help="train on built-in data and compare with scikit-learn's LogisticRegression"
     )
     p_demo.add_argument("--C", type=float, default=10.0, help="inverse regularisation (default 10)")
     p_demo.add_argument("--tol", type=float, default=1e-6, help="solver tolerance (default 1e-6)")
-    args = parser.parse_args(argv)
-    if args.command == "demo":
-        return demo(C=args.C, tol=args.tol)
-    return 2  # pragma: no cover  (argparse rejects other commands)
+    return parser
+
+
+def main(argv=None):
+    """Entry point of the ``softmaxreg`` console script; returns the exit status."""
+    from ._io import DataError
+    from ._model_file import ModelFileError
+
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "demo":
+            return demo(C=args.C, tol=args.tol)
+        from ._commands import fit_command, predict_command
+
+        if args.command == "fit":
+            return fit_command(args)
+        return predict_command(args)
+    except (DataError, ModelFileError) as exc:
+        message = str(exc)
+    except FileNotFoundError as exc:
+        message = f"no such file: {exc.filename}"
+    except BrokenPipeError:  # e.g. `softmaxreg predict ... | head`: stop quietly
+        import os
+
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
+    except (ValueError, TypeError, FloatingPointError, ImportError, OSError) as exc:
+        message = f"{type(exc).__name__}: {exc}"
+    except KeyboardInterrupt:
+        print("softmaxreg: interrupted", file=sys.stderr)
+        return 130
+    print(f"softmaxreg: error: {' '.join(message.split())}", file=sys.stderr)
+    return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -14,7 +14,8 @@ from . import _predict, _softmax
 from ._diagnostics import check_feature_scales
 from ._inference import InferenceMixin
 from ._objective import MIN_WORK_PER_THREAD, Objective, params_from_coef
-from ._sgd_solver import new_state, partial_fit_pass
+from ._progress import ProgressLog
+from ._sgd_solver import new_state, partial_fit_pass, penalty
 from ._solvers import SOLVERS
 from ._validation import (
     check_params,
@@ -122,7 +123,16 @@ class SoftmaxRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
         run on (as scikit-learn's OpenMP code does), -1 likewise, a positive number that
         many. Small problems run on one thread whatever the setting.
     verbose : int, default=0
-        Print the objective per iteration to stderr when > 0.
+        When > 0, print a line per iteration ("lbfgs") or epoch ("sgd", "sag", "saga")
+        to stderr: the objective (see ``loss_curve_``) and the elapsed time.
+    callback : callable or None, default=None
+        Called after each iteration/epoch as ``callback(record)`` with a dict
+        ``{"solver": str, "iteration": int, "objective": float, "elapsed": float}``
+        (iteration or epoch number from 1, the value recorded in ``loss_curve_``,
+        seconds since the solver started; "sag"/"saga" add ``"relative_change"``,
+        "sgd" with ``early_stopping`` ``"validation_accuracy"``). A true return value
+        stops the fit after this iteration, without a ``ConvergenceWarning``;
+        ``n_iter_`` then counts the iterations run. Not called by ``partial_fit``.
     batch_size : int, default=1
         "sgd": rows per step; the step uses their mean gradient.
     learning_rate : {"optimal", "invscaling", "constant", "adaptive"}, default="optimal"
@@ -159,6 +169,13 @@ class SoftmaxRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
     intercept_ : ndarray of shape (n_classes,), or (1,) for two classes
     n_iter_ : int
         Iterations run by the solver.
+    loss_curve_ : ndarray of shape (n_iter_,), float64
+        The objective recorded after each iteration or epoch. "lbfgs": the exact
+        objective at the iterate. "sgd", "sag", "saga": the weighted average of the
+        per-sample losses over the epoch's visits, each at the weights of the time
+        (before the step), plus the penalty at the epoch's end: an estimate that costs no
+        extra pass over the data, lags the weights by up to an epoch and need not
+        decrease monotonically. ``partial_fit`` appends one such value per call.
     n_features_in_ : int
     feature_names_in_ : ndarray of str
         Only when X had string column names.
@@ -186,6 +203,7 @@ class SoftmaxRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
         early_stopping=False,
         validation_fraction=0.1,
         n_iter_no_change=5,
+        callback=None,
     ):
         self.alpha = alpha
         self.l1_ratio = l1_ratio
@@ -207,6 +225,7 @@ class SoftmaxRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction
         self.n_iter_no_change = n_iter_no_change
+        self.callback = callback
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -251,7 +270,8 @@ class SoftmaxRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
         )
         params0 = self._initial_params(objective, classes)
         self._sgd_state = None  # solver="sgd" leaves its state here for partial_fit
-        params, n_iter = SOLVERS[self.solver](objective, params0, self)
+        progress = ProgressLog(self.solver, self.verbose, self.callback)
+        params, n_iter = SOLVERS[self.solver](objective, params0, self, progress)
         if not np.all(np.isfinite(params)):
             raise FloatingPointError(
                 "softmaxreg: the fit produced non-finite weights; check the scale of X "
@@ -262,6 +282,7 @@ class SoftmaxRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
         self.coef_ = np.ascontiguousarray(W.T, dtype=X.dtype)
         self.intercept_ = np.array(b if self.fit_intercept else np.zeros_like(b), dtype=X.dtype)
         self.n_iter_ = n_iter
+        self.loss_curve_ = progress.curve()
         return self
 
     @available_if(_solver_is_sgd)
@@ -332,10 +353,15 @@ class SoftmaxRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
             state = new_state(objective, params0, self)
         state = partial_fit_pass(state, objective, self)
         W, b = state.weights()  # finite: partial_fit_pass raises otherwise
+        curve = list(getattr(self, "loss_curve_", [])) if not first else []
+        log = ProgressLog("sgd", self.verbose)
+        log.values = curve
+        log(len(curve) + 1, state.loss / objective.total_weight + penalty(state, objective))
         self.classes_ = classes
         self.coef_ = np.ascontiguousarray(W.T, dtype=X.dtype)
         self.intercept_ = np.array(b if self.fit_intercept else np.zeros_like(b), dtype=X.dtype)
         self.n_iter_ = 1
+        self.loss_curve_ = log.curve()
         self._sgd_state = state
         return self
 

@@ -59,6 +59,12 @@ class LogisticRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
         "ovr" fits one binary model per class and normalises their probabilities, as
         scikit-learn's ``multi_class="ovr"`` did.
     verbose : int, default=0
+        When > 0, print the objective and elapsed time per iteration/epoch to stderr
+        (see ``SoftmaxRegression``).
+    callback : callable or None, default=None
+        Passed to the inner ``SoftmaxRegression`` fit(s): called with a dict per
+        iteration/epoch (``"solver"``, ``"iteration"``, ``"objective"``, ``"elapsed"``);
+        a true return stops that fit. With "ovr" it is called by each binary fit.
     warm_start : bool, default=False
     n_jobs : int or None, default=None
         Threads of the loss/gradient pass (unlike scikit-learn >= 1.8, where it is unused).
@@ -72,6 +78,10 @@ class LogisticRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
         The ``alpha`` of ``SoftmaxRegression`` the fit used (0 without a penalty).
     n_iter_ : int
         Solver iterations (the largest over the one-vs-rest fits).
+    loss_curve_ : ndarray of float64, or list of them for "ovr" with 3+ classes
+        The objective per iteration/epoch recorded by the fit (softmaxreg's normalised
+        objective, see ``SoftmaxRegression.loss_curve_``); one array per binary model
+        for "ovr".
     estimators_ : list of SoftmaxRegression
         The fitted model, or one binary model per class for "ovr" with 3+ classes.
     n_features_in_ : int
@@ -95,6 +105,7 @@ class LogisticRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
         verbose=0,
         warm_start=False,
         n_jobs=None,
+        callback=None,
     ):
         self.penalty = penalty
         self.C = C
@@ -109,6 +120,7 @@ class LogisticRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
         self.verbose = verbose
         self.warm_start = warm_start
         self.n_jobs = n_jobs
+        self.callback = callback
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -147,7 +159,7 @@ class LogisticRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
             alpha=alpha, l1_ratio=l1_ratio, solver=solver, fit_intercept=self.fit_intercept,
             tol=self.tol, max_iter=self.max_iter, class_weight=None,
             warm_start=self.warm_start, random_state=self.random_state, n_jobs=self.n_jobs,
-            verbose=self.verbose,
+            verbose=self.verbose, callback=self.callback,
         )
         ovr = self.multi_class == "ovr" and len(classes) > 2
         targets = [(y_index == k).astype(np.int32) for k in range(len(classes))] if ovr \
@@ -167,6 +179,7 @@ class LogisticRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
         self.intercept_ = np.concatenate([m.intercept_ for m in old])
         self.alpha_ = alpha
         self.n_iter_ = max(m.n_iter_ for m in old)
+        self.loss_curve_ = [m.loss_curve_ for m in old] if ovr else old[0].loss_curve_
         self._l1_ratio = l1_ratio
         return self
 

@@ -268,7 +268,7 @@ cdef int _sag_rows(
     Py_ssize_t n_order, floating* blocks, Py_ssize_t Kp, floating* memory, Py_ssize_t K,
     double* intercept, double* intercept_sum, unsigned char* seen,
     double* A, double* B, double* R, Py_ssize_t seg_cap,
-    double* scale_io, int64_t* counters_io,
+    double* scale_io, int64_t* counters_io, double* loss_io,
     double step, double l2, double l1, bint saga, bint binomial, bint fit_intercept,
     double* raw, floating* delta,
 ) noexcept nogil:
@@ -284,6 +284,7 @@ cdef int _sag_rows(
     cdef int64_t n_seen = counters_io[1]
     cdef double scale = scale_io[0], shrink = 1.0 - step * l2
     cdef double new_scale, inv_n, ci, corr, xd
+    cdef double loss_sum = 0.0  # sum of c_i * loss_i at the visit's weights
     cdef floating x, w, fdelta, fcorr, ca
     cdef const floating* values
     cdef const index_t* row_idx
@@ -353,7 +354,7 @@ cdef int _sag_rows(
         # New gradient coefficients g = c_i * residual; delta = g - memory[i]
         mem = memory + i * K
         ci = c[i]
-        loss_residual(raw, K, y[i], binomial, ci)
+        loss_sum += ci * loss_residual(raw, K, y[i], binomial, ci)
         for k in range(K):
             fdelta = <floating> raw[k] - mem[k]
             mem[k] = mem[k] + fdelta
@@ -397,6 +398,7 @@ cdef int _sag_rows(
     counters_io[0] = t
     counters_io[1] = n_seen
     scale_io[0] = scale
+    loss_io[0] += loss_sum
     return status
 
 
@@ -416,6 +418,7 @@ def sag_steps(
     double[:, ::1] cumsums,
     double[::1] scale,
     int64_t[::1] counters,
+    double[::1] loss_sum,
     double step,
     double l2,
     double l1,
@@ -456,6 +459,9 @@ def sag_steps(
         Weight scale: W = scale * V.
     counters : ndarray of shape (2,), int64
         Steps in the current segment, number of samples seen.
+    loss_sum : ndarray of shape (1,), float64
+        ``c_i * loss_i`` of every visited row, at the weights of its visit (before its
+        step), is added to ``loss_sum[0]`` (the driver resets it each epoch).
     step, l2, l1 : float
         Step size eta, L2 and L1 strengths (l1 must be 0 for SAG).
     saga, binomial, fit_intercept : bool
@@ -490,8 +496,8 @@ def sag_steps(
             data_ptr, ind_ptr, indptr_ptr, n_features, &y[0], &c[0], &order[0],
             order.shape[0], &blocks[0, 0], Kp, &memory[0, 0], K, &intercept[0],
             &intercept_sum[0], &seen[0], &cumsums[0, 0], &cumsums[1, 0], &cumsums[2, 0],
-            seg_cap, &scale[0], &counters[0], step, l2, l1, saga, binomial, fit_intercept,
-            raw, delta)
+            seg_cap, &scale[0], &counters[0], &loss_sum[0], step, l2, l1, saga, binomial,
+            fit_intercept, raw, delta)
     free(raw)
     free(delta)
     return status
@@ -576,7 +582,10 @@ def row_squared_norms(
 
 def weight_change(floating[:, ::1] blocks, Py_ssize_t n_classes,
                   floating[:, ::1] previous=None):
-    """Max |W - previous| and max |W| over ``W = blocks[:, :n_classes]``; then previous = W.
+    """Max |W - previous|, max |W|, sum W**2 and sum |W| over ``W = blocks[:, :n_classes]``.
+
+    Then previous = W. The two sums give the penalty for the progress record without
+    another pass over the weights.
 
     Parameters
     ----------
@@ -590,17 +599,19 @@ def weight_change(floating[:, ::1] blocks, Py_ssize_t n_classes,
 
     Returns
     -------
-    max_change, max_weight : float
-        Both NaN when a weight is not finite.
+    max_change, max_weight, sum_squares, sum_abs : float
+        The maxima are NaN when a weight is not finite.
     """
     cdef Py_ssize_t j, k
-    cdef double change = 0.0, weight = 0.0, w, dw
+    cdef double change = 0.0, weight = 0.0, w, dw, sum_sq = 0.0, sum_abs = 0.0
     cdef bint finite = True, has_previous = previous is not None
     with nogil:
         for j in range(blocks.shape[0]):
             for k in range(n_classes):
                 w = blocks[j, k]
                 finite = finite and isfinite(w)
+                sum_sq += w * w
+                sum_abs += fabs(w)
                 if fabs(w) > weight:
                     weight = fabs(w)
                 if has_previous:
@@ -611,8 +622,8 @@ def weight_change(floating[:, ::1] blocks, Py_ssize_t n_classes,
     if not has_previous:
         change = weight
     if not finite:
-        return float("nan"), float("nan")
-    return change, weight
+        return float("nan"), float("nan"), sum_sq, sum_abs
+    return change, weight, sum_sq, sum_abs
 
 
 def prox_catch_up(double v, double G, Py_ssize_t p, Py_ssize_t m,

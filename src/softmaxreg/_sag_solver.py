@@ -21,8 +21,6 @@ Stopping rule (scikit-learn's): after each epoch, stop when
 nothing changed at all); ``max_iter`` is the number of epochs.
 """
 
-import sys
-import time
 import warnings
 
 import numpy as np
@@ -45,19 +43,19 @@ _NONFINITE_MESSAGE = (
 )
 
 
-def fit_sag(objective, params0, est):
+def fit_sag(objective, params0, est, progress):
     """Minimise the objective with SAG (L2 or no penalty). See the module docstring."""
     if objective.l1_ratio > 0.0:
         raise ValueError(
             "solver='sag' supports only the L2 penalty (l1_ratio=0); got "
             f"l1_ratio={objective.l1_ratio}. Use solver='saga' for L1 or elastic-net."
         )
-    return _fit(objective, params0, est, saga=False)
+    return _fit(objective, params0, est, progress, saga=False)
 
 
-def fit_saga(objective, params0, est):
+def fit_saga(objective, params0, est, progress):
     """Minimise the objective with SAGA (any l1_ratio in [0, 1]). See the module docstring."""
-    return _fit(objective, params0, est, saga=True)
+    return _fit(objective, params0, est, progress, saga=True)
 
 
 def row_squared_norms(rows):
@@ -109,7 +107,7 @@ def _gradient_sums(rows, memory):
     return np.asarray(X.T @ memory, dtype=memory.dtype)
 
 
-def _fit(objective, params0, est, saga):
+def _fit(objective, params0, est, progress, saga):
     solver = "saga" if saga else "sag"
     rows = objective.rows
     n, d, K = rows.n_samples, rows.n_features, objective.n_columns
@@ -140,6 +138,7 @@ def _fit(objective, params0, est, saga):
     cumsums = np.zeros((3, min(n, MAX_SEGMENT) + 1))
     scale = np.ones(1)
     counters = np.array([0, int(seen.sum())], dtype=np.int64)
+    loss_sum = np.zeros(1)
 
     nnz_per_row = max(1.0, rows.nnz / max(n, 1))
     chunk = max(1, int(CHUNK_WORK / (nnz_per_row * K)))
@@ -150,22 +149,22 @@ def _fit(objective, params0, est, saga):
         W_prev = np.empty((d, K), dtype=dtype)
         _sag.weight_change(blocks, K, W_prev)  # copies W into W_prev
     rng = check_random_state(est.random_state)
-    start = time.perf_counter()
-    converged = False
+    converged = stopped = False
     n_epochs = 0
     for n_epochs in range(1, est.max_iter + 1):
         order = epoch_order(rng, n, saga)
         b_prev = intercept.copy()
+        loss_sum[0] = 0.0
         for lo in range(0, n, chunk):
             status = _sag_steps(
                 rows.data, rows.indices, rows.indptr, d, objective.y, c, order[lo:lo + chunk],
                 blocks, memory, intercept, intercept_sum, seen, cumsums, scale, counters,
-                eta, l2, l1, saga, objective.binomial, objective.fit_intercept,
+                loss_sum, eta, l2, l1, saga, objective.binomial, objective.fit_intercept,
             )
             if status != _sag.STATUS_OK:
                 raise FloatingPointError(_NONFINITE_MESSAGE.format(solver=solver))
         _sag.finish_segment(blocks, cumsums, scale, counters, l1)
-        max_change, max_weight = _sag.weight_change(blocks, K, W_prev)
+        max_change, max_weight, sum_sq, sum_abs = _sag.weight_change(blocks, K, W_prev)
         if W_prev is None and n_epochs < est.max_iter:
             W_prev = np.empty((d, K), dtype=dtype)
             _sag.weight_change(blocks, K, W_prev)
@@ -173,17 +172,16 @@ def _fit(objective, params0, est, saga):
         max_weight = max(max_weight, float(np.max(np.abs(intercept))))
         if not (np.isfinite(max_change) and np.isfinite(max_weight)):
             raise FloatingPointError(_NONFINITE_MESSAGE.format(solver=solver))
-        if est.verbose:
-            print(
-                f"[softmaxreg {solver}] epoch {n_epochs:4d}  relative change "
-                f"{max_change / max_weight if max_weight else 0.0:.3e}  "
-                f"elapsed {time.perf_counter() - start:.3f}s",
-                file=sys.stderr,
-            )
+        # the epoch's mean weighted loss at the visits' weights + the penalty at its end
+        estimate = loss_sum[0] / n + 0.5 * l2 * sum_sq + l1 * sum_abs
+        relative = max_change / max_weight if max_weight else 0.0
+        stopped = progress(n_epochs, estimate, relative_change=relative)
         if max_change <= est.tol * max_weight:
             converged = True
             break
-    if not converged:
+        if stopped:
+            break
+    if not (converged or stopped):
         warnings.warn(
             f"{solver} did not converge in max_iter={est.max_iter} epochs (relative weight "
             f"change still above tol={est.tol}); increase max_iter.",

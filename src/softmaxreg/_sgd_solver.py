@@ -13,8 +13,6 @@ whatever the weights' scale; ``partial_fit`` uses them as given (as scikit-learn
 ``SGDClassifier.partial_fit`` does), so weights keep their meaning across calls.
 """
 
-import sys
-import time
 import warnings
 
 import numpy as np
@@ -233,7 +231,7 @@ def _accuracy(objective, validation, state):
     return float(np.dot(sw, pred == y) / sw.sum())
 
 
-def fit_sgd(objective, params0, est):
+def fit_sgd(objective, params0, est, progress):
     """Driver for ``solver="sgd"``: epochs of mini-batch SGD until a stopping rule fires.
 
     Stopping follows scikit-learn's ``SGDClassifier``: after each epoch, the epoch's
@@ -242,8 +240,9 @@ def fit_sgd(objective, params0, est):
     held-out ``validation_fraction``, is compared with the best so far; after
     ``n_iter_no_change`` epochs without an improvement by ``tol`` the fit stops ("adaptive"
     first divides eta by 5, down to 1e-6). ``max_iter`` epochs end it with a
-    ``ConvergenceWarning``. The final SGDState is left in ``est._sgd_state`` so that
-    ``partial_fit`` continues the run (the estimator restores it if the fit fails).
+    ``ConvergenceWarning``; ``progress`` (called with the objective estimate after each
+    epoch) ends it without a warning when it returns True. The final SGDState is left in
+    ``est._sgd_state`` so that ``partial_fit`` continues the run (the estimator restores it if the fit fails).
     """
     rng = check_random_state(est.random_state)
     n = objective.rows.n_samples
@@ -256,7 +255,6 @@ def fit_sgd(objective, params0, est):
     eta = est.eta0
     best = np.inf
     no_improvement = 0
-    start = time.perf_counter()
     est._sgd_state = state
     state.eta = eta
     for epoch in range(1, est.max_iter + 1):
@@ -266,10 +264,9 @@ def fit_sgd(objective, params0, est):
         estimate = state.loss / train.shape[0] + penalty(state, objective)
         # the criterion is minimised: objective estimate, or minus the accuracy
         criterion = -_accuracy(objective, validation, state) if est.early_stopping else estimate
-        if est.verbose:
-            print(f"[softmaxreg sgd] epoch {epoch:4d}  objective~ {estimate:.10g}  "
-                  f"criterion {criterion:.6g}  elapsed {time.perf_counter() - start:.3f}s",
-                  file=sys.stderr)
+        extra = {"validation_accuracy": -criterion} if est.early_stopping else {}
+        if progress(epoch, estimate, **extra):
+            return state.params(), epoch
         no_improvement = no_improvement + 1 if criterion > best - est.tol else 0
         best = min(best, criterion)
         if no_improvement >= est.n_iter_no_change:

@@ -1,14 +1,15 @@
 """Solver drivers: how each ``solver=`` value turns an Objective into parameters.
 
-Every driver has the signature ``driver(objective, params0, estimator) -> (params, n_iter)``
-and reads its settings (``tol``, ``max_iter``, ``verbose``, ...) from the estimator. The
-driver owns stopping rules and convergence warnings; the estimator owns validation and
-the fitted attributes. New solvers are added to ``SOLVERS``.
+Every driver has the signature
+``driver(objective, params0, estimator, progress) -> (params, n_iter)`` and reads its
+settings (``tol``, ``max_iter``, ...) from the estimator. ``progress`` is a
+``softmaxreg._progress.ProgressLog``: the driver calls it once per iteration or epoch
+with the objective value it has for free, and stops (without a warning) when it
+returns True. The driver owns stopping rules and convergence warnings; the estimator
+owns validation and the fitted attributes. New solvers are added to ``SOLVERS``.
 """
 
 import functools
-import sys
-import time
 import warnings
 
 import numpy as np
@@ -20,19 +21,19 @@ from ._sag_solver import fit_sag, fit_saga
 from ._sgd_solver import fit_sgd
 
 
-def fit_lbfgs(objective, params0, est):
+def fit_lbfgs(objective, params0, est, progress):
     """Minimise the objective with scipy's L-BFGS-B (L2 or no penalty).
 
     Stops when the projected gradient's max-norm is below ``tol`` (scipy's ``gtol``,
-    the rule scikit-learn's ``LogisticRegression(solver="lbfgs")`` uses) or after
-    ``max_iter`` iterations, which warns with ``ConvergenceWarning``.
+    the rule scikit-learn's ``LogisticRegression(solver="lbfgs")`` uses), when
+    ``progress`` (called after each iteration with the exact objective) asks to stop,
+    or after ``max_iter`` iterations, which warns with ``ConvergenceWarning``.
     """
     if objective.l1_ratio > 0.0:
         raise ValueError(
             "solver='lbfgs' supports only the L2 penalty (l1_ratio=0); "
             f"got l1_ratio={objective.l1_ratio}. Use solver='saga' for L1 or elastic-net."
         )
-    start = time.perf_counter()
 
     def fun(params):
         value, grad = objective.value_and_gradient(params)
@@ -44,15 +45,13 @@ def fit_lbfgs(objective, params0, est):
         return value, grad
 
     def callback(intermediate_result):
-        if est.verbose:
-            print(
-                f"[softmaxreg lbfgs] iter {callback.it:4d}  objective "
-                f"{intermediate_result.fun:.10g}  elapsed {time.perf_counter() - start:.3f}s",
-                file=sys.stderr,
-            )
         callback.it += 1
+        if progress(callback.it, intermediate_result.fun):
+            callback.stopped = True
+            raise StopIteration  # scipy >= 1.11 ends the minimisation at this iterate
 
-    callback.it = 1
+    callback.it = 0
+    callback.stopped = False
     # L-BFGS-B's own vector work calls BLAS on vectors of n_params numbers: memory bound,
     # and OpenBLAS threads only slow it down on a small shared machine (measured: 1.7x
     # slower fits with 2 threads on 2 cores), so BLAS runs on one thread during the fit.
@@ -65,6 +64,8 @@ def fit_lbfgs(objective, params0, est):
     with _blas_controller().limit(limits=1, user_api="blas"):
         result = minimize(fun, params0, method="L-BFGS-B", jac=True, callback=callback,
                           options=options)
+    if callback.stopped:
+        return np.asarray(result.x, dtype=np.float64), callback.it
     if result.status == 1:
         warnings.warn(
             f"lbfgs did not converge in max_iter={est.max_iter} iterations "

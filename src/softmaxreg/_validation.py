@@ -178,10 +178,20 @@ def check_params(est):
         if est.n_jobs == 0:
             raise ValueError("n_jobs == 0 has no meaning; use None, -1 or a positive count.")
     _check_number("verbose", est.verbose, numbers.Integral, low=0)
+    check_callback(est.callback)
     cw = est.class_weight
     if cw is not None and cw != "balanced" and not isinstance(cw, dict):
         raise ValueError(f"class_weight must be None, 'balanced' or a dict, got {cw!r}.")
     check_sgd_params(est)
+
+
+def check_callback(callback):
+    """Raise TypeError unless ``callback`` is None or callable."""
+    if callback is not None and not callable(callback):
+        raise TypeError(
+            f"callback must be None or a callable taking one dict, got {callback!r} of type "
+            f"{type(callback).__name__}."
+        )
 
 
 LEARNING_RATES = ("optimal", "invscaling", "constant", "adaptive")
@@ -281,6 +291,7 @@ def check_logistic_params(est):
         raise TypeError(f"C must be a positive float (np.inf: no penalty), got {est.C!r}.")
     if not est.C > 0:
         raise ValueError(f"C must be > 0 (np.inf: no penalty), got {est.C!r}.")
+    check_callback(est.callback)
     if est.multi_class not in MULTI_CLASS:
         raise ValueError(f"multi_class must be one of {MULTI_CLASS}, got {est.multi_class!r}.")
     solver = est.solver
@@ -316,3 +327,20 @@ def check_logistic_params(est):
             "penalty='elasticnet' with l1_ratio, or leave penalty='auto' and set only l1_ratio."
         )
     return implied, est.C != np.inf, solver
+
+
+def check_plot_points(X, y, n_features=2):
+    """Dense float64 X with ``n_features`` columns and labels y of matching length (plots)."""
+    if sp.issparse(X):
+        X = X.toarray()
+    X = check_array(X, dtype=np.float64, input_name="X")
+    if X.shape[1] != n_features:
+        raise ValueError(
+            f"decision_regions draws a {n_features}-D feature space, but X has "
+            f"{X.shape[1]} columns; select two columns (or project, e.g. with PCA) first."
+        )
+    y = np.asarray(y)
+    if y.ndim != 1 or y.shape[0] != X.shape[0]:
+        raise ValueError(f"y must be 1-D with one label per row of X ({X.shape[0]}), got "
+                         f"shape {y.shape}.")
+    return X, y

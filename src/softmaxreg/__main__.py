@@ -1,0 +1,7 @@
+"""``python -m softmaxreg``: the same as the ``softmaxreg`` command."""
+
+import sys
+
+from ._cli import main
+
+sys.exit(main())

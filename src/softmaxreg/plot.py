@@ -1,0 +1,194 @@
+"""Plots of fitted models (needs matplotlib: ``pip install "softmaxreg[plot]"``).
+
+Each function draws on ``ax`` (a new figure's axes when None) and returns the Axes.
+
+decision_regions
+    Predicted class over a grid of a 2-D feature space, as filled contours, with the
+    points on top.
+loss_curve
+    The objective recorded per iteration/epoch during the fit (``loss_curve_``).
+odds_ratios
+    Forest plot of odds ratios with their confidence intervals (log scale), from
+    ``summary(X, y)``.
+"""
+
+import numpy as np
+from sklearn.utils.validation import check_is_fitted
+
+_INSTALL_HINT = 'pip install "softmaxreg[plot]"'
+
+
+def _pyplot():
+    """matplotlib.pyplot, or an ImportError that says how to install it."""
+    try:
+        import matplotlib.pyplot as plt
+    except ImportError as exc:
+        raise ImportError(
+            f"softmaxreg.plot needs matplotlib, which is not installed: {_INSTALL_HINT}"
+        ) from exc
+    return plt
+
+
+def _axes(ax):
+    if ax is not None:
+        return ax
+    return _pyplot().subplots()[1]
+
+
+def decision_regions(model, X, y, ax=None, resolution=200, margin=0.1, alpha=0.3):
+    """Filled contours of the predicted class over the plane, with the points on top.
+
+    Parameters
+    ----------
+    model : fitted classifier with ``predict`` and ``classes_`` (2 features)
+    X : array-like of shape (n_samples, 2)
+        Points to draw (and to set the plot's extent).
+    y : array-like of shape (n_samples,)
+        Their labels (coloured as the model's classes).
+    ax : matplotlib Axes, optional
+    resolution : int, default=200
+        Grid points per axis.
+    margin : float, default=0.1
+        Extra room around the points, as a share of their range.
+    alpha : float, default=0.3
+        Opacity of the regions.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    from ._validation import check_plot_points
+
+    check_is_fitted(model)
+    X, y = check_plot_points(X, y, n_features=2)
+    if not isinstance(resolution, (int, np.integer)) or resolution < 2:
+        raise ValueError(f"resolution must be an int >= 2, got {resolution!r}.")
+    plt = _pyplot()
+    ax = _axes(ax)
+    classes = np.asarray(model.classes_)
+    lo, hi = X.min(axis=0), X.max(axis=0)
+    pad = margin * np.where(hi > lo, hi - lo, 1.0)
+    g0 = np.linspace(lo[0] - pad[0], hi[0] + pad[0], resolution)
+    g1 = np.linspace(lo[1] - pad[1], hi[1] + pad[1], resolution)
+    xx, yy = np.meshgrid(g0, g1)
+    grid = np.column_stack([xx.ravel(), yy.ravel()])
+    pred = model.predict(grid)
+    index = np.searchsorted(classes, pred).reshape(xx.shape)
+    cmap = plt.get_cmap("tab10" if len(classes) <= 10 else "tab20")
+    colors = [cmap(k % cmap.N) for k in range(len(classes))]
+    from matplotlib.colors import ListedColormap
+
+    ax.contourf(xx, yy, index, levels=np.arange(len(classes) + 1) - 0.5,
+                cmap=ListedColormap(colors), alpha=alpha)
+    for k, c in enumerate(classes):
+        mask = y == c
+        if np.any(mask):
+            ax.scatter(X[mask, 0], X[mask, 1], color=colors[k], edgecolor="k", s=20,
+                       label=str(c))
+    names = getattr(model, "feature_names_in_", None)
+    ax.set_xlabel(str(names[0]) if names is not None else "x0")
+    ax.set_ylabel(str(names[1]) if names is not None else "x1")
+    ax.set_title("decision regions")
+    ax.legend(title="class", loc="best", fontsize="small")
+    return ax
+
+
+def loss_curve(model, ax=None, log_scale=False):
+    """The objective per iteration/epoch recorded during the fit (``loss_curve_``).
+
+    Parameters
+    ----------
+    model : fitted SoftmaxRegression or LogisticRegression
+        For a one-vs-rest ``LogisticRegression``, one line per binary model.
+    ax : matplotlib Axes, optional
+    log_scale : bool, default=False
+        Log scale on the objective axis.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    check_is_fitted(model)
+    curve = getattr(model, "loss_curve_", None)
+    if curve is None:
+        raise ValueError(
+            f"{type(model).__name__} has no loss_curve_ (models loaded from files written "
+            "before it existed, or other estimators); refit it with softmaxreg."
+        )
+    ax = _axes(ax)
+    solver = getattr(model, "solver", "lbfgs")
+    unit = "iteration" if solver in ("lbfgs", "newton-cg", "newton-cholesky") else "epoch"
+    curves = curve if isinstance(curve, list) else [curve]
+    labels = ([f"{c} vs rest" for c in model.classes_] if isinstance(curve, list)
+              else [solver])
+    for values, label in zip(curves, labels):
+        values = np.asarray(values, dtype=float)
+        ax.plot(np.arange(1, values.shape[0] + 1), values, marker="." if len(values) < 50
+                else None, label=label)
+    if log_scale:
+        ax.set_yscale("log")
+    ax.set_xlabel(unit)
+    ax.set_ylabel("objective" if unit == "iteration" else "objective (epoch estimate)")
+    ax.set_title("loss curve")
+    ax.legend(loc="best", fontsize="small")
+    return ax
+
+
+def odds_ratios(model, X, y, ax=None, alpha=0.05, reference_class=None,
+                include_intercept=False, max_terms=40, sample_weight=None):
+    """Forest plot: odds ratio and confidence interval of each coefficient (log scale).
+
+    The numbers come from ``model.summary(X, y, ...)`` (Wald intervals on the log-odds
+    scale, exponentiated). Pass the training data.
+
+    Parameters
+    ----------
+    model : fitted SoftmaxRegression or LogisticRegression (L2 or no penalty)
+    X, y : the training data
+    ax : matplotlib Axes, optional
+    alpha : float, default=0.05
+        1 - confidence level.
+    reference_class : label, optional
+        Softmax models: odds against this class (see ``summary``).
+    include_intercept : bool, default=False
+    max_terms : int, default=40
+        Draw at most this many rows (those with the largest ``|log odds ratio|``).
+    sample_weight : array-like, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    result = model.summary(X, y, sample_weight=sample_weight, alpha=alpha,
+                           reference_class=reference_class)
+    table = result.table
+    keep = np.ones(table["estimate"].shape[0], dtype=bool)
+    if not include_intercept:
+        keep &= table["term"] != "intercept"
+    rows = np.flatnonzero(keep)
+    if rows.shape[0] > max_terms:
+        rows = rows[np.argsort(-np.abs(table["estimate"][rows]), kind="stable")[:max_terms]]
+        rows.sort()
+    if rows.shape[0] == 0:
+        raise ValueError("nothing to plot: the model has no coefficients besides the intercept.")
+    ax = _axes(ax)
+    several = len(set(table["class"][rows])) > 1
+    labels = [f"{table['class'][i]}: {table['term'][i]}" if several else str(table["term"][i])
+              for i in rows]
+    ratio = table["odds_ratio"][rows]
+    low, high = table["odds_ratio_ci_lower"][rows], table["odds_ratio_ci_upper"][rows]
+    pos = np.arange(rows.shape[0])[::-1]
+    finite = np.isfinite(low) & np.isfinite(high)
+    ax.errorbar(ratio[finite], pos[finite],
+                xerr=[ratio[finite] - low[finite], high[finite] - ratio[finite]],
+                fmt="o", color="C0", ecolor="C0", capsize=3)
+    if np.any(~finite):  # no interval (singular Hessian): the point alone
+        ax.plot(ratio[~finite], pos[~finite], "x", color="C3", label="no interval")
+        ax.legend(loc="best", fontsize="small")
+    ax.axvline(1.0, color="0.5", linestyle="--", linewidth=1)
+    ax.set_xscale("log")
+    ax.set_yticks(pos)
+    ax.set_yticklabels(labels)
+    ax.set_xlabel(f"odds ratio ({100 * (1 - alpha):g}% interval, log scale)")
+    ax.set_title("odds ratios")
+    return ax
