@@ -110,6 +110,32 @@ def test_column_chunks_in_memory_labels_and_no_intercept(client):
     np.testing.assert_array_equal(dist.intercept_, 0.0)
 
 
+def test_row_blocks_of_unknown_size(client):
+    """X and y built from delayed pieces whose lengths dask does not know: paired by block."""
+    import dask
+
+    X, y = make_problem(3, "csr")
+    cuts = [0, 120, 300, 500]
+    pieces = list(zip(cuts[:-1], cuts[1:]))
+    Xd = da.concatenate([da.from_delayed(dask.delayed(X[a:b]), shape=(np.nan, X.shape[1]),
+                                         dtype=X.dtype, meta=X[:0]) for a, b in pieces])
+    def labels(pieces):
+        return da.concatenate([da.from_delayed(dask.delayed(y[a:b]), shape=(np.nan,),
+                                               dtype=y.dtype) for a, b in pieces])
+
+    yd = labels(pieces)
+    params = dict(alpha=ALPHA, tol=TOL, max_iter=1000)
+    dist = DaskSoftmaxRegression(**params).fit(Xd, yd)
+    ref = SoftmaxRegression(**params).fit(X, y)
+    assert_same_optimum(dist, ref, X, y)
+    np.testing.assert_array_equal(dist.predict(Xd).compute(), ref.predict(X))
+    with pytest.raises(ValueError, match="unknown sizes"):
+        dist.fit(Xd, y)
+    y_short = labels([(0, 120), (120, 300), (300, 499)])
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+        dist.fit(Xd, y_short)  # found by the block's check on the worker
+
+
 @pytest.mark.parametrize("class_weight", ["balanced", {"class-0": 3.0, "class-2": 0.5}])
 def test_class_weight_as_in_memory(client, class_weight):
     X, y = make_problem(3, "csr")
