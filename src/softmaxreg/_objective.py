@@ -117,24 +117,39 @@ class Objective:
         The L1 part, if any, is in the value but not in the gradient.
         Returns ``(value, gradient)``; the gradient is a new array.
         """
+        value = self._kernel(params, 1.0 / self.total_weight, self.alpha * (1.0 - self.l1_ratio),
+                             self._grad)
+        if self.l1_ratio > 0.0:
+            W, _ = self.split(np.asarray(params, dtype=np.float64))
+            value += self.alpha * self.l1_ratio * float(np.abs(W).sum())
+        return value, self._grad.copy()
+
+    def loss_sum_and_gradient(self, params):
+        """``sum_i s_i * loss_i`` and its gradient: not divided by S, no penalty.
+
+        What one row block of a distributed fit contributes; the sums over the blocks,
+        divided by the total weight S plus the penalty, give :meth:`value_and_gradient`.
+        Returns ``(loss_sum, gradient)``; the gradient is a new array.
+        """
+        grad = np.empty(self.n_params + self.n_columns)
+        return self._kernel(params, 1.0, 0.0, grad), grad
+
+    def _kernel(self, params, scale, l2_reg, grad_out):
+        """One kernel pass: ``scale * sum_i s_i * loss_i + l2_reg/2 * ||W||^2``, gradient into grad_out."""
         params = np.ascontiguousarray(params, dtype=np.float64)
         W, b = self.split(params)
         if not self.fit_intercept:
             b = np.zeros_like(b)
-        grad_W, grad_b = self.split(self._grad)
+        grad_W, grad_b = self.split(grad_out)
         rows = self.rows
         value = _loss.loss_gradient(
             rows.data, rows.indices, rows.indptr, rows.n_features, self.y,
-            self.sample_weight, W, b, grad_W, grad_b, self.binomial,
-            1.0 / self.total_weight, self.alpha * (1.0 - self.l1_ratio),
+            self.sample_weight, W, b, grad_W, grad_b, self.binomial, scale, l2_reg,
             self.block_starts, self._work,
         )
-        if self.l1_ratio > 0.0:
-            value += self.alpha * self.l1_ratio * float(np.abs(W).sum())
         if not self.fit_intercept:
             grad_b[:] = 0.0
-        return value, self._grad.copy()
-
+        return value
 
 def params_from_coef(coef, intercept, binomial):
     """Flat parameter vector from scikit-learn-shaped ``coef_`` (K, d) and ``intercept_``."""

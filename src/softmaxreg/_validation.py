@@ -84,10 +84,11 @@ def check_csr_structure(X):
     return X
 
 
-def check_sample_weight(sample_weight, n_samples):
+def check_sample_weight(sample_weight, n_samples, *, allow_zero_sum=False):
     """Return float64 sample weights of shape (n_samples,); ones when None.
 
-    Raises ValueError for a wrong shape, non-finite or negative values, or all zeros.
+    Raises ValueError for a wrong shape, non-finite or negative values, or all zeros
+    (unless ``allow_zero_sum``: one row block of a distributed fit may weigh nothing).
     """
     if sample_weight is None:
         return np.ones(n_samples, dtype=np.float64)
@@ -96,7 +97,7 @@ def check_sample_weight(sample_weight, n_samples):
     else:
         sw = check_array(
             sample_weight, ensure_2d=False, dtype=np.float64, ensure_all_finite=False,
-            input_name="sample_weight", copy=True,
+            input_name="sample_weight", copy=True, ensure_min_samples=0,
         )
         if sw.ndim != 1:
             raise ValueError(f"sample_weight must be 1-D, got an array of shape {sw.shape}.")
@@ -108,7 +109,7 @@ def check_sample_weight(sample_weight, n_samples):
         raise ValueError("sample_weight contains NaN or infinity.")
     if np.any(sw < 0):
         raise ValueError("sample_weight must be non-negative; found negative values.")
-    if not sw.sum() > 0:
+    if not allow_zero_sum and not sw.sum() > 0:
         raise ValueError("sample_weight sums to zero: there is nothing to fit.")
     return sw
 
@@ -243,6 +244,50 @@ def validate_X_y_standalone(X, y):
     X, y = sk_check_X_y(X, y, **X_CONTRACT)
     check_classification_targets(y)
     return _checked_csr(X), y
+
+
+def check_block(X, y, sample_weight, n_features, dtype):
+    """Validate one row block of a distributed fit, on the worker that holds it.
+
+    The checks of ``fit`` for one block: X as the kernels take it, converted to
+    ``dtype`` (the one dtype of the whole fit), ``n_features`` columns, 1-D
+    classification labels of matching length, sample weights (``None``: ones) that may
+    sum to zero. An empty block passes.
+
+    Returns
+    -------
+    X : ndarray or CSR matrix of dtype ``dtype``
+    y : ndarray of shape (n_rows,)
+    sample_weight : ndarray of shape (n_rows,), float64
+    """
+    from sklearn.utils.validation import check_X_y as sk_check_X_y
+
+    X, y = sk_check_X_y(X, y, ensure_min_samples=0, **X_CONTRACT)
+    if X.shape[1] != n_features:
+        raise ValueError(
+            f"A block of X has {X.shape[1]} columns, but X has {n_features} features; "
+            "every block must hold all the columns."
+        )
+    if y.shape[0] > 0:
+        check_classification_targets(y)
+    X = _checked_csr(X).astype(dtype, copy=False)
+    return X, y, check_sample_weight(sample_weight, X.shape[0], allow_zero_sum=True)
+
+
+def check_distributed_params(est):
+    """Raise ValueError for settings a distributed L-BFGS fit does not support.
+
+    Run after :func:`check_params` on the equivalent ``SoftmaxRegression``.
+    """
+    if est.solver != "lbfgs":
+        raise ValueError(
+            f"DaskSoftmaxRegression supports only solver='lbfgs', got solver={est.solver!r}."
+        )
+    if est.l1_ratio != 0:
+        raise ValueError(
+            "DaskSoftmaxRegression supports only the L2 penalty (l1_ratio=0) or none "
+            f"(alpha=0); got l1_ratio={est.l1_ratio}."
+        )
 
 
 def check_inference_data(est, X, y, sample_weight):
