@@ -6,6 +6,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .._estimator import SoftmaxRegression, _restore_on_error
 from .._objective import params_from_coef
+from .._progress import ProgressLog
 from .._solvers import fit_lbfgs
 from .._validation import check_distributed_params, check_params
 from . import _blocks
@@ -14,7 +15,7 @@ from ._objective import DistributedObjective, load_blocks
 
 # The hyper-parameters shared with SoftmaxRegression (the others concern other solvers).
 SHARED_PARAMS = ("alpha", "l1_ratio", "solver", "fit_intercept", "tol", "max_iter",
-                 "class_weight", "warm_start", "verbose")
+                 "class_weight", "warm_start", "verbose", "callback")
 
 
 def _get_client():
@@ -62,6 +63,10 @@ class DaskSoftmaxRegression(ClassifierMixin, BaseEstimator):
         Start from the previous ``coef_``/``intercept_`` when classes and features match.
     verbose : int, default=0
         Print the objective per iteration to stderr when > 0.
+    callback : callable or None, default=None
+        Called after each L-BFGS iteration with a record dict (``iteration``,
+        ``objective``, ``elapsed``, ``solver``), as in :class:`SoftmaxRegression`; a true
+        return stops the fit.
 
     Attributes
     ----------
@@ -71,6 +76,8 @@ class DaskSoftmaxRegression(ClassifierMixin, BaseEstimator):
     intercept_ : ndarray of shape (n_classes,), or (1,) for two classes
     n_iter_ : int
         L-BFGS iterations run.
+    loss_curve_ : ndarray of shape (n_iter_,), float64
+        The objective after each iteration.
     n_features_in_ : int
 
     Examples
@@ -86,7 +93,7 @@ class DaskSoftmaxRegression(ClassifierMixin, BaseEstimator):
     """
 
     def __init__(self, alpha=1e-4, l1_ratio=0.0, solver="lbfgs", fit_intercept=True, tol=1e-4,
-                 max_iter=100, class_weight=None, warm_start=False, verbose=0):
+                 max_iter=100, class_weight=None, warm_start=False, verbose=0, callback=None):
         self.alpha = alpha
         self.l1_ratio = l1_ratio
         self.solver = solver
@@ -96,6 +103,7 @@ class DaskSoftmaxRegression(ClassifierMixin, BaseEstimator):
         self.class_weight = class_weight
         self.warm_start = warm_start
         self.verbose = verbose
+        self.callback = callback
 
     def _local_estimator(self):
         """An unfitted SoftmaxRegression with this estimator's hyper-parameters."""
@@ -140,9 +148,10 @@ class DaskSoftmaxRegression(ClassifierMixin, BaseEstimator):
         objective = DistributedObjective(client, blocks, len(classes), n_features, self.alpha,
                                          self.fit_intercept, total_weight)
         del blocks
+        progress = ProgressLog("lbfgs", self.verbose, self.callback)
         try:
             params, n_iter = fit_lbfgs(objective, self._initial_params(objective, classes),
-                                       local)
+                                       local, progress)
         finally:
             objective.close()
         if not np.all(np.isfinite(params)):
@@ -155,6 +164,7 @@ class DaskSoftmaxRegression(ClassifierMixin, BaseEstimator):
         self.coef_ = np.ascontiguousarray(W.T, dtype=dtype)
         self.intercept_ = np.array(b if self.fit_intercept else np.zeros_like(b), dtype=dtype)
         self.n_iter_ = n_iter
+        self.loss_curve_ = progress.curve()
         self.n_features_in_ = n_features
         return self
 
@@ -184,6 +194,7 @@ class DaskSoftmaxRegression(ClassifierMixin, BaseEstimator):
         for name in ("classes_", "coef_", "intercept_"):
             setattr(local, name, getattr(self, name).copy())
         local.n_iter_ = self.n_iter_
+        local.loss_curve_ = self.loss_curve_.copy()
         local.n_features_in_ = self.n_features_in_
         return local
 
