@@ -13,6 +13,12 @@ from ._validation import FLOAT_DTYPES
 SCALE_RATIO_LIMIT = 1e3
 
 
+# Entries processed at a time by the scale check (at least n_features, so that the
+# per-chunk column sums cost no more than the chunk): its temporaries stay about a MB or
+# the size of a few columns' sums, whatever the size of X (fits run it on every X).
+CHUNK_ENTRIES = 1 << 16
+
+
 class FeatureScaleWarning(UserWarning):
     """Warning: the columns of X have wildly different scales (rescale before a stochastic fit)."""
 
@@ -88,18 +94,7 @@ def check_feature_scales(X, *, limit=SCALE_RATIO_LIMIT, warn=True, stacklevel=2)
         non-zero).
     """
     X = check_array(X, accept_sparse="csr", dtype=list(FLOAT_DTYPES), ensure_all_finite=False)
-    if sp.issparse(X):
-        # one pass over the nonzeros, no copy of the matrix (fits call this on every X)
-        data = X.data.astype(np.float64, copy=False)
-        top = np.max(np.abs(data), initial=0.0)
-        unit = data / top if top > 0 else data  # squares of 1e160 would overflow
-        sq = np.bincount(X.indices, weights=unit * unit, minlength=X.shape[1])
-        count = np.bincount(X.indices, weights=(data != 0), minlength=X.shape[1])
-    else:
-        top = np.max(np.abs(X), initial=0.0)
-        unit = X / top if top > 0 else X
-        sq = np.einsum("ij,ij->j", unit, unit, dtype=np.float64)
-        count = np.count_nonzero(X, axis=0)
+    sq, count = _column_squares(X)
     present = count > 0
     scale = np.sqrt(sq[present] / count[present])
     scale = scale[np.isfinite(scale) & (scale > 0)]
@@ -117,3 +112,36 @@ def check_feature_scales(X, *, limit=SCALE_RATIO_LIMIT, warn=True, stacklevel=2)
             stacklevel=stacklevel,
         )
     return ratio
+
+
+def _column_squares(X):
+    """Per column: sum of squares of ``X / max|X|`` and the count of nonzeros (float64).
+
+    Dividing by the largest magnitude first keeps squares of huge values finite. Works
+    through X in chunks of ``CHUNK_ENTRIES`` entries, so no copy of X is made.
+    """
+    n_features = X.shape[1]
+    sq = np.zeros(n_features)
+    count = np.zeros(n_features)
+    chunk = max(CHUNK_ENTRIES, n_features)
+    if sp.issparse(X):
+        data, indices = X.data, X.indices
+        spans = [(lo, min(lo + chunk, data.shape[0])) for lo in range(0, data.shape[0], chunk)]
+        top = max((float(np.max(np.abs(data[lo:hi]))) for lo, hi in spans), default=0.0)
+        for lo, hi in spans:
+            unit = data[lo:hi].astype(np.float64)
+            if top > 0:
+                unit /= top
+            sq += np.bincount(indices[lo:hi], weights=unit * unit, minlength=n_features)
+            count += np.bincount(indices[lo:hi][unit != 0], minlength=n_features)
+        return sq, count
+    rows = max(1, chunk // max(1, n_features))
+    blocks = [X[lo:lo + rows] for lo in range(0, X.shape[0], rows)]
+    top = max((float(np.max(np.abs(b))) for b in blocks), default=0.0)
+    for b in blocks:
+        unit = b.astype(np.float64)
+        if top > 0:
+            unit /= top
+        sq += np.einsum("ij,ij->j", unit, unit)
+        count += np.count_nonzero(b, axis=0)
+    return sq, count

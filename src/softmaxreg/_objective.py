@@ -87,9 +87,7 @@ class Objective:
         self.n_params = n_features * self.n_columns
         n_blocks = self._choose_blocks(n_threads)
         self.block_starts = self.rows.block_starts(n_blocks)
-        n_work = len(self.block_starts) - 2
-        self._work = np.empty((max(n_work, 0), self.n_params + self.n_columns))
-        self._grad = np.empty(self.n_params + self.n_columns)
+        self._work = self._grad = None  # allocated by the first value_and_gradient call
 
     def _choose_blocks(self, n_threads):
         work = self.rows.nnz * self.n_columns
@@ -121,6 +119,10 @@ class Objective:
         W, b = self.split(params)
         if not self.fit_intercept:
             b = np.zeros_like(b)
+        if self._grad is None:  # SAG, SAGA and SGD fits never need these two model-sized arrays
+            n_work = len(self.block_starts) - 2
+            self._work = np.empty((max(n_work, 0), self.n_params + self.n_columns))
+            self._grad = np.empty(self.n_params + self.n_columns)
         grad_W, grad_b = self.split(self._grad)
         rows = self.rows
         value = _loss.loss_gradient(
