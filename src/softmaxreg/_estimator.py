@@ -15,7 +15,7 @@ from ._diagnostics import check_feature_scales
 from ._inference import InferenceMixin
 from ._objective import Objective, params_from_coef
 from ._sgd_solver import new_state, partial_fit_pass
-from ._solvers import SOLVERS
+from ._solvers import SOLVERS, choose_solver
 from ._validation import (
     check_params,
     check_sample_weight,
@@ -216,8 +216,6 @@ class SoftmaxRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
     def _fit(self, X, y, sample_weight):
         check_params(self)
         X, y = check_X_y(self, X, y)
-        if self.solver in ("sgd", "sag", "saga"):
-            check_feature_scales(X, stacklevel=4)  # fit -> _fit -> here: the caller's line
         classes, y_index = encode_labels(y)
         sw = check_sample_weight(sample_weight, X.shape[0])
         if self.class_weight is not None:
@@ -228,9 +226,12 @@ class SoftmaxRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
             X, y_index, sw, len(classes), self.alpha, self.l1_ratio, self.fit_intercept,
             n_threads=n_threads_from_n_jobs(self.n_jobs),
         )
+        solver = choose_solver(self.solver, objective)
+        if solver in ("sgd", "sag", "saga"):
+            check_feature_scales(X, stacklevel=4)  # fit -> _fit -> here: the caller's line
         params0 = self._initial_params(objective, classes)
         self._sgd_state = None  # solver="sgd" leaves its state here for partial_fit
-        params, n_iter = SOLVERS[self.solver](objective, params0, self)
+        params, n_iter = SOLVERS[solver](objective, params0, self)
         if not np.all(np.isfinite(params)):
             raise FloatingPointError(
                 "softmaxreg: the fit produced non-finite weights; check the scale of X "
@@ -241,6 +242,7 @@ class SoftmaxRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
         self.coef_ = np.ascontiguousarray(W.T, dtype=X.dtype)
         self.intercept_ = np.array(b if self.fit_intercept else np.zeros_like(b), dtype=X.dtype)
         self.n_iter_ = n_iter
+        self.solver_ = solver
         return self
 
     @available_if(_solver_is_sgd)
