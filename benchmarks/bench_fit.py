@@ -24,23 +24,23 @@ TARGET = 1e-4
 def problem(request):
     """(name, X, y, alpha, f*) with f* from a tight lbfgs solve."""
     if request.param == "text":
-        X, y = make_text_classification(4_000, 20_000, 10, tokens_per_row=80,
+        X, y = make_text_classification(3_000, 10_000, 10, tokens_per_row=80,
                                         topic_fraction=0.05, random_state=0)
     else:
-        p = dense_problem(10_000, 50, 10, n_test=1)
+        p = dense_problem(5_000, 30, 10, n_test=1)
         X, y = p.X_train, p.y_train
     alpha = 1.0 / X.shape[0]
-    ref = SoftmaxRegression(alpha=alpha, tol=1e-10, max_iter=5000).fit(X, y)
+    ref = SoftmaxRegression(alpha=alpha, tol=1e-9, max_iter=5000).fit(X, y)
     f_star = objective_value(ref.coef_, ref.intercept_, X, y, alpha=alpha)
     return request.param, X, y, alpha, f_star
 
 
 # (library, solver) -> max_iter reaching 1e-4, per problem
 RUNGS = {
-    "text": {("softmaxreg", "auto"): 16, ("softmaxreg", "lbfgs"): 64,
-             ("scikit-learn", "lbfgs"): 64, ("scikit-learn", "sag"): 16},
-    "dense": {("softmaxreg", "auto"): 32, ("softmaxreg", "lbfgs"): 45,
-              ("scikit-learn", "lbfgs"): 45, ("scikit-learn", "sag"): 23},
+    "text": {("softmaxreg", "auto"): 11, ("softmaxreg", "lbfgs"): 23,
+             ("scikit-learn", "lbfgs"): 23, ("scikit-learn", "sag"): 11},
+    "dense": {("softmaxreg", "auto"): 32, ("softmaxreg", "lbfgs"): 32,
+              ("scikit-learn", "lbfgs"): 32, ("scikit-learn", "sag"): 16},
 }
 
 

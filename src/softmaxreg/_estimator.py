@@ -67,8 +67,10 @@ class SoftmaxRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
         Regularisation strength (>= 0).
     l1_ratio : float, default=0.0
         Elastic-net mixing in [0, 1]; 0 is pure L2. ``solver="lbfgs"`` supports only 0.
-    solver : {"lbfgs", "sgd", "sag", "saga"}, default="lbfgs"
-        Optimiser. "lbfgs" uses scipy's L-BFGS-B on the Cython loss and gradient.
+    solver : {"lbfgs", "auto", "sgd", "sag", "saga"}, default="lbfgs"
+        Optimiser. "auto" picks one for the data (recorded in ``solver_``): "saga" when
+        ``l1_ratio > 0``, "lbfgs" for dense X or ``alpha=0``, "sag" for sparse X (see
+        BENCHMARKS.md). "lbfgs" uses scipy's L-BFGS-B on the Cython loss and gradient.
         "sgd" is mini-batch SGD on the true softmax loss (any ``l1_ratio``; the only
         solver with ``partial_fit``). "sag" (L2 only) and "saga" (any ``l1_ratio``, exact
         zeros) are stochastic average gradient methods with lazy sparse updates, one
@@ -138,6 +140,8 @@ class SoftmaxRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
     intercept_ : ndarray of shape (n_classes,), or (1,) for two classes
     n_iter_ : int
         Iterations run by the solver.
+    solver_ : str
+        The solver the fit ran (what "auto" chose, else ``solver``).
     n_features_in_ : int
     feature_names_in_ : ndarray of str
         Only when X had string column names.
