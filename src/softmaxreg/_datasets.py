@@ -106,8 +106,6 @@ def load_jsonl_corpus(directory, dtype=np.float64, **vectorizer_params):
     X_train, X_test : CSR matrices
     y_train, y_test : ndarray of str
     """
-    import gzip
-    import json
     from pathlib import Path
 
     from sklearn.feature_extraction.text import TfidfVectorizer
@@ -118,10 +116,7 @@ def load_jsonl_corpus(directory, dtype=np.float64, **vectorizer_params):
         for name in (f"{stem}.jsonl.gz", f"{stem}.jsonl"):
             path = directory / name
             if path.exists():
-                opener = gzip.open if name.endswith(".gz") else open
-                with opener(path, "rt", encoding="utf-8") as f:
-                    records = [json.loads(line) for line in f if line.strip()]
-                return [r["text"] for r in records], np.array([str(r["label"]) for r in records])
+                return read_jsonl(path)
         raise FileNotFoundError(f"no {stem}.jsonl.gz or {stem}.jsonl in {directory}")
 
     text_train, y_train = read("train")
@@ -130,3 +125,26 @@ def load_jsonl_corpus(directory, dtype=np.float64, **vectorizer_params):
     X_train = vec.fit_transform(text_train)
     X_test = vec.transform(text_test)
     return X_train.tocsr(), X_test.tocsr(), y_train, y_test
+
+
+def read_jsonl(path):
+    """Texts and labels of a JSON-lines file (``.jsonl`` or gzipped ``.jsonl.gz``).
+
+    Parameters
+    ----------
+    path : str or path
+        One JSON object per line with ``label`` and ``text``.
+
+    Returns
+    -------
+    texts : list of str
+    labels : ndarray of str
+    """
+    import gzip
+    import json
+
+    path = str(path)
+    opener = gzip.open if path.endswith(".gz") else open
+    with opener(path, "rt", encoding="utf-8") as f:
+        records = [json.loads(line) for line in f if line.strip()]
+    return [r["text"] for r in records], np.array([str(r["label"]) for r in records])

@@ -14,6 +14,12 @@ from ._validation import FLOAT_DTYPES, check_csr_structure
 SCALE_RATIO_LIMIT = 1e3
 
 
+# Entries processed at a time by the scale check (at least n_features, so that the
+# per-chunk column sums cost no more than the chunk): its temporaries stay about a MB or
+# the size of a few columns' sums, whatever the size of X (fits run it on every X).
+CHUNK_ENTRIES = 1 << 16
+
+
 class FeatureScaleWarning(UserWarning):
     """Warning: the columns of X have wildly different scales (rescale before a stochastic fit)."""
 
@@ -89,22 +95,7 @@ def check_feature_scales(X, *, limit=SCALE_RATIO_LIMIT, warn=True, stacklevel=2)
         non-zero).
     """
     X = check_array(X, accept_sparse="csr", dtype=list(FLOAT_DTYPES), ensure_all_finite=False)
-    if sp.issparse(X):
-        # one pass over the nonzeros in their own dtype, no copy of the matrix (fits
-        # call this on every X); scaled by the largest value so squares cannot overflow
-        X = check_csr_structure(X)  # public function: the kernel must not read out of bounds
-        data = X.data
-        top = float(max(data.max(initial=0.0), -data.min(initial=0.0)))
-        sq = np.zeros(X.shape[1])
-        count = np.zeros(X.shape[1])
-        if X.nnz:
-            _scales.column_square_sums(data, X.indices, 1.0 / top if top > 0 else 1.0,
-                                       sq, count)
-    else:
-        top = np.max(np.abs(X), initial=0.0)
-        unit = X / top if top > 0 else X
-        sq = np.einsum("ij,ij->j", unit, unit, dtype=np.float64)
-        count = np.count_nonzero(X, axis=0)
+    sq, count = _column_squares(X)
     present = count > 0
     scale = np.sqrt(sq[present] / count[present])
     scale = scale[np.isfinite(scale) & (scale > 0)]
@@ -122,3 +113,36 @@ def check_feature_scales(X, *, limit=SCALE_RATIO_LIMIT, warn=True, stacklevel=2)
             stacklevel=stacklevel,
         )
     return ratio
+
+
+def _column_squares(X):
+    """Per column: sum of squares of ``X / max|X|`` and the count of nonzeros (float64).
+
+    Dividing by the largest magnitude first keeps squares of huge values finite. CSR X is
+    summed in one Cython pass over its nonzeros, dense X in chunks of ``CHUNK_ENTRIES``
+    entries: no copy of X is made either way.
+    """
+    n_features = X.shape[1]
+    sq = np.zeros(n_features)
+    count = np.zeros(n_features)
+    chunk = max(CHUNK_ENTRIES, n_features)
+    if sp.issparse(X):
+        # one pass over the nonzeros in their own dtype (Cython), no temporaries; the
+        # structure is checked first since this is a public function
+        X = check_csr_structure(X)
+        data = X.data
+        top = float(max(data.max(initial=0.0), -data.min(initial=0.0)))
+        if X.nnz:
+            _scales.column_square_sums(data, X.indices, 1.0 / top if top > 0 else 1.0,
+                                       sq, count)
+        return sq, count
+    rows = max(1, chunk // max(1, n_features))
+    blocks = [X[lo:lo + rows] for lo in range(0, X.shape[0], rows)]
+    top = max((float(np.max(np.abs(b))) for b in blocks), default=0.0)
+    for b in blocks:
+        unit = b.astype(np.float64)
+        if top > 0:
+            unit /= top
+        sq += np.einsum("ij,ij->j", unit, unit)
+        count += np.count_nonzero(b, axis=0)
+    return sq, count

@@ -16,7 +16,7 @@ from ._inference import InferenceMixin
 from ._objective import MIN_WORK_PER_THREAD, Objective, params_from_coef
 from ._progress import ProgressLog
 from ._sgd_solver import new_state, partial_fit_pass, penalty
-from ._solvers import SOLVERS
+from ._solvers import SOLVERS, choose_solver
 from ._validation import (
     check_params,
     check_sample_weight,
@@ -89,8 +89,10 @@ class SoftmaxRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
         Regularisation strength (>= 0).
     l1_ratio : float, default=0.0
         Elastic-net mixing in [0, 1]; 0 is pure L2. ``solver="lbfgs"`` supports only 0.
-    solver : {"lbfgs", "sgd", "sag", "saga"}, default="lbfgs"
-        Optimiser. "lbfgs" uses scipy's L-BFGS-B on the Cython loss and gradient.
+    solver : {"lbfgs", "auto", "sgd", "sag", "saga"}, default="lbfgs"
+        Optimiser. "auto" picks one for the data (recorded in ``solver_``): "saga" when
+        ``l1_ratio > 0``, "lbfgs" for dense X or ``alpha=0``, "sag" for sparse X (see
+        BENCHMARKS.md). "lbfgs" uses scipy's L-BFGS-B on the Cython loss and gradient.
         "sgd" is mini-batch SGD on the true softmax loss (any ``l1_ratio``; the only
         solver with ``partial_fit``). "sag" (L2 only) and "saga" (any ``l1_ratio``, exact
         zeros) are stochastic average gradient methods with lazy sparse updates, one
@@ -176,6 +178,8 @@ class SoftmaxRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
         (before the step), plus the penalty at the epoch's end: an estimate that costs no
         extra pass over the data, lags the weights by up to an epoch and need not
         decrease monotonically. ``partial_fit`` appends one such value per call.
+    solver_ : str
+        The solver the fit ran (what "auto" chose, else ``solver``).
     n_features_in_ : int
     feature_names_in_ : ndarray of str
         Only when X had string column names.
@@ -256,8 +260,6 @@ class SoftmaxRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
     def _fit(self, X, y, sample_weight):
         check_params(self)
         X, y = check_X_y(self, X, y)
-        if self.solver in ("sgd", "sag", "saga"):
-            check_feature_scales(X, stacklevel=4)  # fit -> _fit -> here: the caller's line
         classes, y_index = encode_labels(y)
         sw = check_sample_weight(sample_weight, X.shape[0])
         if self.class_weight is not None:
@@ -268,10 +270,13 @@ class SoftmaxRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
             X, y_index, sw, len(classes), self.alpha, self.l1_ratio, self.fit_intercept,
             n_threads=n_threads_from_n_jobs(self.n_jobs),
         )
+        solver = choose_solver(self.solver, objective)
+        if solver in ("sgd", "sag", "saga"):
+            check_feature_scales(X, stacklevel=4)  # fit -> _fit -> here: the caller's line
         params0 = self._initial_params(objective, classes)
         self._sgd_state = None  # solver="sgd" leaves its state here for partial_fit
-        progress = ProgressLog(self.solver, self.verbose, self.callback)
-        params, n_iter = SOLVERS[self.solver](objective, params0, self, progress)
+        progress = ProgressLog(solver, self.verbose, self.callback)
+        params, n_iter = SOLVERS[solver](objective, params0, self, progress)
         if not np.all(np.isfinite(params)):
             raise FloatingPointError(
                 "softmaxreg: the fit produced non-finite weights; check the scale of X "
@@ -283,6 +288,7 @@ class SoftmaxRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
         self.intercept_ = np.array(b if self.fit_intercept else np.zeros_like(b), dtype=X.dtype)
         self.n_iter_ = n_iter
         self.loss_curve_ = progress.curve()
+        self.solver_ = solver
         return self
 
     @available_if(_solver_is_sgd)

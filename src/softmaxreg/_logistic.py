@@ -50,8 +50,11 @@ class LogisticRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
     fit_intercept : bool, default=True
     class_weight : dict, "balanced" or None, default=None
     random_state : int, RandomState instance or None, default=None
-    solver : {"lbfgs", "sag", "saga", "sgd", "newton-cg", "newton-cholesky"}, default="lbfgs"
-        "newton-cg" and "newton-cholesky" run "lbfgs" (same objective, same optimum);
+    solver : {"lbfgs", "sag", "saga", "sgd", "auto", "newton-cg", "newton-cholesky"}, \
+default="lbfgs"
+        "auto" is ``SoftmaxRegression``'s choice for the data (sag for sparse X, lbfgs
+        for dense, saga with an L1 part); "newton-cg" and "newton-cholesky" run "lbfgs"
+        (same objective, same optimum);
         "liblinear" raises ``ValueError`` (it penalises the intercept: another model).
     max_iter : int, default=100
     multi_class : {"auto", "multinomial", "ovr"}, default="auto"

@@ -87,9 +87,7 @@ class Objective:
         self.n_params = n_features * self.n_columns
         n_blocks = self._choose_blocks(n_threads)
         self.block_starts = self.rows.block_starts(n_blocks)
-        n_work = len(self.block_starts) - 2
-        self._work = np.empty((max(n_work, 0), self.n_params + self.n_columns))
-        self._grad = np.empty(self.n_params + self.n_columns)
+        self._work = self._grad = None  # allocated by the first value_and_gradient call
 
     def _choose_blocks(self, n_threads):
         work = self.rows.nnz * self.n_columns
@@ -117,6 +115,7 @@ class Objective:
         The L1 part, if any, is in the value but not in the gradient.
         Returns ``(value, gradient)``; the gradient is a new array.
         """
+        self._allocate_buffers()
         value = self._kernel(params, 1.0 / self.total_weight, self.alpha * (1.0 - self.l1_ratio),
                              self._grad)
         if self.l1_ratio > 0.0:
@@ -134,12 +133,25 @@ class Objective:
         grad = np.empty(self.n_params + self.n_columns)
         return self._kernel(params, 1.0, 0.0, grad), grad
 
+    def _allocate_buffers(self):
+        """The thread blocks' work buffers and the gradient, on first use.
+
+        SAG, SAGA and SGD fits never evaluate the full gradient, so they never pay for these
+        model-sized arrays.
+        """
+        if self._work is None:
+            n_work = len(self.block_starts) - 2
+            self._work = np.empty((max(n_work, 0), self.n_params + self.n_columns))
+        if self._grad is None:
+            self._grad = np.empty(self.n_params + self.n_columns)
+
     def _kernel(self, params, scale, l2_reg, grad_out):
         """One kernel pass: ``scale * sum_i s_i * loss_i + l2_reg/2 * ||W||^2``, gradient into grad_out."""
         params = np.ascontiguousarray(params, dtype=np.float64)
         W, b = self.split(params)
         if not self.fit_intercept:
             b = np.zeros_like(b)
+        self._allocate_buffers()
         grad_W, grad_b = self.split(grad_out)
         rows = self.rows
         value = _loss.loss_gradient(

@@ -125,7 +125,15 @@ def _fit(objective, params0, est, progress, saga):
     else:
         memory = np.zeros((n, K), dtype=dtype)
         seen = np.zeros(n, dtype=np.uint8)
+    # params0 is the driver's to use (the estimator makes it for this fit): once W0 is in
+    # blocks, its buffer holds the weights at the start of the epoch for the stopping rule
+    # and, at the end, the result, so that besides blocks the fit makes no model-sized
+    # array (issue 4's memory bound: X + n_samples * K numbers + 4 models + 20 MB).
+    if not (params0.dtype == np.float64 and params0.flags.c_contiguous
+            and params0.flags.writeable):
+        params0 = np.array(params0, dtype=np.float64)
     W0, b0 = objective.split(params0)
+    W_prev_buffer = params0[:d * K].view(dtype)[:d * K].reshape(d, K)
     Kp = _sag.padded_classes(K)
     blocks = np.zeros((d, 2 * Kp + 2), dtype=dtype)
     cold = not np.any(W0)
@@ -143,10 +151,10 @@ def _fit(objective, params0, est, progress, saga):
     nnz_per_row = max(1.0, rows.nnz / max(n, 1))
     chunk = max(1, int(CHUNK_WORK / (nnz_per_row * K)))
     # Weights at the start of the epoch, for the stopping rule; None means zeros (a cold
-    # start), so a one-epoch fit allocates no copy.
+    # start).
     W_prev = None
     if not cold:
-        W_prev = np.empty((d, K), dtype=dtype)
+        W_prev = W_prev_buffer
         _sag.weight_change(blocks, K, W_prev)  # copies W into W_prev
     rng = check_random_state(est.random_state)
     converged = stopped = False
@@ -166,7 +174,7 @@ def _fit(objective, params0, est, progress, saga):
         _sag.finish_segment(blocks, cumsums, scale, counters, l1)
         max_change, max_weight, sum_sq, sum_abs = _sag.weight_change(blocks, K, W_prev)
         if W_prev is None and n_epochs < est.max_iter:
-            W_prev = np.empty((d, K), dtype=dtype)
+            W_prev = W_prev_buffer
             _sag.weight_change(blocks, K, W_prev)
         max_change = max(max_change, float(np.max(np.abs(intercept - b_prev))))
         max_weight = max(max_weight, float(np.max(np.abs(intercept))))
@@ -188,7 +196,7 @@ def _fit(objective, params0, est, progress, saga):
             ConvergenceWarning,
             stacklevel=4,
         )
-    params = np.empty(d * K + K)  # one fresh array: page faults are slow on VMs
+    params = params0  # W_prev's buffer, no longer needed; already paged in
     params[:d * K].reshape(d, K)[...] = blocks[:, :K]
     params[d * K:] = intercept
     if est.warm_start:

@@ -159,7 +159,7 @@ def _check_number(name, value, kind, low=None, high=None, low_open=False, high_o
         raise ValueError(f"{name} must be {'<' if high_open else '<='} {high}, got {value!r}.")
 
 
-SOLVERS = ("lbfgs", "sgd", "sag", "saga")
+SOLVERS = ("auto", "lbfgs", "sgd", "sag", "saga")
 
 
 def check_params(est):
@@ -313,7 +313,7 @@ def check_inference_data(est, X, y, sample_weight):
 
 
 MULTI_CLASS = ("auto", "multinomial", "ovr")
-LOGISTIC_SOLVERS = ("lbfgs", "sag", "saga", "sgd")
+LOGISTIC_SOLVERS = ("lbfgs", "sag", "saga", "sgd", "auto")
 PENALTIES = ("l2", "l1", "elasticnet", None)
 
 

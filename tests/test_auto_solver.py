@@ -1,0 +1,61 @@
+"""solver="auto": the rule of ``choose_solver`` and the model it gives."""
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from softmaxreg import LogisticRegression, SoftmaxRegression, make_text_classification
+from softmaxreg import objective_value
+
+
+@pytest.fixture(scope="module")
+def text():
+    return make_text_classification(1_500, 3_000, 4, tokens_per_row=60, random_state=0)
+
+
+@pytest.mark.parametrize("container, alpha, l1_ratio, expected", [
+    ("csr", 1e-3, 0.0, "sag"),
+    ("dense", 1e-3, 0.0, "lbfgs"),
+    ("csr", 0.0, 0.0, "lbfgs"),
+    ("csr", 1e-3, 0.5, "saga"),
+    ("dense", 1e-3, 1.0, "saga"),
+])
+def test_rule(text, container, alpha, l1_ratio, expected):
+    X, y = text
+    X = X if container == "csr" else X[:, :200].toarray()
+    model = SoftmaxRegression(solver="auto", alpha=alpha, l1_ratio=l1_ratio, max_iter=300,
+                              tol=1e-3, random_state=0).fit(X, y)
+    assert model.solver_ == expected
+    assert model.solver == "auto"  # the parameter is left as given
+
+
+def test_explicit_solver_is_recorded(text):
+    X, y = text
+    assert SoftmaxRegression(solver="lbfgs").fit(X, y).solver_ == "lbfgs"
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_auto_reaches_the_lbfgs_optimum(text, dtype):
+    X, y = text
+    X = sp.csr_matrix(X, dtype=dtype)
+    alpha = 1.0 / X.shape[0]
+    ref = SoftmaxRegression(alpha=alpha, tol=1e-8, max_iter=2000).fit(X, y)
+    auto = SoftmaxRegression(solver="auto", alpha=alpha, tol=1e-6, max_iter=1000,
+                             random_state=0).fit(X, y)
+    f_ref = objective_value(ref.coef_, ref.intercept_, X, y, alpha=alpha)
+    f_auto = objective_value(auto.coef_, auto.intercept_, X, y, alpha=alpha)
+    assert auto.solver_ == "sag" and auto.coef_.dtype == dtype
+    assert (f_auto - f_ref) / f_ref < 1e-4
+
+
+def test_logistic_regression_accepts_auto(text):
+    X, y = text
+    model = LogisticRegression(solver="auto", C=10.0, max_iter=500, random_state=0).fit(X, y)
+    assert model.estimators_[0].solver_ == "sag"
+    assert model.score(X, y) > 0.9
+
+
+def test_unknown_solver_lists_auto(text):
+    X, y = text
+    with pytest.raises(ValueError, match=r"solver must be one of \('auto'"):
+        SoftmaxRegression(solver="newton").fit(X, y)
