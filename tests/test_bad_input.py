@@ -231,6 +231,8 @@ FIT_ROWS = [
     ("float32_X", lambda t: inputs(X_OK.astype(np.float32)),
      Same(lambda t: inputs(np.ascontiguousarray(X_OK.astype(np.float32))), dtype=np.float32),
      ALL),
+    ("csr_without_nonzeros", lambda t: inputs(sp.csr_matrix((30, 4))),
+     Same(lambda t: inputs(np.zeros((30, 4)))), ALL),
     # corrupt CSR: must raise before any kernel reads out of bounds
     *[(f"csr_{kind}", lambda t, kind=kind: inputs(corrupt_csr(kind)),
        Raises(ValueError, CORRUPT_MESSAGE), ALL) for kind in CORRUPT],
