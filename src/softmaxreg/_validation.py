@@ -47,8 +47,9 @@ def check_X_y(estimator, X, y, *, reset=True):
 def _check_targets(y):
     """scikit-learn's check that y holds class labels (not continuous values).
 
-    Its test casts float labels to int64; for labels beyond the int64 range (1e300)
-    that cast is "invalid" and would warn although such labels are fine as classes.
+    Its test casts float labels to int64; for labels beyond the int64 range (1e300) that
+    cast is "invalid" and would emit a RuntimeWarning before its own clear ValueError
+    ("Unknown label type: continuous").
     """
     with np.errstate(invalid="ignore"):
         check_classification_targets(y)
