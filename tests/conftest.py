@@ -10,6 +10,23 @@ REPO = Path(__file__).resolve().parents[1]
 DATA = Path(os.environ.get("SOFTMAXREG_DATA", REPO.parent / "shared" / "data"))
 
 
+def pytest_report_header(config):
+    import softmaxreg
+
+    return f"softmaxreg {softmaxreg.__version__} from {Path(softmaxreg.__file__).parent}"
+
+
+def pytest_configure(config):
+    """With SOFTMAXREG_EXPECT_INSTALLED=DIR (set by .ci/run), refuse to test any other copy."""
+    expected = os.environ.get("SOFTMAXREG_EXPECT_INSTALLED")
+    if expected:
+        import softmaxreg
+
+        location = Path(softmaxreg.__file__).resolve()
+        if not location.is_relative_to(Path(expected).resolve()):
+            raise pytest.UsageError(f"softmaxreg imported from {location}, not from {expected}")
+
+
 @pytest.fixture(scope="session")
 def newsgroups():
     """20newsgroups TF-IDF (float64 CSR): X_train, X_test, y_train, y_test."""

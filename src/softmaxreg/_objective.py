@@ -47,9 +47,11 @@ class RowData:
             cuts = np.linspace(0, self.n_samples, n_blocks + 1)
         else:
             cuts = np.searchsorted(self.indptr, np.linspace(0, self.nnz, n_blocks + 1))
-        cuts = np.unique(np.round(cuts).astype(np.intp))
-        cuts[0], cuts[-1] = 0, self.n_samples
-        return np.unique(cuts)
+        # Interior cuts only, then 0 and n_samples: with no nonzeros at all every cut is
+        # 0, and overwriting the ends of a one-element array left no block (a loss of 0).
+        cuts = np.round(cuts).astype(np.intp)
+        inner = cuts[(cuts > 0) & (cuts < self.n_samples)]
+        return np.unique(np.concatenate([[0], inner, [self.n_samples]])).astype(np.intp)
 
 
 class Objective:

@@ -184,13 +184,18 @@ def run_pass(state, objective, sample_weight, order, est, eta):
 
 def penalty(state, objective):
     """The penalty term at the current (not averaged) weights, without a float64 copy."""
+    if objective.alpha == 0.0:
+        return 0.0
     v = state.V.ravel()
     if v.dtype != np.float64:
         v = v.astype(np.float64)
     wscale, l1 = state.wscale, objective.l1_ratio
-    value = 0.5 * (1 - l1) * wscale**2 * float(np.dot(v, v))
-    if l1 > 0:
-        value += l1 * wscale * float(np.abs(v).sum())
+    with np.errstate(over="ignore", invalid="ignore"):  # weights beyond 1e154: diverged
+        value = 0.5 * (1 - l1) * wscale**2 * float(np.dot(v, v))
+        if l1 > 0:
+            value += l1 * wscale * float(np.abs(v).sum())
+    if not np.isfinite(value):
+        raise FloatingPointError(DIVERGED_MESSAGE)
     return objective.alpha * value
 
 

@@ -10,7 +10,9 @@ owns validation and the fitted attributes. New solvers are added to ``SOLVERS``.
 """
 
 import functools
+import threading
 import warnings
+from contextlib import contextmanager
 
 import numpy as np
 from scipy.optimize import minimize
@@ -61,7 +63,7 @@ def fit_lbfgs(objective, params0, est, progress):
         "gtol": est.tol,
         "ftol": 64 * np.finfo(float).eps,
     }
-    with _blas_controller().limit(limits=1, user_api="blas"):
+    with _one_blas_thread():
         result = minimize(fun, params0, method="L-BFGS-B", jac=True, callback=callback,
                           options=options)
     if callback.stopped:
@@ -76,6 +78,35 @@ def fit_lbfgs(objective, params0, est, progress):
     elif result.status != 0:
         warnings.warn(f"lbfgs stopped early: {result.message}", ConvergenceWarning, stacklevel=4)
     return np.asarray(result.x, dtype=np.float64), int(result.nit)
+
+
+_blas_lock = threading.Lock()
+_blas_users = 0
+_blas_limiter = None
+
+
+@contextmanager
+def _one_blas_thread():
+    """Hold BLAS to one thread while any fit in this process needs it (thread-safe).
+
+    The BLAS thread count is process-wide. With a plain ``limit()`` per fit, the first of
+    two concurrent fits to finish would restore it while the other still runs, and that
+    fit's vector sums would round differently (a model depending on another thread's
+    timing). The limit is set by the first fit in and restored by the last one out.
+    """
+    global _blas_users, _blas_limiter
+    with _blas_lock:
+        if _blas_users == 0:
+            _blas_limiter = _blas_controller().limit(limits=1, user_api="blas")
+        _blas_users += 1
+    try:
+        yield
+    finally:
+        with _blas_lock:
+            _blas_users -= 1
+            if _blas_users == 0:
+                _blas_limiter.restore_original_limits()
+                _blas_limiter = None
 
 
 @functools.lru_cache(maxsize=1)

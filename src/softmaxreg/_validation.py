@@ -40,8 +40,19 @@ def check_X_y(estimator, X, y, *, reset=True):
     """
     X, y = validate_data(estimator, X, y, reset=reset, y_numeric=False, multi_output=False,
                          **X_CONTRACT)
-    check_classification_targets(y)
+    _check_targets(y)
     return _checked_csr(X), y
+
+
+def _check_targets(y):
+    """scikit-learn's check that y holds class labels (not continuous values).
+
+    Its test casts float labels to int64; for labels beyond the int64 range (1e300) that
+    cast is "invalid" and would emit a RuntimeWarning before its own clear ValueError
+    ("Unknown label type: continuous").
+    """
+    with np.errstate(invalid="ignore"):
+        check_classification_targets(y)
 
 
 def _checked_csr(X):
@@ -95,10 +106,13 @@ def check_sample_weight(sample_weight, n_samples, *, allow_zero_sum=False):
     if isinstance(sample_weight, numbers.Number):
         sw = np.full(n_samples, float(sample_weight), dtype=np.float64)
     else:
-        sw = check_array(
-            sample_weight, ensure_2d=False, dtype=np.float64, ensure_all_finite=False,
-            input_name="sample_weight", copy=True, ensure_min_samples=0,
-        )
+        try:
+            sw = check_array(
+                sample_weight, ensure_2d=False, dtype=np.float64, ensure_all_finite=False,
+                input_name="sample_weight", copy=True, ensure_min_samples=0,
+            )
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"sample_weight must be numeric: {exc}") from None
         if sw.ndim != 1:
             raise ValueError(f"sample_weight must be 1-D, got an array of shape {sw.shape}.")
         if sw.shape[0] != n_samples:
@@ -180,9 +194,13 @@ def check_params(est):
             raise ValueError("n_jobs == 0 has no meaning; use None, -1 or a positive count.")
     _check_number("verbose", est.verbose, numbers.Integral, low=0)
     check_callback(est.callback)
+    check_random_state_param(est.random_state)
     cw = est.class_weight
     if cw is not None and cw != "balanced" and not isinstance(cw, dict):
         raise ValueError(f"class_weight must be None, 'balanced' or a dict, got {cw!r}.")
+    if isinstance(cw, dict):
+        for label, weight in cw.items():
+            _check_number(f"class_weight[{label!r}]", weight, numbers.Real, low=0)
     check_sgd_params(est)
 
 
@@ -193,6 +211,20 @@ def check_callback(callback):
             f"callback must be None or a callable taking one dict, got {callback!r} of type "
             f"{type(callback).__name__}."
         )
+
+
+def check_random_state_param(random_state):
+    """Raise ValueError unless ``random_state`` can seed a RandomState (checked by every solver,
+    also those that do not use it, so a bad value never passes silently)."""
+    from sklearn.utils import check_random_state
+
+    try:
+        check_random_state(random_state)
+    except (TypeError, ValueError):
+        raise ValueError(
+            "random_state must be None, an int in [0, 2**32 - 1] or a numpy RandomState, "
+            f"got {random_state!r}."
+        ) from None
 
 
 LEARNING_RATES = ("optimal", "invscaling", "constant", "adaptive")
@@ -242,7 +274,7 @@ def validate_X_y_standalone(X, y):
     from sklearn.utils.validation import check_X_y as sk_check_X_y
 
     X, y = sk_check_X_y(X, y, **X_CONTRACT)
-    check_classification_targets(y)
+    _check_targets(y)
     return _checked_csr(X), y
 
 
