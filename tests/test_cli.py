@@ -7,6 +7,8 @@ import sys
 
 import pytest
 
+from softmaxreg import make_text_classification
+
 
 def run(*args):
     exe = shutil.which("softmaxreg")
@@ -20,7 +22,7 @@ def test_help_lists_demo():
 
 
 def test_demo_matches_sklearn_objective():
-    result = run("demo")
+    result = run("demo", "--no-bench")
     assert result.returncode == 0, result.stderr
     out = result.stdout
     for problem in ("sparse text-like", "dense digits (", "dense digits binary"):
@@ -38,6 +40,22 @@ def test_demo_matches_sklearn_objective():
     optimum = float(rows[1][3])
     for sag_row in rows[2:4]:
         assert float(sag_row[3]) == pytest.approx(optimum, rel=1e-5)
+
+
+def test_bench_command_on_a_corpus_file(tmp_path):
+    from sklearn.datasets import dump_svmlight_file
+
+    X, y = make_text_classification(n_samples=300, n_features=200, n_classes=3,
+                                    tokens_per_row=20, random_state=0)
+    path = tmp_path / "tiny.svm"
+    dump_svmlight_file(X, y, str(path))
+    result = run("bench", "--corpus", str(path), "--repeat", "1", "--budget", "20",
+                 "--no-sgd", "--cache-dir", str(tmp_path / "cache"))
+    assert result.returncode == 0, result.stderr
+    for method in ("softmaxreg lbfgs", "softmaxreg sag", "scikit-learn lbfgs",
+                   "scikit-learn sag"):
+        assert method in result.stdout, result.stdout
+    assert any((tmp_path / "cache").iterdir())  # f* cached
 
 
 def test_unknown_command_fails():

@@ -1,9 +1,11 @@
-"""The ``softmaxreg`` command line (argparse): ``fit``, ``predict`` and ``demo``.
+"""The ``softmaxreg`` command line (argparse): ``fit``, ``predict``, ``demo`` and ``bench``.
 
 ``softmaxreg fit DATA --target COLUMN [--text COLUMN] ...`` trains on a CSV, JSON-lines
 or svmlight file and prints held-out accuracy and log-loss, the training time and the
 coefficients with odds ratios; ``softmaxreg predict MODEL DATA [--proba]`` writes
-predictions as CSV to stdout; ``softmaxreg demo`` compares with scikit-learn. The
+predictions as CSV to stdout; ``softmaxreg demo`` compares with scikit-learn (ending
+with a short version of the benchmark); ``softmaxreg bench`` runs the time-to-1e-4
+comparison of BENCHMARKS.md (``softmaxreg._bench``). The
 commands live in ``_commands.py``, file reading in ``_io.py``, model files in
 ``_model_file.py``. Bad input ends with one line on stderr and exit status 1 (usage
 errors: argparse's message and status 2).
@@ -185,6 +187,15 @@ def build_parser():
     )
     p_demo.add_argument("--C", type=float, default=10.0, help="inverse regularisation (default 10)")
     p_demo.add_argument("--tol", type=float, default=1e-6, help="solver tolerance (default 1e-6)")
+    p_demo.add_argument("--no-bench", action="store_true",
+                        help="leave out the short time-to-1e-4 comparison at the end")
+    p_bench = sub.add_parser(
+        "bench", help="time to 1e-4 of the optimum, per-epoch time, accuracy and memory "
+        "against scikit-learn (see BENCHMARKS.md)"
+    )
+    from ._bench import add_arguments
+
+    add_arguments(p_bench)
     return parser
 
 
@@ -196,7 +207,18 @@ def main(argv=None):
     args = build_parser().parse_args(argv)
     try:
         if args.command == "demo":
-            return demo(C=args.C, tol=args.tol)
+            status = demo(C=args.C, tol=args.tol)
+            if not args.no_bench:
+                from ._bench import short_table
+
+                print("\nTime to 1e-4 of the optimum (short version of `softmaxreg bench`; "
+                      "one timing each):\n", flush=True)
+                status = short_table() or status
+            return status
+        if args.command == "bench":
+            from ._bench import run_from_args
+
+            return run_from_args(args)
         from ._commands import fit_command, predict_command
 
         if args.command == "fit":
