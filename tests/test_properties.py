@@ -19,6 +19,7 @@ from scipy.special import softmax as scipy_softmax
 
 from softmaxreg import log_softmax, logsumexp, softmax
 from softmaxreg._objective import Objective
+from softmaxreg._progress import ProgressLog
 from softmaxreg._sag_solver import fit_sag, fit_saga
 from softmaxreg._sgd_solver import fit_sgd
 
@@ -184,7 +185,8 @@ def test_one_epoch_of_stochastic_kernels_is_finite_and_storage_independent(
         params0 = np.zeros(obj.n_params + obj.n_columns)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
-            params, _ = fit(obj, params0, _Settings(batch_size=batch_size, max_iter=2))
+            params, _ = fit(obj, params0, _Settings(batch_size=batch_size, max_iter=2),
+                            ProgressLog(solver))
         assert np.all(np.isfinite(params))
         if not fit_intercept:
             assert np.all(params[obj.n_params:] == 0.0)
