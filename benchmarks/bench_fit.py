@@ -9,7 +9,6 @@ are small so the CI smoke run stays quick; ``benchmarks/compare.py`` is the full
 
 import warnings
 
-import numpy as np
 import pytest
 from sklearn.exceptions import ConvergenceWarning
 from threadpoolctl import threadpool_limits
