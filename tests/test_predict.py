@@ -36,3 +36,19 @@ def test_linear_scores_mixed_dtypes_and_no_nonzeros():
     got = linear_scores(X, coef, np.array([1.0, -1.0]))
     assert got.dtype == np.float64
     np.testing.assert_array_equal(got, np.tile([1.0, -1.0], (4, 1)))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_threaded_kernel_equals_one_thread(dtype):
+    # Enough rows that both threads run many rows at once; a row pointer shared between
+    # the threads (a prange privatisation slip) shows up as wrong rows here.
+    from softmaxreg import _predict
+
+    X = sp.random(6000, 400, density=0.05, format="csr", random_state=2, dtype=dtype)
+    W = np.random.default_rng(3).standard_normal((400, 20))
+    b = np.zeros(20)
+    expected = X.astype(np.float64) @ W
+    for _ in range(5):
+        out = np.empty((6000, 20))
+        _predict.linear_scores(X.data, X.indices, X.indptr, 400, W, b, out, 2)
+        np.testing.assert_allclose(out, expected, rtol=1e-10, atol=1e-12)

@@ -21,6 +21,30 @@ from cython.parallel cimport prange
 from ._rowmath cimport floating, index_t, row_dot_ahead, row_view
 
 
+cdef inline void _row_scores(
+    const floating* data, const index_t* indices, const index_t* indptr,
+    Py_ssize_t n_features, Py_ssize_t n_samples, Py_ssize_t i, const double* W,
+    const double* intercept, Py_ssize_t K, double* out_row,
+) noexcept nogil:
+    """out_row = x_i @ W + intercept, prefetching the weights of row i + 1.
+
+    A function of its own so that the row pointers are locals of each call: inside a
+    ``prange`` body, variables set only through their address (as ``row_view`` sets
+    them) would be shared between the threads.
+    """
+    cdef const floating* values
+    cdef const index_t* row_idx
+    cdef const floating* next_values
+    cdef const index_t* next_idx = NULL
+    cdef Py_ssize_t k, nnz, next_nnz = 0
+    nnz = row_view(data, indices, indptr, n_features, i, &values, &row_idx)
+    if i + 1 < n_samples:
+        next_nnz = row_view(data, indices, indptr, n_features, i + 1, &next_values, &next_idx)
+    for k in range(K):
+        out_row[k] = intercept[k]
+    row_dot_ahead(values, row_idx, nnz, W, K, out_row, next_idx, next_nnz)
+
+
 def linear_scores(
     const floating[::1] data,
     const index_t[::1] indices,
@@ -46,24 +70,12 @@ def linear_scores(
         OpenMP threads (1: no threading).
     """
     cdef Py_ssize_t n_samples = out.shape[0], K = W.shape[1]
-    cdef Py_ssize_t i, k, nnz, next_nnz
-    cdef const floating* values
-    cdef const index_t* row_idx
-    cdef const floating* next_values
-    cdef const index_t* next_idx
+    cdef Py_ssize_t i
     if n_samples == 0 or K == 0 or data.shape[0] == 0:
         for i in range(n_samples):
             out[i, :] = intercept
         return
     with nogil:
         for i in prange(n_samples, num_threads=max(1, n_threads), schedule="static"):
-            nnz = row_view(&data[0], &indices[0], &indptr[0], n_features, i, &values,
-                           &row_idx)
-            next_nnz = 0
-            next_idx = NULL
-            if i + 1 < n_samples:
-                next_nnz = row_view(&data[0], &indices[0], &indptr[0], n_features, i + 1,
-                                    &next_values, &next_idx)
-            for k in range(K):
-                out[i, k] = intercept[k]
-            row_dot_ahead(values, row_idx, nnz, &W[0, 0], K, &out[i, 0], next_idx, next_nnz)
+            _row_scores(&data[0], &indices[0], &indptr[0], n_features, n_samples, i,
+                        &W[0, 0], &intercept[0], K, &out[i, 0])
