@@ -54,8 +54,8 @@ def linear_scores(X, coef, intercept, n_threads=1):
     """``X @ coef.T + intercept`` as a C-ordered array of the two dtypes' result type.
 
     CSR X goes through the threaded Cython kernel ``_predict.linear_scores`` (feature-major
-    weights, prefetch of the next row's weights; 0.4x scipy's time on 20newsgroups);
-    dense X through BLAS.
+    weights, prefetch of the next row's weights; on one thread 20 ms of CPU against 35 ms
+    for scipy's product on the 20newsgroups test set); dense X through BLAS.
     """
     dtype = np.result_type(X.dtype, coef.dtype)
     if not sp.issparse(X):
