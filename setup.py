@@ -9,9 +9,16 @@ SOFTMAXREG_DEBUG=1
     a debug run of the kernel tests.
 SOFTMAXREG_NO_OPENMP=1
     Build without OpenMP; the batch loss/gradient then runs on one thread.
+SOFTMAXREG_NO_AVX2=1
+    Skip the AVX2 + FMA builds of the epoch kernels (x86-64 only).
+
+On x86-64 (GCC or clang) the epoch kernels ``_sgd`` and ``_sag`` are built a second
+time with ``-mavx2 -mfma`` (``_sgd_avx2``, ``_sag_avx2``); ``softmaxreg._kernels``
+picks the build the CPU can run.
 """
 
 import os
+import platform
 import sys
 
 from Cython.Build import cythonize
@@ -38,17 +45,23 @@ if DEBUG:
         ["-O0", "-g"] if sys.platform != "win32" else []
     )
 
-MODULES = ["_softmax", "_loss", "_sgd", "_sag", "_scales", "_predict"]
+MODULES = ["_softmax", "_loss", "_sgd", "_sag", "_scales", "_predict", "_cpu"]
+# Second builds of the epoch kernels for x86-64 CPUs with AVX2 and FMA (see _kernels.py).
+X86_64 = platform.machine().lower() in ("x86_64", "amd64") and sys.platform != "win32"
+if X86_64 and os.environ.get("SOFTMAXREG_NO_AVX2", "0") in ("", "0"):
+    SIMD_MODULES = [("_sgd_avx2", ["-mavx2", "-mfma"]), ("_sag_avx2", ["-mavx2", "-mfma"])]
+else:
+    SIMD_MODULES = []
 
 extensions = [
     Extension(
         f"softmaxreg.{name}",
         [f"src/softmaxreg/{name}.pyx"],
-        extra_compile_args=compile_args,
+        extra_compile_args=compile_args + extra,
         extra_link_args=link_args,
         define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
     )
-    for name in MODULES
+    for name, extra in [(name, []) for name in MODULES] + SIMD_MODULES
 ]
 
 
@@ -56,14 +69,14 @@ extensions = [
 class ParallelBuildExt(build_ext):
     """build_ext compiling the extensions in parallel unless ``-j`` says otherwise.
 
-    ``pip install`` and ``python -m build`` give no way to pass ``-j``; the four
+    ``pip install`` and ``python -m build`` give no way to pass ``-j``; the
     extensions are independent, so this halves a two-core build.
     """
 
     def finalize_options(self):
         super().finalize_options()
         if self.parallel is None:
-            self.parallel = min(len(MODULES), os.cpu_count() or 1)
+            self.parallel = min(len(extensions), os.cpu_count() or 1)
 
 
 setup(

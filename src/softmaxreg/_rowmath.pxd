@@ -118,18 +118,29 @@ cdef inline double loss_residual(
     residual is the gradient of the loss with respect to the scores, which every solver
     scatters into the weights of the row's features.
     """
-    cdef double z, m, log_s, loss
+    cdef double z, m, s, scale, loss
     cdef Py_ssize_t k
     if binomial:
         z = raw[0]
         raw[0] = weight * (expit(z) - label)
         return softplus(z) - label * z
-    log_s = shifted_logsumexp_row(raw, n_classes, &m)
-    loss = (m - raw[label]) + log_s
+    m = max_row(raw, n_classes)
+    loss = m - raw[label]
+    if m == INFINITY or m == -INFINITY:  # non-finite scores: NaN residuals, the callers stop
+        for k in range(n_classes):
+            raw[k] = weight * exp(raw[k] - m)
+        raw[label] -= weight
+        return loss
+    # one exp per class: p_k = exp(z_k - m) / s (as exact as exp(z_k - m - log s))
+    s = 0.0
     for k in range(n_classes):
-        raw[k] = weight * exp((raw[k] - m) - log_s)
+        raw[k] = exp(raw[k] - m)
+        s += raw[k]
+    scale = weight / s
+    for k in range(n_classes):
+        raw[k] *= scale
     raw[label] -= weight
-    return loss
+    return loss + log(s)
 
 
 cdef inline void row_dot_ahead(
@@ -146,11 +157,14 @@ cdef inline void row_dot_ahead(
 
     While it reads row x's weight blocks it prefetches those of the next row
     (``next_indices[:next_nnz]``; NULL for none), one per nonzero, so the scattered
-    reads of the next row are already in flight when it starts.
+    reads of the next row are already in flight when it starts. Up to 64 classes the
+    sums run in a local array, which the compiler knows does not alias W, so it
+    vectorises the class loop (through ``raw_out`` it cannot).
     """
     cdef Py_ssize_t j, k
     cdef double x
     cdef const double* w
+    cdef double acc[64]
     if indices == NULL:
         for j in range(nnz):
             x = values[j]
@@ -158,13 +172,26 @@ cdef inline void row_dot_ahead(
             for k in range(n_classes):
                 raw_out[k] += x * w[k]
         return
-    for j in range(nnz):
-        if j < next_nnz:
-            prefetch_block(W + next_indices[j] * n_classes, n_classes * sizeof(double))
-        x = values[j]
-        w = W + indices[j] * n_classes
+    if n_classes <= 64:
         for k in range(n_classes):
-            raw_out[k] += x * w[k]
+            acc[k] = 0.0
+        for j in range(nnz):
+            if j < next_nnz:
+                prefetch_block(W + next_indices[j] * n_classes, n_classes * sizeof(double))
+            x = values[j]
+            w = W + indices[j] * n_classes
+            for k in range(n_classes):
+                acc[k] += x * w[k]
+        for k in range(n_classes):
+            raw_out[k] += acc[k]
+    else:
+        for j in range(nnz):
+            if j < next_nnz:
+                prefetch_block(W + next_indices[j] * n_classes, n_classes * sizeof(double))
+            x = values[j]
+            w = W + indices[j] * n_classes
+            for k in range(n_classes):
+                raw_out[k] += x * w[k]
     for j in range(nnz, next_nnz):
         prefetch_block(W + next_indices[j] * n_classes, n_classes * sizeof(double))
 

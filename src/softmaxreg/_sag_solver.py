@@ -28,7 +28,7 @@ import scipy.sparse as sp
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 
-from . import _sag
+from ._kernels import sag as _sag
 
 # Multiply-adds (nnz * K) per kernel call: about 0.05-0.1 s of work, so that Python
 # gets control (and Ctrl-C is honoured) several times a second.

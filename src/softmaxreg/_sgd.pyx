@@ -64,7 +64,7 @@ became non-finite (the step is too large), leaving the state half-updated; the c
 discards that state and raises.
 """
 
-from libc.math cimport exp, pow, isfinite
+from libc.math cimport exp, fabs, pow, isfinite
 from libc.stdint cimport int32_t
 from libc.stdlib cimport calloc, free
 
@@ -471,3 +471,33 @@ def l1_catch_up(floating[:, ::1] V, double[::1] Q, double[::1] A, double[::1] st
         return
     with nogil:
         _clip_l1(&V[0, 0], &Q[0], a_ptr, n, state[ST_WSCALE], state[ST_U], state[ST_BETA])
+
+
+def weight_sums(floating[:, ::1] V, double[::1] A):
+    """Sum of squares and sum of absolute values of V, and whether V and A are finite.
+
+    One pass, summed in double without a copy of float32 V: the driver takes the
+    penalty from the sums and its divergence check from the flag.
+
+    Parameters
+    ----------
+    V : ndarray of shape (n_features, K), float32 or float64
+    A : ndarray of shape (n_features * K,) or (0,), float64
+
+    Returns
+    -------
+    sum_squares, sum_abs : float
+    finite : bool
+    """
+    cdef Py_ssize_t p, n = V.shape[0] * V.shape[1]
+    cdef double w, sum_sq = 0.0, sum_abs = 0.0, a_sum = 0.0
+    cdef const floating* v = &V[0, 0] if n > 0 else NULL
+    with nogil:
+        for p in range(n):
+            w = v[p]
+            sum_sq += w * w
+            sum_abs += fabs(w)
+        for p in range(A.shape[0]):
+            a_sum += A[p]
+    # a sum is finite only if every term is (an overflowing sum is a divergence too)
+    return sum_sq, sum_abs, bool(isfinite(sum_sq) and isfinite(a_sum))

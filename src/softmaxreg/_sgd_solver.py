@@ -20,7 +20,7 @@ import scipy.sparse as sp
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 
-from . import _sgd
+from ._kernels import sgd as _sgd
 
 WORK_PER_CHUNK = 20_000_000  # nnz * K multiply-adds per kernel call
 _S = _sgd.STATE_FIELDS
@@ -77,6 +77,8 @@ class SGDState:
         self.state = np.zeros(_sgd.STATE_SIZE)
         self.state[_S["wscale"]] = 1.0
         self.rng = None  # the shuffling RandomState of partial_fit
+        # sum of squares and of |.| of V after the last pass (run_pass), for the penalty
+        self.sums = _sgd.weight_sums(self.V, self.A)[:2]
         self.eta = None  # current eta of the "adaptive" schedule
 
     def copy(self):
@@ -176,24 +178,26 @@ def run_pass(state, objective, sample_weight, order, est, eta):
             raise FloatingPointError(DIVERGED_MESSAGE)
     if state.Q.size:
         _sgd.l1_catch_up(state.V, state.Q, state.A, state.state)
-    # a sum is finite only if every term is (an overflowing sum means divergence too)
-    if not (np.isfinite(state.V.sum(dtype=np.float64)) and np.isfinite(state.intercept.sum())
-            and np.isfinite(state.A.sum())):
+    sum_sq, sum_abs, finite = _sgd.weight_sums(state.V, state.A)
+    if not (finite and np.isfinite(state.intercept.sum())):
         raise FloatingPointError(DIVERGED_MESSAGE)
+    state.sums = (sum_sq, sum_abs)
 
 
 def penalty(state, objective):
-    """The penalty term at the current (not averaged) weights, without a float64 copy."""
+    """The penalty term at the current (not averaged) weights.
+
+    From the sums of the last pass (``state.sums``, taken by ``run_pass``), so it costs
+    no pass over the weights.
+    """
     if objective.alpha == 0.0:
         return 0.0
-    v = state.V.ravel()
-    if v.dtype != np.float64:
-        v = v.astype(np.float64)
+    sum_sq, sum_abs = state.sums
     wscale, l1 = state.wscale, objective.l1_ratio
     with np.errstate(over="ignore", invalid="ignore"):  # weights beyond 1e154: diverged
-        value = 0.5 * (1 - l1) * wscale**2 * float(np.dot(v, v))
+        value = 0.5 * (1 - l1) * wscale**2 * sum_sq
         if l1 > 0:
-            value += l1 * wscale * float(np.abs(v).sum())
+            value += l1 * wscale * sum_abs
     if not np.isfinite(value):
         raise FloatingPointError(DIVERGED_MESSAGE)
     return objective.alpha * value

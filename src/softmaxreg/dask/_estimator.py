@@ -4,7 +4,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted
 
-from .._estimator import SoftmaxRegression, _restore_on_error
+from .._estimator import SoftmaxRegression, _restore_on_error, feature_major_coef
 from .._objective import params_from_coef
 from .._progress import ProgressLog
 from .._solvers import fit_lbfgs
@@ -161,7 +161,7 @@ class DaskSoftmaxRegression(ClassifierMixin, BaseEstimator):
             )
         W, b = objective.split(params)
         self.classes_ = classes
-        self.coef_ = np.ascontiguousarray(W.T, dtype=dtype)
+        self.coef_ = feature_major_coef(W, dtype)
         self.intercept_ = np.array(b if self.fit_intercept else np.zeros_like(b), dtype=dtype)
         self.n_iter_ = n_iter
         self.loss_curve_ = progress.curve()
