@@ -11,14 +11,17 @@ from sklearn.utils import check_random_state
 
 
 def reference_step_size(X, sample_weight, binomial, alpha, l1_ratio, fit_intercept, saga):
-    """eta as documented: 1/L (SAG), 1/(2L + min(2 n l2, L)) (SAGA), capped at 1/(2 l2)."""
+    """(eta, s_b) as documented: 1/L (SAG), 1/(2L + min(2 n l2, L)) (SAGA), capped at
+    1/(2 l2); the intercept's step multiplier s_b = mean square of the nonzeros of X,
+    clipped to [0.01, 1] (0 without an intercept)."""
     n = X.shape[0]
     c = sample_weight * n / sample_weight.sum()
     l2 = alpha * (1 - l1_ratio)
     h = 0.25 if binomial else 0.5
-    L = np.max(c * h * ((X**2).sum(axis=1) + fit_intercept)) + l2
+    s_b = float(np.clip(np.mean(X[X != 0] ** 2), 0.01, 1.0)) if fit_intercept else 0.0
+    L = np.max(c * h * ((X**2).sum(axis=1) + s_b)) + l2
     eta = 1 / (2 * L + min(2 * n * l2, L)) if saga else 1 / L
-    return min(eta, 0.5 / l2) if l2 > 0 else eta
+    return (min(eta, 0.5 / l2) if l2 > 0 else eta), s_b
 
 
 def reference_sag(X, y_index, n_classes, *, alpha, l1_ratio=0.0, sample_weight=None,
@@ -37,7 +40,7 @@ def reference_sag(X, y_index, n_classes, *, alpha, l1_ratio=0.0, sample_weight=N
     c = sw * n / sw.sum()
     l2 = alpha * (1 - l1_ratio)
     l1 = alpha * l1_ratio
-    eta = reference_step_size(X, sw, binomial, alpha, l1_ratio, fit_intercept, saga)
+    eta, s_b = reference_step_size(X, sw, binomial, alpha, l1_ratio, fit_intercept, saga)
     W, b = np.zeros((d, K)), np.zeros(K)
     memory, G, G0 = np.zeros((n, K)), np.zeros((d, K)), np.zeros(K)
     seen = np.zeros(n, dtype=bool)
@@ -71,7 +74,7 @@ def reference_sag(X, y_index, n_classes, *, alpha, l1_ratio=0.0, sample_weight=N
                 W = (1 - eta * l2) * W - eta * G / n_seen
                 step_b = G0 / n_seen
             if fit_intercept:
-                b -= eta * step_b
+                b -= eta * s_b * step_b
         if epoch_objectives is not None:
             epoch_objectives.append(loss_sum / n + l2 / 2 * np.sum(W**2) + l1 * np.abs(W).sum())
     return W, b

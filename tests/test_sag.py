@@ -287,7 +287,7 @@ def test_convergence_warning_on_max_iter(solver):
 
 def test_diverging_fit_raises(monkeypatch):
     X, y = text(False, n_samples=300)
-    monkeypatch.setattr(_sag_solver, "step_size", lambda objective, saga: 1e300)
+    monkeypatch.setattr(_sag_solver, "step_sizes", lambda objective, saga: (1e300, 1.0))
     model = SoftmaxRegression(solver="sag", max_iter=5)
     with pytest.raises(FloatingPointError, match="Scale the features"):
         model.fit(X, y)
