@@ -489,14 +489,28 @@ def weight_sums(floating[:, ::1] V, double[::1] A):
     sum_squares, sum_abs : float
     finite : bool
     """
-    cdef Py_ssize_t p, n = V.shape[0] * V.shape[1]
+    cdef Py_ssize_t p, q, n = V.shape[0] * V.shape[1]
     cdef double w, sum_sq = 0.0, sum_abs = 0.0, a_sum = 0.0
+    cdef double sq[8]
+    cdef double ab[8]
     cdef const floating* v = &V[0, 0] if n > 0 else NULL
     with nogil:
-        for p in range(n):
+        # eight running sums, so the adds do not wait on each other and vectorise
+        for q in range(8):
+            sq[q] = 0.0
+            ab[q] = 0.0
+        for p in range(0, n - n % 8, 8):
+            for q in range(8):
+                w = v[p + q]
+                sq[q] += w * w
+                ab[q] += fabs(w)
+        for p in range(n - n % 8, n):
             w = v[p]
             sum_sq += w * w
             sum_abs += fabs(w)
+        for q in range(8):
+            sum_sq += sq[q]
+            sum_abs += ab[q]
         for p in range(A.shape[0]):
             a_sum += A[p]
     # a sum is finite only if every term is (an overflowing sum is a divergence too)
