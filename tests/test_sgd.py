@@ -164,6 +164,35 @@ def test_partial_fit_reaches_optimum(text):
     assert est._sgd_state.steps == 5 * X.shape[0]
 
 
+def test_defaults_reach_optimum_on_text_corpus(reuters, reuters_sklearn_optimum):
+    """Reuters R52 TF-IDF from ../shared/data (52 imbalanced classes), scikit-learn's C=1."""
+    X, _, y, _ = reuters
+    alpha, f_opt = reuters_sklearn_optimum
+    est = SoftmaxRegression(alpha=alpha, solver="sgd", random_state=0).fit(X, y)
+    f = objective_value(est.coef_, est.intercept_, X, y, alpha=alpha)
+    assert f_opt * (1 - 1e-6) <= f < f_opt * (1 + 1e-2)
+
+
+def test_partial_fit_reaches_optimum_on_text_corpus(reuters, reuters_sklearn_optimum):
+    """Five passes over the corpus in ten chunks, as a stream would feed them.
+
+    The corpus file lists its documents grouped by label; the stream is the rows in one
+    random order (an out-of-core reader shuffles once: chunks of one or two labels each
+    are another problem, on which any SGD forgets the labels it saw before).
+    """
+    X, _, y, _ = reuters
+    alpha, f_opt = reuters_sklearn_optimum
+    est = SoftmaxRegression(alpha=alpha, solver="sgd", random_state=0)
+    classes = np.unique(y)
+    chunks = np.array_split(np.random.RandomState(0).permutation(X.shape[0]), 10)
+    for _ in range(5):
+        for rows in chunks:
+            est.partial_fit(X[rows], y[rows], classes=classes)
+    f = objective_value(est.coef_, est.intercept_, X, y, alpha=alpha)
+    assert f_opt * (1 - 1e-6) <= f < f_opt * (1 + 3e-2)
+    assert est._sgd_state.steps == 5 * X.shape[0]
+
+
 def test_partial_fit_equals_fit_epochs():
     # one partial_fit call per epoch over the whole data == fit with shuffle=False
     X, y = small_problem(3)
