@@ -69,3 +69,16 @@ def test_sklearn_sgd_epoch(benchmark, text_corpus):
     model = SGDClassifier(loss="log_loss", alpha=1e-5, max_iter=1, tol=None, random_state=0)
     benchmark(_quiet(model.fit), X, y)
     assert model.n_iter_ == 1
+
+
+def test_compare_epochs_script_runs():
+    """Smoke test of ``benchmarks/compare_epochs.py`` (the interleaved table) on tiny data."""
+    from compare_epochs import run
+
+    from softmaxreg import make_text_classification
+
+    X, y = make_text_classification(700, 2_000, 4, tokens_per_row=30, random_state=0)
+    lines = []
+    med = run((X[:500], X[500:], y[:500], y[500:]), repeat=1, out=lines.append)
+    assert len(med) == 10 and all(v >= 0 for v in med.values())
+    assert sum(line.startswith("ratio ") for line in lines) == 6

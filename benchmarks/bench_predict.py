@@ -4,6 +4,7 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 
 from softmaxreg import SoftmaxRegression
+from softmaxreg._estimator import feature_major_coef
 
 
 def _same_model(encoded):
@@ -13,6 +14,7 @@ def _same_model(encoded):
     for m in (ours, theirs):
         m.classes_, m.coef_, m.intercept_ = classes, coef.copy(), intercept.copy()
         m.n_features_in_ = X.shape[1]
+    ours.coef_ = feature_major_coef(coef.T, np.float64)  # as a fitted SoftmaxRegression holds it
     return ours, theirs
 
 

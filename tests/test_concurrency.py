@@ -19,7 +19,6 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
-import scipy.sparse as sp
 
 from softmaxreg import LogisticRegression, SoftmaxRegression, make_text_classification
 

@@ -12,8 +12,16 @@ import pytest
 import scipy.sparse as sp
 from sklearn.exceptions import ConvergenceWarning
 
-from softmaxreg import SoftmaxRegression, _kernels, _sag, _sag_solver, _sgd, _sgd_solver
-from softmaxreg import _cpu, make_text_classification
+from softmaxreg import (
+    SoftmaxRegression,
+    _cpu,
+    _kernels,
+    _sag,
+    _sag_solver,
+    _sgd,
+    _sgd_solver,
+    make_text_classification,
+)
 
 
 def test_select_choices(monkeypatch):

@@ -79,6 +79,36 @@ def feature_major_coef(W, dtype):
     return np.array(W, dtype=dtype, order="C").T
 
 
+def warm_start_params(est, objective, classes, n_features):
+    """Initial parameters ``[W.ravel(), b]`` of a fit: zeros, or with ``warm_start=True``
+    the estimator's ``coef_``/``intercept_`` when its classes and shape match.
+
+    ``objective`` gives ``n_params``, ``n_columns`` and ``binomial`` (the in-memory and the
+    Dask objective both do).
+    """
+    params = np.zeros(objective.n_params + objective.n_columns)
+    if (
+        est.warm_start
+        and hasattr(est, "coef_")
+        and np.array_equal(getattr(est, "classes_", None), classes)
+        and est.coef_.shape == (objective.n_columns, n_features)
+    ):
+        params = params_from_coef(est.coef_, est.intercept_, objective.binomial)
+        if not est.fit_intercept:
+            params[objective.n_params:] = 0.0
+    return params
+
+
+def set_fitted(est, classes, W, b, dtype, n_iter, curve):
+    """Set ``classes_``, ``coef_`` (feature-major storage), ``intercept_`` (zeros without
+    an intercept), ``n_iter_`` and ``loss_curve_`` from a solver's result."""
+    est.classes_ = classes
+    est.coef_ = feature_major_coef(W, dtype)
+    est.intercept_ = np.array(b if est.fit_intercept else np.zeros_like(b), dtype=dtype)
+    est.n_iter_ = n_iter
+    est.loss_curve_ = curve
+
+
 class SoftmaxRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
     """Softmax (multinomial logistic) regression; binary logistic regression for two classes.
 
@@ -282,7 +312,7 @@ class SoftmaxRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
         solver = choose_solver(self.solver, objective)
         if solver in ("sgd", "sag", "saga"):
             check_feature_scales(X, stacklevel=4)  # fit -> _fit -> here: the caller's line
-        params0 = self._initial_params(objective, classes)
+        params0 = warm_start_params(self, objective, classes, X.shape[1])
         self._sgd_state = None  # solver="sgd" leaves its state here for partial_fit
         progress = ProgressLog(solver, self.verbose, self.callback)
         params, n_iter = SOLVERS[solver](objective, params0, self, progress)
@@ -292,11 +322,7 @@ class SoftmaxRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
                 "(try StandardScaler or MaxAbsScaler) or increase alpha."
             )
         W, b = objective.split(params)
-        self.classes_ = classes
-        self.coef_ = feature_major_coef(W, X.dtype)
-        self.intercept_ = np.array(b if self.fit_intercept else np.zeros_like(b), dtype=X.dtype)
-        self.n_iter_ = n_iter
-        self.loss_curve_ = progress.curve()
+        set_fitted(self, classes, W, b, X.dtype, n_iter, progress.curve())
         self.solver_ = solver
         return self
 
@@ -372,26 +398,9 @@ class SoftmaxRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
         log = ProgressLog("sgd", self.verbose)
         log.values = curve
         log(len(curve) + 1, state.loss / objective.total_weight + penalty(state, objective))
-        self.classes_ = classes
-        self.coef_ = feature_major_coef(W, X.dtype)
-        self.intercept_ = np.array(b if self.fit_intercept else np.zeros_like(b), dtype=X.dtype)
-        self.n_iter_ = 1
-        self.loss_curve_ = log.curve()
+        set_fitted(self, classes, W, b, X.dtype, 1, log.curve())
         self._sgd_state = state
         return self
-
-    def _initial_params(self, objective, classes):
-        params = np.zeros(objective.n_params + objective.n_columns)
-        if (
-            self.warm_start
-            and hasattr(self, "coef_")
-            and np.array_equal(getattr(self, "classes_", None), classes)
-            and self.coef_.shape == (objective.n_columns, objective.rows.n_features)
-        ):
-            params = params_from_coef(self.coef_, self.intercept_, objective.binomial)
-            if not self.fit_intercept:
-                params[objective.n_params:] = 0.0
-        return params
 
     def decision_function(self, X):
         """Raw scores ``X @ coef_.T + intercept_``.

@@ -4,8 +4,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted
 
-from .._estimator import SoftmaxRegression, _restore_on_error, feature_major_coef
-from .._objective import params_from_coef
+from .._estimator import SoftmaxRegression, _restore_on_error, set_fitted, warm_start_params
 from .._progress import ProgressLog
 from .._solvers import fit_lbfgs
 from .._validation import check_distributed_params, check_params
@@ -150,7 +149,7 @@ class DaskSoftmaxRegression(ClassifierMixin, BaseEstimator):
         del blocks
         progress = ProgressLog("lbfgs", self.verbose, self.callback)
         try:
-            params, n_iter = fit_lbfgs(objective, self._initial_params(objective, classes),
+            params, n_iter = fit_lbfgs(objective, warm_start_params(self, objective, classes, n_features),
                                        local, progress)
         finally:
             objective.close()
@@ -160,26 +159,9 @@ class DaskSoftmaxRegression(ClassifierMixin, BaseEstimator):
                 "(try StandardScaler or MaxAbsScaler) or increase alpha."
             )
         W, b = objective.split(params)
-        self.classes_ = classes
-        self.coef_ = feature_major_coef(W, dtype)
-        self.intercept_ = np.array(b if self.fit_intercept else np.zeros_like(b), dtype=dtype)
-        self.n_iter_ = n_iter
-        self.loss_curve_ = progress.curve()
+        set_fitted(self, classes, W, b, dtype, n_iter, progress.curve())
         self.n_features_in_ = n_features
         return self
-
-    def _initial_params(self, objective, classes):
-        params = np.zeros(objective.n_params + objective.n_columns)
-        if (
-            self.warm_start
-            and hasattr(self, "coef_")
-            and np.array_equal(self.classes_, classes)
-            and self.coef_.shape == (objective.n_columns, objective.n_params // objective.n_columns)
-        ):
-            params = params_from_coef(self.coef_, self.intercept_, objective.n_classes == 2)
-            if not self.fit_intercept:
-                params[objective.n_params:] = 0.0
-        return params
 
     def to_local(self):
         """The fitted model as an in-memory :class:`softmaxreg.SoftmaxRegression`.

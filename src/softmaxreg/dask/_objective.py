@@ -154,7 +154,8 @@ class DistributedObjective:
         self.client = client
         self.blocks = blocks
         self.n_classes = n_classes
-        self.n_columns = 1 if n_classes == 2 else n_classes
+        self.binomial = n_classes == 2
+        self.n_columns = 1 if self.binomial else n_classes
         self.n_params = n_features * self.n_columns
         self.alpha = float(alpha)
         self.fit_intercept = bool(fit_intercept)

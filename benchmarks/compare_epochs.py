@@ -1,0 +1,166 @@
+"""Epoch and predict_proba costs of softmaxreg against scikit-learn, interleaved in one run.
+
+    python benchmarks/compare_epochs.py [--corpus DIR] [--repeat 7] [--C 10]
+
+DIR holds ``train.jsonl.gz`` and ``test.jsonl.gz`` (``label``, ``text``), e.g.
+``../shared/data/20newsgroups``; without it the data is
+``make_text_classification(15000, 100000, 20)`` split 11000/4000. Rows:
+
+- SAG epoch, float64 and float32: ``SoftmaxRegression(solver="sag")`` against
+  ``LogisticRegression(solver="sag")`` on the same X (scikit-learn's float32 for float32).
+- SGD epoch: softmax SGD (float64 and float32 X) against
+  ``SGDClassifier(loss="log_loss")`` on float64 X (K one-vs-rest passes; it has no float32).
+- predict_proba on the test rows for the same model: one thread each, then softmaxreg with
+  its default ``n_jobs`` (every core) against the same scikit-learn figure.
+
+An epoch is ``(t(5 epochs) - t(2 epochs)) / 3`` so that the setup of a fit cancels; times
+are the CPU time of the calling thread (``time.thread_time``: the epoch kernels of both
+libraries run on it, and a busy neighbour on a shared machine changes it less than the
+wall time), BLAS is held to one thread, the methods are interleaved round by round, and
+the figures are medians. The default-``n_jobs`` predict row is wall time (threads).
+"""
+
+import argparse
+import copy
+import time
+import warnings
+
+import numpy as np
+
+
+def _load(corpus):
+    from softmaxreg import make_text_classification
+    from softmaxreg._datasets import load_jsonl_corpus
+
+    if corpus:
+        return load_jsonl_corpus(corpus)
+    X, y = make_text_classification(15_000, 100_000, 20, random_state=0)
+    return X[:11_000], X[11_000:], y[:11_000], y[11_000:]
+
+
+def epoch_methods(X, y, C):
+    """name -> (fit(n_epochs), which returns the CPU seconds of the fit)."""
+    from sklearn.linear_model import LogisticRegression, SGDClassifier
+
+    from softmaxreg import SoftmaxRegression
+
+    alpha = 1.0 / (C * X.shape[0])
+    data = {"float64": X.astype(np.float64), "float32": X.astype(np.float32)}
+
+    def timed(make, Xd):
+        def fit(epochs):
+            est = make(epochs)
+            t0 = time.thread_time()
+            est.fit(Xd, y)
+            return time.thread_time() - t0
+        return fit
+
+    methods = {}
+    for dtype, Xd in data.items():
+        methods[f"SAG {dtype} softmaxreg"] = timed(lambda k: SoftmaxRegression(
+            alpha=alpha, solver="sag", tol=0.0, max_iter=k, random_state=0), Xd)
+        methods[f"SAG {dtype} scikit-learn"] = timed(lambda k: LogisticRegression(
+            C=C, solver="sag", tol=0.0, max_iter=k, random_state=0), Xd)
+    for dtype, Xd in data.items():
+        methods[f"SGD {dtype} softmaxreg"] = timed(lambda k: SoftmaxRegression(
+            alpha=alpha, solver="sgd", tol=0.0, max_iter=k, n_iter_no_change=k + 1,
+            random_state=0), Xd)
+    methods["SGD float64 SGDClassifier"] = timed(lambda k: SGDClassifier(
+        loss="log_loss", alpha=alpha, max_iter=k, tol=None, random_state=0), data["float64"])
+    return methods
+
+
+def predict_methods(X_train, y_train, X_test, C):
+    """name -> predict_proba timer for one model shared by the two libraries."""
+    from sklearn.linear_model import LogisticRegression
+
+    from softmaxreg import SoftmaxRegression
+
+    ours = SoftmaxRegression(alpha=1.0 / (C * X_train.shape[0]), solver="sag", max_iter=5,
+                             random_state=0, n_jobs=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ours.fit(X_train, y_train)
+    theirs = LogisticRegression(C=C)
+    theirs.classes_, theirs.n_features_in_ = ours.classes_, X_train.shape[1]
+    theirs.coef_ = np.ascontiguousarray(ours.coef_)  # scikit-learn's own layout
+    theirs.intercept_ = ours.intercept_.copy()
+    np.testing.assert_allclose(ours.predict_proba(X_test), theirs.predict_proba(X_test),
+                               rtol=1e-9, atol=1e-12)
+    threaded = copy.copy(ours)  # the same fitted model, predicting on every core
+    threaded.n_jobs = None
+
+    def cpu(model):
+        def run():
+            t0 = time.thread_time()
+            model.predict_proba(X_test)
+            return time.thread_time() - t0
+        return run
+
+    def wall(model):
+        def run():
+            t0 = time.perf_counter()
+            model.predict_proba(X_test)
+            return time.perf_counter() - t0
+        return run
+
+    return {"predict_proba softmaxreg 1 thread": cpu(ours),
+            "predict_proba scikit-learn": cpu(theirs),
+            "predict_proba softmaxreg n_jobs=None (wall)": wall(threaded)}
+
+
+def run(data, repeat=7, C=10.0, out=print):
+    """Measure and print the table for ``data = (X_train, X_test, y_train, y_test)``.
+
+    Returns the medians (seconds) by row name.
+    """
+    from threadpoolctl import threadpool_limits
+
+    X_train, X_test, y_train, _ = data
+    epochs = epoch_methods(X_train, y_train, C)
+    predicts = predict_methods(X_train, y_train, X_test, C)
+    samples = {name: [] for name in list(epochs) + list(predicts)}
+    with threadpool_limits(1), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for fit in epochs.values():  # warm-up: imports, page faults of the first fit
+            fit(1)
+        for _ in range(repeat):
+            for name, fit in epochs.items():
+                samples[name].append((fit(5) - fit(2)) / 3)
+            for name, predict in predicts.items():
+                samples[name].append(min(predict() for _ in range(3)))
+    med = {name: float(np.median(v)) for name, v in samples.items()}
+    K = len(np.unique(y_train))
+    per = X_train.nnz * (1 if K == 2 else K)
+    out(f"X: {X_train.shape[0]} x {X_train.shape[1]}, {X_train.nnz} nonzeros, {K} classes; "
+        f"test {X_test.shape[0]} rows; C = {C}; medians of {repeat} interleaved rounds")
+    out(f"{'row':46} {'ms':>9} {'ns/nnz/class':>13}")
+    for name, value in med.items():
+        extra = f"{value / per * 1e9:13.2f}" if not name.startswith("predict") else ""
+        out(f"{name:46} {value * 1e3:9.2f} {extra}")
+    ratios = [
+        ("SAG epoch float64", "SAG float64 softmaxreg", "SAG float64 scikit-learn"),
+        ("SAG epoch float32", "SAG float32 softmaxreg", "SAG float32 scikit-learn"),
+        ("SGD epoch float64", "SGD float64 softmaxreg", "SGD float64 SGDClassifier"),
+        ("SGD epoch float32 X", "SGD float32 softmaxreg", "SGD float64 SGDClassifier"),
+        ("predict_proba, 1 thread", "predict_proba softmaxreg 1 thread",
+         "predict_proba scikit-learn"),
+        ("predict_proba, n_jobs=None", "predict_proba softmaxreg n_jobs=None (wall)",
+         "predict_proba scikit-learn"),
+    ]
+    for label, ours, theirs in ratios:
+        out(f"ratio {label:40} {med[ours] / med[theirs]:.3f}")
+    return med
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", default=None)
+    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--C", type=float, default=10.0)
+    args = parser.parse_args(argv)
+    run(_load(args.corpus), args.repeat, args.C)
+
+
+if __name__ == "__main__":
+    main()
