@@ -210,22 +210,71 @@ cdef inline void _prox_catch_up_block(
             blk[k] = <floating> _prox_catch_up(v, G, p, m, A, B, R, l1)
 
 
+cdef inline void _finish_block(
+    floating* blk, Py_ssize_t K, Py_ssize_t t, double scale,
+    const double* A, const double* B, const double* R, double l1,
+) noexcept nogil:
+    """Catch one feature block up to step t, fold ``scale`` into V, reset its last step."""
+    cdef Py_ssize_t k
+    cdef floating fs = <floating> scale
+    _catch_up(blk, K, t, A, B, R, l1)
+    if scale != 1.0:
+        for k in range(K):
+            blk[k] = blk[k] * fs
+    blk[2 * K] = 0
+
+
 cdef void _finish_segment(
     floating* blocks, Py_ssize_t n_features, Py_ssize_t K, Py_ssize_t t, double scale,
     const double* A, const double* B, const double* R, double l1,
 ) noexcept nogil:
     """Catch every feature up to step t, fold ``scale`` into V and reset the last steps."""
-    cdef Py_ssize_t j, k
+    cdef Py_ssize_t j
     cdef Py_ssize_t stride = 2 * K + 2
-    cdef floating* blk
-    cdef floating fs = <floating> scale
     for j in range(n_features):
-        blk = blocks + j * stride
-        _catch_up(blk, K, t, A, B, R, l1)
-        if scale != 1.0:
-            for k in range(K):
-                blk[k] = blk[k] * fs
-        blk[2 * K] = 0
+        _finish_block(blocks + j * stride, K, t, scale, A, B, R, l1)
+
+
+cdef inline void _add_weight_stats(
+    const floating* w_row, floating* previous_row, Py_ssize_t K, double* acc,
+) noexcept nogil:
+    """Add one feature's K weights to the per-class statistics ``acc`` (4 K numbers).
+
+    ``acc[:K]`` sums of squares, ``acc[K:2K]`` sums of |w|, ``acc[2K:3K]`` max |w|, and
+    with ``previous_row`` (else NULL) ``acc[3K:]`` max |w - previous|, then previous = w.
+    One running sum and maximum per class, so the class loop vectorises (a single sum
+    would chain every add on the one before).
+    """
+    cdef Py_ssize_t k
+    cdef double w, a, dw
+    for k in range(K):
+        w = w_row[k]
+        a = fabs(w)
+        acc[k] += w * w
+        acc[K + k] += a
+        acc[2 * K + k] = a if a > acc[2 * K + k] else acc[2 * K + k]
+    if previous_row != NULL:
+        for k in range(K):
+            dw = fabs(w_row[k] - previous_row[k])
+            acc[3 * K + k] = dw if dw > acc[3 * K + k] else acc[3 * K + k]
+            previous_row[k] = w_row[k]
+
+
+cdef _weight_stats_result(const double* acc, Py_ssize_t K, bint has_previous):
+    """(max_change, max_weight, sum_squares, sum_abs) from ``_add_weight_stats``' sums."""
+    cdef double change = 0.0, weight = 0.0, sum_sq = 0.0, sum_abs = 0.0
+    cdef Py_ssize_t k
+    for k in range(K):
+        sum_sq += acc[k]
+        sum_abs += acc[K + k]
+        weight = fmax(weight, acc[2 * K + k])
+        change = fmax(change, acc[3 * K + k])
+    if not has_previous:
+        change = weight
+    # a NaN or inf weight makes sum |w| non-finite (the maxima skip NaN)
+    if not isfinite(sum_abs):
+        return float("nan"), float("nan"), sum_sq, sum_abs
+    return change, weight, sum_sq, sum_abs
 
 
 cdef inline void _catch_up_dot4(
@@ -595,8 +644,7 @@ def weight_change(floating[:, ::1] blocks, Py_ssize_t n_classes,
     """Max |W - previous|, max |W|, sum W**2 and sum |W| over ``W = blocks[:, :n_classes]``.
 
     Then previous = W. The two sums give the penalty for the progress record without
-    another pass over the weights. The class loop keeps one running sum and maximum per
-    class, so it vectorises (a single sum would chain every add on the one before).
+    another pass over the weights.
 
     Parameters
     ----------
@@ -613,45 +661,78 @@ def weight_change(floating[:, ::1] blocks, Py_ssize_t n_classes,
     max_change, max_weight, sum_squares, sum_abs : float
         The maxima are NaN when a weight is not finite.
     """
-    cdef Py_ssize_t j, k, K = n_classes, stride = blocks.shape[1], n = blocks.shape[0]
-    cdef double change = 0.0, weight = 0.0, w, a, dw, sum_sq = 0.0, sum_abs = 0.0
+    cdef Py_ssize_t j, K = n_classes, n = blocks.shape[0]
     cdef bint has_previous = previous is not None
-    cdef const floating* row
-    cdef floating* prev
     cdef double* acc
     if n == 0 or K == 0:
         return 0.0, 0.0, 0.0, 0.0
-    # per class: sum of squares, sum of |w|, max |w|, max |w - previous|
     acc = <double*> calloc(4 * K, sizeof(double))
     if acc == NULL:
         raise MemoryError()
     with nogil:
         for j in range(n):
-            row = &blocks[j, 0]
-            for k in range(K):
-                w = row[k]
-                a = fabs(w)
-                acc[k] += w * w
-                acc[K + k] += a
-                acc[2 * K + k] = a if a > acc[2 * K + k] else acc[2 * K + k]
-            if has_previous:
-                prev = &previous[j, 0]
-                for k in range(K):
-                    dw = fabs(row[k] - prev[k])
-                    acc[3 * K + k] = dw if dw > acc[3 * K + k] else acc[3 * K + k]
-                    prev[k] = row[k]
-        for k in range(K):
-            sum_sq += acc[k]
-            sum_abs += acc[K + k]
-            weight = fmax(weight, acc[2 * K + k])
-            change = fmax(change, acc[3 * K + k])
-    free(acc)
-    if not has_previous:
-        change = weight
-    # a NaN or inf weight makes sum |w| non-finite (the maxima skip NaN)
-    if not isfinite(sum_abs):
-        return float("nan"), float("nan"), sum_sq, sum_abs
-    return change, weight, sum_sq, sum_abs
+            _add_weight_stats(&blocks[j, 0], &previous[j, 0] if has_previous else NULL, K,
+                              acc)
+    try:
+        return _weight_stats_result(acc, K, has_previous)
+    finally:
+        free(acc)
+
+
+def finish_epoch(
+    floating[:, ::1] blocks,
+    Py_ssize_t n_classes,
+    double[:, ::1] cumsums,
+    double[::1] scale,
+    int64_t[::1] counters,
+    double l1,
+    floating[:, ::1] previous=None,
+):
+    """:func:`finish_segment` and :func:`weight_change` in one pass over the blocks.
+
+    At the end of an epoch each feature block is caught up, its scale folded in, and its
+    weights added to the statistics while it is in cache (a second pass would read the
+    n_features x K weights again: 5% of a 20newsgroups epoch).
+
+    Parameters
+    ----------
+    blocks : ndarray of shape (n_features, 2 Kp + 2), float32 or float64
+    n_classes : int
+        K, the number of weight columns.
+    cumsums, scale, counters, l1
+        As for :func:`finish_segment`.
+    previous : ndarray of shape (n_features, K), same dtype, or None
+        As for :func:`weight_change`.
+
+    Returns
+    -------
+    max_change, max_weight, sum_squares, sum_abs : float
+        As :func:`weight_change` returns them, for the weights after the catch-up.
+    """
+    cdef Py_ssize_t j, K = n_classes, n = blocks.shape[0]
+    cdef Py_ssize_t Kp = (blocks.shape[1] - 2) // 2, stride = blocks.shape[1]
+    cdef Py_ssize_t t = counters[0]
+    cdef double fold = scale[0]
+    cdef bint has_previous = previous is not None
+    cdef double* acc
+    cdef floating* blk
+    if n == 0 or K == 0:
+        finish_segment(blocks, cumsums, scale, counters, l1)
+        return 0.0, 0.0, 0.0, 0.0
+    acc = <double*> calloc(4 * K, sizeof(double))
+    if acc == NULL:
+        raise MemoryError()
+    with nogil:
+        for j in range(n):
+            blk = &blocks[0, 0] + j * stride
+            _finish_block(blk, Kp, t, fold, &cumsums[0, 0], &cumsums[1, 0], &cumsums[2, 0], l1)
+            _add_weight_stats(blk, &previous[j, 0] if has_previous else NULL, K, acc)
+    scale[0] = 1.0
+    counters[0] = 0
+    try:
+        return _weight_stats_result(acc, K, has_previous)
+    finally:
+        free(acc)
 
 
 def prox_catch_up(double v, double G, Py_ssize_t p, Py_ssize_t m,

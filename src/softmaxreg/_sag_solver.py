@@ -191,8 +191,8 @@ def _fit(objective, params0, est, progress, saga):
             )
             if status != _sag.STATUS_OK:
                 raise FloatingPointError(_NONFINITE_MESSAGE.format(solver=solver))
-        _sag.finish_segment(blocks, cumsums, scale, counters, l1)
-        max_change, max_weight, sum_sq, sum_abs = _sag.weight_change(blocks, K, W_prev)
+        max_change, max_weight, sum_sq, sum_abs = _sag.finish_epoch(
+            blocks, K, cumsums, scale, counters, l1, W_prev)
         if W_prev is None and n_epochs < est.max_iter:
             W_prev = W_prev_buffer
             _sag.weight_change(blocks, K, W_prev)
