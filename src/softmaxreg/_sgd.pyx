@@ -189,10 +189,22 @@ cdef inline void _row_scatter(
     cdef floating* v
     cdef double* a
     cdef double r0 = r[0]
+    cdef floating fl[MAX_LOCAL_K]
     if n_classes == 1 and A == NULL:  # binomial
         for j in range(nnz):
             col = j if indices == NULL else indices[j]
             V[col] = <floating>(V[col] - step * values[j] * r0)
+        return
+    if A == NULL and n_classes <= MAX_LOCAL_K:
+        # a local copy of step * r: the compiler knows it does not alias V
+        for k in range(n_classes):
+            fl[k] = <floating>(step * r[k])
+        for j in range(nnz):
+            x = values[j]
+            col = j if indices == NULL else indices[j]
+            v = V + col * n_classes
+            for k in range(n_classes):
+                v[k] = v[k] - x * fl[k]
         return
     if A == NULL:
         for k in range(n_classes):
