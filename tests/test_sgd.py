@@ -124,6 +124,22 @@ def test_matches_numpy_reference(n_classes, penalty, batch_size, average, learni
         assert np.any(est.coef_ == 0.0)
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_more_classes_than_a_local_chunk_matches_reference(dtype):
+    """70 classes: the kernel's class loops run in chunks of 64 (local arrays)."""
+    n_classes = 70
+    X, y = small_problem(n_classes, n_samples=200, n_features=12)
+    y[:n_classes] = np.arange(n_classes)
+    params = dict(batch_size=1, average=False, learning_rate="optimal", eta0=0.5,
+                  power_t=0.5, alpha=1e-2, l1_ratio=0.0)
+    est = fit_epochs(sp.csr_matrix(X.astype(dtype)), y, 3, **params)
+    coef, intercept = reference_sgd(X.astype(dtype).astype(np.float64), y, np.ones(len(y)),
+                                    n_classes, n_epochs=3, **params)
+    tol = 1e-9 if dtype == np.float64 else 1e-4
+    np.testing.assert_allclose(est.coef_, coef, rtol=tol, atol=tol)
+    np.testing.assert_allclose(est.intercept_, intercept, rtol=tol, atol=tol)
+
+
 def test_wscale_fold_matches_reference():
     # alpha * eta large enough that the weight scale drops below 1e-9 and is folded
     X, y = small_problem(3)
