@@ -90,23 +90,16 @@ def predict_methods(X_train, y_train, X_test, C):
     threaded = copy.copy(ours)  # the same fitted model, predicting on every core
     threaded.n_jobs = None
 
-    def cpu(model):
+    def timed(model, clock):
         def run():
-            t0 = time.thread_time()
+            t0 = clock()
             model.predict_proba(X_test)
-            return time.thread_time() - t0
+            return clock() - t0
         return run
 
-    def wall(model):
-        def run():
-            t0 = time.perf_counter()
-            model.predict_proba(X_test)
-            return time.perf_counter() - t0
-        return run
-
-    return {"predict_proba softmaxreg 1 thread": cpu(ours),
-            "predict_proba scikit-learn": cpu(theirs),
-            "predict_proba softmaxreg n_jobs=None (wall)": wall(threaded)}
+    return {"predict_proba softmaxreg 1 thread": timed(ours, time.thread_time),
+            "predict_proba scikit-learn": timed(theirs, time.thread_time),
+            "predict_proba softmaxreg n_jobs=None (wall)": timed(threaded, time.perf_counter)}
 
 
 def run(data, repeat=7, C=10.0, out=print):

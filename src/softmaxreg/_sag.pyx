@@ -240,41 +240,22 @@ cdef inline void _add_weight_stats(
 ) noexcept nogil:
     """Add one feature's K weights to the per-class statistics ``acc`` (4 K numbers).
 
-    ``acc[:K]`` sums of squares, ``acc[K:2K]`` sums of |w|, ``acc[2K:3K]`` max |w|, and
-    with ``previous_row`` (else NULL) ``acc[3K:]`` max |w - previous|, then previous = w.
-    One running sum and maximum per class, so the class loop vectorises (a single sum
-    would chain every add on the one before).
+    ``acc[:K]`` sums of squares, ``acc[K:2K]`` sums of |w|, ``acc[2K:3K]`` max |w| and
+    ``acc[3K:]`` max |w - previous|; then previous = w. One running sum and maximum per
+    class, so the class loop vectorises (a single sum would chain every add on the one
+    before).
     """
     cdef Py_ssize_t k
     cdef double w, a, dw
     for k in range(K):
         w = w_row[k]
         a = fabs(w)
+        dw = fabs(w - previous_row[k])
         acc[k] += w * w
         acc[K + k] += a
         acc[2 * K + k] = a if a > acc[2 * K + k] else acc[2 * K + k]
-    if previous_row != NULL:
-        for k in range(K):
-            dw = fabs(w_row[k] - previous_row[k])
-            acc[3 * K + k] = dw if dw > acc[3 * K + k] else acc[3 * K + k]
-            previous_row[k] = w_row[k]
-
-
-cdef _weight_stats_result(const double* acc, Py_ssize_t K, bint has_previous):
-    """(max_change, max_weight, sum_squares, sum_abs) from ``_add_weight_stats``' sums."""
-    cdef double change = 0.0, weight = 0.0, sum_sq = 0.0, sum_abs = 0.0
-    cdef Py_ssize_t k
-    for k in range(K):
-        sum_sq += acc[k]
-        sum_abs += acc[K + k]
-        weight = fmax(weight, acc[2 * K + k])
-        change = fmax(change, acc[3 * K + k])
-    if not has_previous:
-        change = weight
-    # a NaN or inf weight makes sum |w| non-finite (the maxima skip NaN)
-    if not isfinite(sum_abs):
-        return float("nan"), float("nan"), sum_sq, sum_abs
-    return change, weight, sum_sq, sum_abs
+        acc[3 * K + k] = dw if dw > acc[3 * K + k] else acc[3 * K + k]
+        previous_row[k] = w_row[k]
 
 
 cdef inline void _catch_up_dot4(
@@ -621,8 +602,14 @@ def row_squared_norms(
         X in the row-view form (dense X: raveled data, empty index arrays).
     n_samples, n_features : int
     out : ndarray of shape (n_samples,), float64
+
+    Returns
+    -------
+    int
+        The number of nonzero values of X (explicit zeros of CSR and the zeros of dense
+        X not counted, so that dense and CSR X give the same count).
     """
-    cdef Py_ssize_t i, jj, nnz
+    cdef Py_ssize_t i, jj, nnz, nonzeros = 0
     cdef const floating* values
     cdef const index_t* row_idx
     cdef const index_t* ind_ptr = &indices[0] if indices.shape[0] > 0 else NULL
@@ -636,47 +623,9 @@ def row_squared_norms(
             for jj in range(nnz):
                 v = values[jj]
                 s += v * v
+                nonzeros += v != 0.0
             out[i] = s
-
-
-def weight_change(floating[:, ::1] blocks, Py_ssize_t n_classes,
-                  floating[:, ::1] previous=None):
-    """Max |W - previous|, max |W|, sum W**2 and sum |W| over ``W = blocks[:, :n_classes]``.
-
-    Then previous = W. The two sums give the penalty for the progress record without
-    another pass over the weights.
-
-    Parameters
-    ----------
-    blocks : ndarray of shape (n_features, 2 Kp + 2), float32 or float64
-        After :func:`finish_segment` (so the first columns are the true weights).
-    n_classes : int
-        K, the number of weight columns.
-    previous : ndarray of shape (n_features, K), same dtype, or None
-        The weights at the end of the previous epoch; overwritten with the current ones.
-        None stands for zeros (and is not written).
-
-    Returns
-    -------
-    max_change, max_weight, sum_squares, sum_abs : float
-        The maxima are NaN when a weight is not finite.
-    """
-    cdef Py_ssize_t j, K = n_classes, n = blocks.shape[0]
-    cdef bint has_previous = previous is not None
-    cdef double* acc
-    if n == 0 or K == 0:
-        return 0.0, 0.0, 0.0, 0.0
-    acc = <double*> calloc(4 * K, sizeof(double))
-    if acc == NULL:
-        raise MemoryError()
-    with nogil:
-        for j in range(n):
-            _add_weight_stats(&blocks[j, 0], &previous[j, 0] if has_previous else NULL, K,
-                              acc)
-    try:
-        return _weight_stats_result(acc, K, has_previous)
-    finally:
-        free(acc)
+    return nonzeros
 
 
 def finish_epoch(
@@ -686,13 +635,14 @@ def finish_epoch(
     double[::1] scale,
     int64_t[::1] counters,
     double l1,
-    floating[:, ::1] previous=None,
+    floating[:, ::1] previous,
 ):
-    """:func:`finish_segment` and :func:`weight_change` in one pass over the blocks.
+    """End an epoch: :func:`finish_segment`, and the stopping rule's statistics of
+    ``W = blocks[:, :n_classes]`` taken in the same pass over the blocks.
 
-    At the end of an epoch each feature block is caught up, its scale folded in, and its
-    weights added to the statistics while it is in cache (a second pass would read the
-    n_features x K weights again: 5% of a 20newsgroups epoch).
+    Each feature block is caught up, its scale folded in, and its weights added to the
+    statistics while it is in cache (a second pass would read the n_features x K weights
+    again: 5% of a 20newsgroups epoch). Then previous = W.
 
     Parameters
     ----------
@@ -701,24 +651,24 @@ def finish_epoch(
         K, the number of weight columns.
     cumsums, scale, counters, l1
         As for :func:`finish_segment`.
-    previous : ndarray of shape (n_features, K), same dtype, or None
-        As for :func:`weight_change`.
+    previous : ndarray of shape (n_features, K), same dtype
+        The weights at the end of the previous epoch (zeros before the first);
+        overwritten with the current ones.
 
     Returns
     -------
     max_change, max_weight, sum_squares, sum_abs : float
-        As :func:`weight_change` returns them, for the weights after the catch-up.
+        Max |W - previous|, max |W|, sum W**2 and sum |W| (the sums give the penalty of
+        the progress record). The maxima are NaN when a weight is not finite.
     """
-    cdef Py_ssize_t j, K = n_classes, n = blocks.shape[0]
+    cdef Py_ssize_t j, k, K = n_classes, n = blocks.shape[0]
     cdef Py_ssize_t Kp = (blocks.shape[1] - 2) // 2, stride = blocks.shape[1]
     cdef Py_ssize_t t = counters[0]
     cdef double fold = scale[0]
-    cdef bint has_previous = previous is not None
+    cdef double change = 0.0, weight = 0.0, sum_sq = 0.0, sum_abs = 0.0
     cdef double* acc
     cdef floating* blk
-    if n == 0 or K == 0:
-        finish_segment(blocks, cumsums, scale, counters, l1)
-        return 0.0, 0.0, 0.0, 0.0
+    # per class: sum of squares, sum of |w|, max |w|, max |w - previous|
     acc = <double*> calloc(4 * K, sizeof(double))
     if acc == NULL:
         raise MemoryError()
@@ -726,13 +676,19 @@ def finish_epoch(
         for j in range(n):
             blk = &blocks[0, 0] + j * stride
             _finish_block(blk, Kp, t, fold, &cumsums[0, 0], &cumsums[1, 0], &cumsums[2, 0], l1)
-            _add_weight_stats(blk, &previous[j, 0] if has_previous else NULL, K, acc)
+            _add_weight_stats(blk, &previous[j, 0], K, acc)
+        for k in range(K):
+            sum_sq += acc[k]
+            sum_abs += acc[K + k]
+            weight = fmax(weight, acc[2 * K + k])
+            change = fmax(change, acc[3 * K + k])
+    free(acc)
     scale[0] = 1.0
     counters[0] = 0
-    try:
-        return _weight_stats_result(acc, K, has_previous)
-    finally:
-        free(acc)
+    # a NaN or inf weight makes sum |w| non-finite (the maxima skip NaN)
+    if not isfinite(sum_abs):
+        return float("nan"), float("nan"), sum_sq, sum_abs
+    return change, weight, sum_sq, sum_abs
 
 
 def prox_catch_up(double v, double G, Py_ssize_t p, Py_ssize_t m,

@@ -61,11 +61,11 @@ def fit_saga(objective, params0, est, progress):
 
 
 def row_squared_norms(rows):
-    """``||x_i||^2`` for every row of a ``RowData``, in float64."""
+    """``||x_i||^2`` for every row of a ``RowData`` (float64), and X's nonzero count."""
     out = np.empty(rows.n_samples)
-    _sag.row_squared_norms(rows.data, rows.indices, rows.indptr, rows.n_samples,
-                           rows.n_features, out)
-    return out
+    nonzeros = _sag.row_squared_norms(rows.data, rows.indices, rows.indptr, rows.n_samples,
+                                      rows.n_features, out)
+    return out, nonzeros
 
 
 def step_sizes(objective, saga):
@@ -94,10 +94,9 @@ def step_sizes(objective, saga):
     l2 = objective.alpha * (1.0 - objective.l1_ratio)
     c = objective.sample_weight * (n / objective.total_weight)
     h = 0.25 if objective.binomial else 0.5
-    sq = row_squared_norms(rows)
+    sq, nonzeros = row_squared_norms(rows)
     scale_b = 0.0
     if objective.fit_intercept:
-        nonzeros = np.count_nonzero(rows.data)
         scale_b = float(np.clip(sq.sum() / nonzeros, *INTERCEPT_SCALE_RANGE)) if nonzeros else 1.0
     L = float(np.max(c * h * (sq + scale_b))) + l2
     if not np.isfinite(L):
@@ -170,12 +169,11 @@ def _fit(objective, params0, est, progress, saga):
 
     nnz_per_row = max(1.0, rows.nnz / max(n, 1))
     chunk = max(1, int(CHUNK_WORK / (nnz_per_row * K)))
-    # Weights at the start of the epoch, for the stopping rule; None means zeros (a cold
-    # start).
-    W_prev = None
+    # Weights at the start of the epoch, for the stopping rule (zeros for a cold start:
+    # params0 is zeros then, whatever dtype its buffer is viewed as).
+    W_prev = W_prev_buffer
     if not cold:
-        W_prev = W_prev_buffer
-        _sag.weight_change(blocks, K, W_prev)  # copies W into W_prev
+        W_prev[...] = blocks[:, :K]
     rng = check_random_state(est.random_state)
     converged = stopped = False
     n_epochs = 0
@@ -193,9 +191,6 @@ def _fit(objective, params0, est, progress, saga):
                 raise FloatingPointError(_NONFINITE_MESSAGE.format(solver=solver))
         max_change, max_weight, sum_sq, sum_abs = _sag.finish_epoch(
             blocks, K, cumsums, scale, counters, l1, W_prev)
-        if W_prev is None and n_epochs < est.max_iter:
-            W_prev = W_prev_buffer
-            _sag.weight_change(blocks, K, W_prev)
         max_change = max(max_change, float(np.max(np.abs(intercept - b_prev))))
         max_weight = max(max_weight, float(np.max(np.abs(intercept))))
         if not (np.isfinite(max_change) and np.isfinite(max_weight)):
