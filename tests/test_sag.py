@@ -382,3 +382,123 @@ def test_text_corpus_reaches_sklearn_optimum(solver, reuters, reuters_sklearn_op
                               random_state=0).fit(X, y)
     f_ours = objective_value(model.coef_, model.intercept_, X, y, alpha=alpha)
     assert abs(f_ours - f_theirs) <= 1e-6 * f_theirs
+
+
+# --- classes split into parts, on threads ---------------------------------------------------
+
+PART_CASES = [
+    # solver, n_classes, alpha, l1_ratio, fit_intercept: parts of 8 + 1, 8 + 5, ...
+    ("sag", 9, 0.01, 0.0, True),
+    ("sag", 8, 5.0, 0.0, True),  # L2 shrink: weight scale folded mid-epoch
+    ("saga", 13, 0.05, 0.5, True),
+    ("saga", 10, 0.05, 1.0, False),
+]
+
+
+def _fit_with_parts(monkeypatch, n_parts, on_threads, X, y, sw, **kwargs):
+    """Fit with the classes split into ``n_parts`` parts, on that many threads or on one."""
+    with monkeypatch.context() as m:
+        m.setattr(_sag_solver, "sag_threads", lambda est, rows, n_columns: n_parts)
+        if not on_threads:
+            real = _sag_solver._sag.sag_steps
+            m.setattr(_sag_solver, "_sag_steps", lambda *args: real(*args[:-1], 1))
+        return fit_quiet(X, y, sw=sw, **kwargs)
+
+
+@pytest.mark.parametrize("container", [np.asarray, sp.csr_matrix])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("solver, n_classes, alpha, l1_ratio, fit_intercept", PART_CASES)
+def test_class_parts_give_the_same_model(monkeypatch, container, dtype, solver, n_classes,
+                                         alpha, l1_ratio, fit_intercept):
+    """Split into 2 or 3 parts, on threads or on one thread: the same model, bit for bit,
+    as the single part (each class's arithmetic is the same), and the NumPy reference's."""
+    X, y, sw = small_problem(n_classes, n=60, d=14)
+    X = container(X.astype(dtype))
+    kwargs = dict(alpha=alpha, l1_ratio=l1_ratio, solver=solver, fit_intercept=fit_intercept,
+                  tol=0.0, max_iter=4, random_state=7)
+    one = _fit_with_parts(monkeypatch, 1, False, X, y, sw, **kwargs)
+    for n_parts, on_threads in [(2, True), (2, False), (3, True), (3, False)]:
+        split = _fit_with_parts(monkeypatch, n_parts, on_threads, X, y, sw, **kwargs)
+        np.testing.assert_array_equal(split.coef_, one.coef_)
+        np.testing.assert_array_equal(split.intercept_, one.intercept_)
+    if dtype == np.float64:
+        W_ref, b_ref = reference_sag(
+            np.asarray(X.todense() if sp.issparse(X) else X), y, n_classes, alpha=alpha,
+            l1_ratio=l1_ratio, sample_weight=sw, fit_intercept=fit_intercept,
+            saga=solver == "saga", n_epochs=4, seed=7)
+        scale = max(1.0, np.abs(W_ref).max())
+        np.testing.assert_allclose(split.coef_.T, W_ref, rtol=0, atol=1e-10 * scale)
+        np.testing.assert_allclose(split.intercept_, b_ref if fit_intercept else 0.0,
+                                   rtol=0, atol=1e-10 * scale)
+
+
+def test_class_parts_warm_start_and_segment_cap(monkeypatch):
+    """Warm start keeps the whole (n, K) memory; forced mid-epoch catch-ups change nothing."""
+    X, y, sw = small_problem(11, n=80, d=20)
+    X = sp.csr_matrix(X)
+    kwargs = dict(alpha=0.02, solver="sag", tol=0.0, max_iter=3, random_state=1,
+                  warm_start=True)
+    monkeypatch.setattr(_sag_solver, "MAX_SEGMENT", 13)
+    models = []
+    for n_parts in (1, 2):
+        with monkeypatch.context() as m:
+            m.setattr(_sag_solver, "sag_threads", lambda est, rows, n_columns: n_parts)
+            model = SoftmaxRegression(**kwargs)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                model.fit(X, y, sample_weight=sw)
+                assert model._sag_state["memory"].shape == (80, 11)
+                model.fit(X, y, sample_weight=sw)  # from the kept memory
+        models.append(model)
+    np.testing.assert_array_equal(models[0].coef_, models[1].coef_)
+    np.testing.assert_array_equal(models[0]._sag_state["memory"], models[1]._sag_state["memory"])
+
+
+def test_class_parts_nonfinite_and_interrupt(monkeypatch):
+    """Overflow on threads raises (both threads stop at the same row, no hang); Ctrl-C
+    between kernel calls leaves the estimator as it was."""
+    X, y = text(False, n_samples=300)
+    X10, y10 = softmaxreg.make_text_classification(300, 400, 10, random_state=1)
+    monkeypatch.setattr(_sag_solver, "sag_threads", lambda est, rows, n_columns: 2)
+    with pytest.raises(FloatingPointError, match="Scale the features"):
+        SoftmaxRegression(solver="saga").fit(X10 * 1e160, y10)
+    model = fit_quiet(X10, y10, alpha=1e-3, solver="sag", warm_start=True, max_iter=50,
+                      random_state=0)
+    coef, memory = model.coef_.copy(), model._sag_state["memory"].copy()
+    calls = []
+    real = _sag_solver._sag.sag_steps
+
+    def interrupted(*args):
+        calls.append(1)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return real(*args)
+
+    monkeypatch.setattr(_sag_solver, "CHUNK_WORK", 1000)
+    monkeypatch.setattr(_sag_solver, "_sag_steps", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        model.fit(X10, y10)
+    np.testing.assert_array_equal(model.coef_, coef)
+    np.testing.assert_array_equal(model._sag_state["memory"], memory)
+
+
+def test_thread_parts_rule(monkeypatch):
+    """Threads only for rows with enough work, never more than cores or 4-class chunks."""
+    from softmaxreg import _parts
+    from softmaxreg._objective import RowData
+    X, _ = softmaxreg.make_text_classification(200, 3000, 5, random_state=0)
+    rows = RowData(sp.csr_matrix(X))
+    per_row = rows.nnz / rows.n_samples
+    assert _parts.thread_parts(None, rows, 1, True) == 1
+    assert _parts.thread_parts(None, rows, 4, True) == 1  # one chunk
+    monkeypatch.setattr(_parts, "MIN_ROW_WORK", per_row * 20 + 1)
+    assert _parts.thread_parts(None, rows, 20, True) == 1  # too little work a row
+    monkeypatch.setattr(_parts, "MIN_ROW_WORK", 0)
+    n_cores = softmaxreg._validation.n_threads_from_n_jobs(None)
+    assert _parts.thread_parts(None, rows, 20, True) == min(n_cores, 5)
+    assert _parts.thread_parts(None, rows, 20, False) == 1  # a build without threads
+    assert _parts.thread_parts(1, rows, 20, True) == 1
+    assert _parts.thread_parts(-1, rows, 8, True) == min(n_cores, 2)
+    assert _parts.class_parts(20, 2) == [(0, 12), (12, 8)]
+    assert _parts.class_parts(9, 3) == [(0, 4), (4, 4), (8, 1)]
+    assert _parts.class_parts(7, 1) == [(0, 7)]

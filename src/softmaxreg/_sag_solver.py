@@ -29,6 +29,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 
 from ._kernels import sag as _sag
+from ._parts import class_parts, thread_parts
 
 # Multiply-adds (nnz * K) per kernel call: about 0.05-0.1 s of work, so that Python
 # gets control (and Ctrl-C is honoured) several times a second.
@@ -126,6 +127,21 @@ def _gradient_sums(rows, memory):
     return np.asarray(X.T @ memory, dtype=memory.dtype)
 
 
+def sag_threads(est, rows, n_columns):
+    """Parts (= threads) the classes are split into (``softmaxreg._parts``)."""
+    return thread_parts(est.n_jobs, rows, n_columns, _sag.THREADS_AVAILABLE)
+
+
+def _finish_parts(parts, n_threads, l1, previous):
+    """``_sag.finish_epoch`` on every part (each on ``n_threads``), combined."""
+    stats = [_sag.finish_epoch(blocks, memory.shape[1], cumsums, scale, counters, l1,
+                               previous[q], n_threads)
+             for q, (_, blocks, memory, _, _, _, cumsums, scale, counters, _)
+             in enumerate(parts)]
+    change, weight, sum_sq, sum_abs = zip(*stats)
+    return max(change), max(weight), sum(sum_sq), sum(sum_abs)
+
+
 def _fit(objective, params0, est, progress, saga):
     solver = "saga" if saga else "sag"
     rows = objective.rows
@@ -135,68 +151,80 @@ def _fit(objective, params0, est, progress, saga):
     l1 = objective.alpha * objective.l1_ratio if saga else 0.0
     eta, intercept_scale = step_sizes(objective, saga)
     c = objective.sample_weight * (n / objective.total_weight)
+    n_threads = sag_threads(est, rows, K)
+    ranges = class_parts(K, n_threads)
 
     # Warm start: reuse the gradient memory of the previous fit when it fits this problem.
     state = getattr(est, "_sag_state", None) if est.warm_start else None
     if state is not None and state["memory"].shape == (n, K) and state["memory"].dtype == dtype:
-        memory = state["memory"].copy()
+        memory = state["memory"]
         seen = np.ones(n, dtype=np.uint8)
     else:
-        memory = np.zeros((n, K), dtype=dtype)
+        memory = None
         seen = np.zeros(n, dtype=np.uint8)
     # params0 is the driver's to use (the estimator makes it for this fit): once W0 is in
     # blocks, its buffer holds the weights at the start of the epoch for the stopping rule
-    # and, at the end, the result, so that besides blocks the fit makes no model-sized
-    # array (issue 4's memory bound: X + n_samples * K numbers + 4 models + 20 MB).
+    # (a contiguous (d, k) array a part) and, at the end, the result, so that besides
+    # blocks the fit makes no model-sized array (issue 4's memory bound: X + n_samples * K
+    # numbers + 4 models + 20 MB).
     if not (params0.dtype == np.float64 and params0.flags.c_contiguous
             and params0.flags.writeable):
         params0 = np.array(params0, dtype=np.float64)
     W0, b0 = objective.split(params0)
-    W_prev_buffer = params0[:d * K].view(dtype)[:d * K].reshape(d, K)
-    Kp = _sag.padded_classes(K)
-    blocks = np.zeros((d, 2 * Kp + 2), dtype=dtype)
     cold = not np.any(W0)
-    if not cold:
-        blocks[:, :K] = W0
-    if seen.any():
-        blocks[:, Kp:Kp + K] = _gradient_sums(rows, memory)
-    intercept = np.array(b0, dtype=np.float64) if objective.fit_intercept else np.zeros(K)
-    intercept_sum = memory.sum(axis=0, dtype=np.float64)
-    cumsums = np.zeros((3, min(n, MAX_SEGMENT) + 1))
-    scale = np.ones(1)
-    counters = np.array([0, int(seen.sum())], dtype=np.int64)
-    loss_sum = np.zeros(1)
+    intercept0 = np.array(b0, dtype=np.float64) if objective.fit_intercept else np.zeros(K)
+    seg_len = min(n, MAX_SEGMENT)
+    parts = []
+    for k_off, k in ranges:
+        Kp = _sag.padded_classes(k)
+        blocks = np.zeros((d, 2 * Kp + 2), dtype=dtype)
+        if not cold:
+            blocks[:, :k] = W0[:, k_off:k_off + k]
+        if memory is None:
+            part_memory = np.zeros((n, k), dtype=dtype)
+        else:
+            part_memory = np.array(memory[:, k_off:k_off + k], order="C")
+            blocks[:, Kp:Kp + k] = _gradient_sums(rows, part_memory)
+        parts.append((
+            k_off, blocks, part_memory, intercept0[k_off:k_off + k].copy(),
+            part_memory.sum(axis=0, dtype=np.float64), seen.copy(),
+            np.zeros((3, seg_len + 1)), np.ones(1),
+            np.array([0, int(seen.sum())], dtype=np.int64), np.zeros(1),
+        ))
+    del memory, seen
 
     nnz_per_row = max(1.0, rows.nnz / max(n, 1))
-    chunk = max(1, int(CHUNK_WORK / (nnz_per_row * K)))
+    chunk = max(1, int(CHUNK_WORK * n_threads / (nnz_per_row * K)))
     # Weights at the start of the epoch, for the stopping rule (zeros for a cold start:
     # params0 is zeros then, whatever dtype its buffer is viewed as).
-    W_prev = W_prev_buffer
+    flat = params0[:d * K].view(dtype)[:d * K]
+    W_prev = [flat[k_off * d:(k_off + k) * d].reshape(d, k) for k_off, k in ranges]
     if not cold:
-        W_prev[...] = blocks[:, :K]
+        for (k_off, k), previous, part in zip(ranges, W_prev, parts):
+            previous[...] = part[1][:, :k]
     rng = check_random_state(est.random_state)
     converged = stopped = False
     n_epochs = 0
     for n_epochs in range(1, est.max_iter + 1):
         order = epoch_order(rng, n, saga)
-        b_prev = intercept.copy()
-        loss_sum[0] = 0.0
+        b_prev = np.concatenate([part[3] for part in parts])
+        for part in parts:
+            part[9][0] = 0.0
         for lo in range(0, n, chunk):
             status = _sag_steps(
                 rows.data, rows.indices, rows.indptr, d, objective.y, c, order[lo:lo + chunk],
-                blocks, memory, intercept, intercept_sum, seen, cumsums, scale, counters,
-                loss_sum, eta, l2, l1, saga, objective.binomial, intercept_scale,
+                parts, eta, l2, l1, saga, objective.binomial, intercept_scale, n_threads,
             )
             if status != _sag.STATUS_OK:
                 raise FloatingPointError(_NONFINITE_MESSAGE.format(solver=solver))
-        max_change, max_weight, sum_sq, sum_abs = _sag.finish_epoch(
-            blocks, K, cumsums, scale, counters, l1, W_prev)
+        max_change, max_weight, sum_sq, sum_abs = _finish_parts(parts, n_threads, l1, W_prev)
+        intercept = np.concatenate([part[3] for part in parts])
         max_change = max(max_change, float(np.max(np.abs(intercept - b_prev))))
         max_weight = max(max_weight, float(np.max(np.abs(intercept))))
         if not (np.isfinite(max_change) and np.isfinite(max_weight)):
             raise FloatingPointError(_NONFINITE_MESSAGE.format(solver=solver))
         # the epoch's mean weighted loss at the visits' weights + the penalty at its end
-        estimate = loss_sum[0] / n + 0.5 * l2 * sum_sq + l1 * sum_abs
+        estimate = parts[0][9][0] / n + 0.5 * l2 * sum_sq + l1 * sum_abs
         relative = max_change / max_weight if max_weight else 0.0
         stopped = progress(n_epochs, estimate, relative_change=relative)
         if max_change <= est.tol * max_weight:
@@ -212,10 +240,14 @@ def _fit(objective, params0, est, progress, saga):
             stacklevel=4,
         )
     params = params0  # W_prev's buffer, no longer needed; already paged in
-    params[:d * K].reshape(d, K)[...] = blocks[:, :K]
-    params[d * K:] = intercept
+    W = params[:d * K].reshape(d, K)
+    for (k_off, k), part in zip(ranges, parts):
+        W[:, k_off:k_off + k] = part[1][:, :k]
+    params[d * K:] = np.concatenate([part[3] for part in parts])
     if est.warm_start:
-        est._sag_state = {"memory": memory}  # n_samples * K numbers: kept only when asked
+        # n_samples * K numbers: kept only when asked
+        memories = [part[2] for part in parts]
+        est._sag_state = {"memory": memories[0] if len(memories) == 1 else np.hstack(memories)}
     else:
         est.__dict__.pop("_sag_state", None)
     return params, n_epochs
