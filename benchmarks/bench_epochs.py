@@ -80,5 +80,7 @@ def test_compare_epochs_script_runs():
     X, y = make_text_classification(700, 2_000, 4, tokens_per_row=30, random_state=0)
     lines = []
     med = run((X[:500], X[500:], y[:500], y[500:]), repeat=1, out=lines.append)
-    assert len(med) == 10 and all(v >= 0 for v in med.values())
-    assert sum(line.startswith("ratio ") for line in lines) == 6
+    ratios = med.pop("ratios")
+    assert len(med) == 14 and all(v >= 0 for v in med.values())
+    assert len(ratios) == 10 and all(r > 0 for r in ratios.values())
+    assert sum(line.startswith("ratio ") for line in lines) == 10

@@ -160,7 +160,8 @@ class _Settings:
         self.__dict__.update(dict(
             tol=0.0, max_iter=1, verbose=0, random_state=0, warm_start=False, batch_size=1,
             learning_rate="constant", eta0=0.01, power_t=0.5, average=False, shuffle=True,
-            early_stopping=False, validation_fraction=0.1, n_iter_no_change=5), **kw)
+            early_stopping=False, validation_fraction=0.1, n_iter_no_change=5, n_jobs=None),
+            **kw)
 
 
 @PROPERTY

@@ -424,3 +424,76 @@ def test_sklearn_compatible(estimator, check):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         check(estimator)
+
+
+# --- classes split into parts, on threads ---------------------------------------------------
+
+def _with_parts(monkeypatch, n_parts, on_threads, call):
+    """Run ``call()`` with the classes split into ``n_parts`` parts, on threads or not."""
+    from softmaxreg import _parts
+
+    with monkeypatch.context() as m:
+        m.setattr(_sgd_solver, "thread_parts", lambda *args: n_parts)
+        if not on_threads:
+            real = _sgd_solver._sgd.sgd_pass
+            m.setattr(_sgd_solver._sgd, "sgd_pass", lambda *args: real(*args[:-1], 1))
+        assert _parts.class_parts  # the split the driver uses
+        return call()
+
+
+PART_PARAMS = [
+    dict(alpha=1e-2, l1_ratio=0.0, batch_size=1, average=False, learning_rate="optimal"),
+    dict(alpha=2e-2, l1_ratio=0.5, batch_size=7, average=25, learning_rate="invscaling"),
+    dict(alpha=0.5, l1_ratio=0.0, batch_size=3, average=10, learning_rate="constant",
+         eta0=1.5),  # the weight scale is folded
+]
+
+
+@pytest.mark.parametrize("container", [np.asarray, sp.csr_matrix])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("n_classes", [9, 13])
+@pytest.mark.parametrize("params", PART_PARAMS, ids=["l2", "enet-avg", "fold"])
+def test_class_parts_give_the_same_model(monkeypatch, container, dtype, n_classes, params):
+    """2 or 3 parts, on threads or one thread: the same model, bit for bit, as one part
+    (each class's arithmetic is the same), and the NumPy reference's."""
+    X, y = small_problem(n_classes, n_samples=80, n_features=10)
+    y[:n_classes] = np.arange(n_classes)
+    sw = np.random.default_rng(1).uniform(0.5, 2.0, size=len(y))
+    params = {"eta0": 0.5, "power_t": 0.5, **params}
+    Xc = container(X.astype(dtype))
+
+    def fit():
+        return fit_epochs(Xc, y, 3, sample_weight=sw, **params)
+
+    one = _with_parts(monkeypatch, 1, False, fit)
+    for n_parts, on_threads in [(2, True), (2, False), (3, True)]:
+        split = _with_parts(monkeypatch, n_parts, on_threads, fit)
+        assert len(split._sgd_state.ranges) == n_parts
+        np.testing.assert_array_equal(split.coef_, one.coef_)
+        np.testing.assert_array_equal(split.intercept_, one.intercept_)
+    if dtype == np.float64:
+        coef, intercept = reference_sgd(X, y, sw / sw.mean(), n_classes, n_epochs=3, **params)
+        np.testing.assert_allclose(split.coef_, coef, rtol=1e-9, atol=1e-10)
+        np.testing.assert_allclose(split.intercept_, intercept, rtol=1e-9, atol=1e-10)
+
+
+def test_class_parts_partial_fit_and_errors(monkeypatch):
+    """partial_fit continues a split state; a non-finite score on threads raises (both
+    threads stop at the same row: no hang)."""
+    X, y = small_problem(10, n_samples=90, n_features=10)
+    y[:10] = np.arange(10)
+
+    def stream():
+        est = SoftmaxRegression(solver="sgd", random_state=0, average=5)
+        for lo in range(0, 90, 30):
+            est.partial_fit(X[lo:lo + 30], y[lo:lo + 30], classes=np.arange(10))
+        return est
+
+    one = _with_parts(monkeypatch, 1, False, stream)
+    two = _with_parts(monkeypatch, 2, True, stream)
+    np.testing.assert_array_equal(one.coef_, two.coef_)
+    np.testing.assert_array_equal(one.intercept_, two.intercept_)
+    big = SoftmaxRegression(solver="sgd", learning_rate="constant", eta0=1e300, alpha=0.0)
+    with pytest.raises(FloatingPointError, match="Lower eta0"):
+        _with_parts(monkeypatch, 2, True, lambda: big.fit(X * 1e6, y))
+    assert not hasattr(big, "coef_")

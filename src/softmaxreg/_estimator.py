@@ -387,7 +387,7 @@ class SoftmaxRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
         objective = Objective(X, y_index, sw, len(classes), self.alpha, self.l1_ratio,
                               self.fit_intercept)
         state = getattr(self, "_sgd_state", None)
-        if state is None or state.V.dtype != X.dtype:
+        if state is None or state.dtype != X.dtype:
             params0 = np.zeros(objective.n_params + objective.n_columns)
             if not first:
                 params0 = params_from_coef(self.coef_, self.intercept_, objective.binomial)

@@ -94,6 +94,7 @@ from libc.stdint cimport int32_t, int64_t
 from libc.stdlib cimport calloc, free
 from cython.parallel cimport parallel, prange, threadid
 
+from ._handoff cimport FLAG_STRIDE, HANDOFF_THREADS, lines, publish, team_size, wait_for
 from ._rowmath cimport floating, index_t, loss_residual, prefetch_block, row_view
 
 STATUS_OK = 0
@@ -316,56 +317,7 @@ cdef inline void _update4(
         v[3] = v[3] + cx * d3
 
 
-cdef extern from *:
-    """
-    /* Row-by-row hand-off between the threads of a class-split SAG epoch (see the
-       design note): a thread publishes its scores of a row by storing the row's sequence
-       number (release) and waits until every other part has done so (acquire). Only
-       GCC/clang builds with OpenMP run parts on several threads; elsewhere the kernel
-       runs them all on one thread (the team has one member) and these are no-ops. */
-    #if (defined(__GNUC__) || defined(__clang__)) && defined(_OPENMP)
-    #include <omp.h>
-    #include <sched.h>
-    #define SOFTMAXREG_SAG_THREADS 1
-    static inline void softmaxreg_publish(long long *flag, long long v) {
-        __atomic_store_n(flag, v, __ATOMIC_RELEASE);
-    }
-    static inline void softmaxreg_wait(long long *flag, long long v) {
-        int spins = 0;
-        while (__atomic_load_n(flag, __ATOMIC_ACQUIRE) < v) {
-            if (++spins < 4096) {
-    #if defined(__x86_64__) || defined(__i386__)
-                __builtin_ia32_pause();
-    #endif
-            } else {
-                sched_yield();  /* the other thread lost its core: let it run */
-                spins = 0;
-            }
-        }
-    }
-    static inline int softmaxreg_team_size(void) { return omp_get_num_threads(); }
-    #else
-    #define SOFTMAXREG_SAG_THREADS 0
-    static inline void softmaxreg_publish(long long *flag, long long v) { *flag = v; }
-    static inline void softmaxreg_wait(long long *flag, long long v) { (void)flag; (void)v; }
-    static inline int softmaxreg_team_size(void) { return 1; }
-    #endif
-    """
-    int SAG_THREADS "SOFTMAXREG_SAG_THREADS"
-    void publish "softmaxreg_publish"(long long* flag, long long v) noexcept nogil
-    void wait_for "softmaxreg_wait"(long long* flag, long long v) noexcept nogil
-    int team_size "softmaxreg_team_size"() noexcept nogil
-
-
-# Flags of the row hand-off sit a cache line apart (8 long longs).
-cdef Py_ssize_t FLAG_STRIDE = 8
-
-THREADS_AVAILABLE = bool(SAG_THREADS)
-
-
-cdef inline Py_ssize_t _lines(Py_ssize_t n_doubles) noexcept nogil:
-    """n_doubles rounded up to whole 64-byte cache lines (8 doubles)."""
-    return (n_doubles + 7) // 8 * 8
+THREADS_AVAILABLE = bool(HANDOFF_THREADS)
 
 
 cdef struct SagPart:
@@ -722,10 +674,10 @@ def sag_steps(
         # One buffer, each piece on cache lines of its own (threads write their own):
         # shared scores (2 K), then per part raw (Kp) and delta (Kp), then per thread
         # the row's scores (K).
-        q = _lines(2 * K)
+        q = lines(2 * K)
         for tid in range(n_parts):
-            q += 2 * _lines(cparts[tid].Kp)
-        q += n_parts * _lines(K)
+            q += 2 * lines(cparts[tid].Kp)
+        q += n_parts * lines(K)
         buffer = <double*> calloc(q + 8, sizeof(double))
         flags = <long long*> calloc((n_parts + 1) * FLAG_STRIDE, sizeof(long long))
         statuses = <int*> calloc(n_parts, sizeof(int))
@@ -736,13 +688,13 @@ def sag_steps(
             raise MemoryError()
         scratch = <double*> ((<size_t> buffer + 63) & ~(<size_t> 63))
         aligned_flags = <long long*> ((<size_t> flags + 63) & ~(<size_t> 63))
-        q = _lines(2 * K)
+        q = lines(2 * K)
         for tid in range(n_parts):
             cparts[tid].raw = scratch + q
-            q += _lines(cparts[tid].Kp)
+            q += lines(cparts[tid].Kp)
             cparts[tid].delta = <void*> (scratch + q)  # Kp of X's dtype fit in Kp doubles
-            q += _lines(cparts[tid].Kp)
-        row = _lines(K)
+            q += lines(cparts[tid].Kp)
+        row = lines(K)
         with nogil:
             if n_threads == 1:
                 status = _sag_rows(

@@ -56,6 +56,18 @@ through the current row's dot loop, and the indices and values of the row after 
 are prefetched so that the next row's prefetch does not wait on them. An asm prefetch
 (``_rowmath.pxd``) is used on x86 because GCC removes loops of ``__builtin_prefetch`` calls.
 
+Class parts and threads (as in ``_sag.pyx``, helpers in ``_handoff.pxd``): the model's
+classes can be split into parts, class ranges with their own V, intercepts, Q, A and a
+copy of the scalar state. A row's scores are computed part by part into a shared row
+buffer, the residual from the whole vector by the same code everywhere, and each part
+scatters its own classes. With one part a thread, the threads hand each row's scores to
+each other (flag per thread, release/acquire); on one thread the parts run in turn.
+Each class's arithmetic is the same either way and with one part (the binomial special
+paths are taken for the binomial model only), so the model does not depend on the split.
+On 20newsgroups (K = 20) two threads ran an epoch's rows in 18 ms instead of 24 ms in
+float64, and in 15 instead of 16 ms in float32: a row's work is small next to the
+hand-off (a few hundred nanoseconds a row on this machine).
+
 Input contract (checked by ``softmaxreg._validation``): finite data; for CSR, a
 consistent structure with indices in ``[0, n_features)``; labels in ``[0, K)``
 (``{0, 1}`` for binomial); weights >= 0; ``order`` entries in ``[0, n_samples)``; all
@@ -66,7 +78,10 @@ discards that state and raises.
 
 from libc.math cimport exp, fabs, pow, isfinite
 from libc.stdint cimport int32_t
+from libc.stdlib cimport calloc, free
+from cython.parallel cimport parallel, threadid
 
+from ._handoff cimport FLAG_STRIDE, HANDOFF_THREADS, lines, publish, team_size, wait_for
 from ._rowmath cimport floating, index_t, loss_residual, prefetch_block, prefetch_read, row_view
 
 # Layout of the state vector shared with the Python driver (C names, then Python names).
@@ -85,6 +100,7 @@ STATE_FIELDS = {
     "n_avg": ST_N_AVG, "loss": ST_LOSS,
 }
 STATE_SIZE = N_STATE
+THREADS_AVAILABLE = bool(HANDOFF_THREADS)
 LEARNING_RATES = {"constant": 0, "optimal": 1, "invscaling": 2, "adaptive": 0}
 
 cdef double MIN_WSCALE = 1e-9
@@ -108,7 +124,7 @@ cdef inline double _schedule(int lr_kind, double t, double eta0, double alpha,
 cdef inline void _row_dot_v(
     const floating* values, const index_t* indices, Py_ssize_t nnz,
     const floating* V, Py_ssize_t n_classes, double* raw_out,
-    const index_t* next_indices, Py_ssize_t next_nnz, const double* A,
+    const index_t* next_indices, Py_ssize_t next_nnz, const double* A, bint binomial,
 ) noexcept nogil:
     """raw_out[:K] += x @ V for one row x (sums in double).
 
@@ -125,7 +141,7 @@ cdef inline void _row_dot_v(
     cdef Py_ssize_t block = n_classes * sizeof(floating)
     if next_indices == NULL:
         next_nnz = 0
-    if n_classes == 1 and A == NULL:  # binomial: one weight per feature, sum in a register
+    if binomial and A == NULL:  # one weight per feature, sum in a register
         a0 = 0.0
         for j in range(nnz):
             if j < next_nnz:
@@ -175,7 +191,7 @@ cdef inline void _row_dot_v(
 cdef inline void _row_scatter(
     const floating* values, const index_t* indices, Py_ssize_t nnz,
     floating* V, double* A, double beta, Py_ssize_t n_classes,
-    const double* r, double step,
+    const double* r, double step, bint binomial,
 ) noexcept nogil:
     """V[features of x] -= step * outer(x, r); A absorbs -beta * (change of V) when given.
 
@@ -191,7 +207,7 @@ cdef inline void _row_scatter(
     cdef double* a
     cdef double r0 = r[0]
     cdef floating fr[MAX_LOCAL_K]
-    if n_classes == 1 and A == NULL:  # binomial
+    if binomial and A == NULL:  # one weight per feature
         for j in range(nnz):
             col = j if indices == NULL else indices[j]
             V[col] = <floating>(V[col] - step * values[j] * r0)
@@ -244,30 +260,52 @@ cdef inline void _clip_l1(
             a[k] += beta * (old - v[k])
 
 
-cdef void _fold_wscale(floating* V, double* A, Py_ssize_t n, double* state) noexcept nogil:
-    """V *= wscale, wscale = 1; the averaged sum keeps its value (beta * V moves into A)."""
+cdef void _fold_wscale(floating* V, double* A, Py_ssize_t n, double wscale,
+                       double beta) noexcept nogil:
+    """V *= wscale; the averaged sum keeps its value (beta * V moves into A). The caller
+    then sets wscale = 1 and beta = 0."""
     cdef Py_ssize_t p
-    cdef double wscale = state[ST_WSCALE], beta = state[ST_BETA], old
+    cdef double old
     for p in range(n):
         old = V[p]
         if A != NULL:
             A[p] += beta * old
         V[p] = <floating>(wscale * old)
-    state[ST_WSCALE] = 1.0
-    state[ST_BETA] = 0.0
+
+
+cdef struct SgdPart:
+    # One class range [k_off, k_off + K) of the model, with its arrays.
+    void* V               # (n_features, K), X's dtype
+    double* intercept     # (K,)
+    double* Q             # (n_features * K,) or NULL
+    double* A             # (n_features * K,) or NULL
+    double* A_intercept   # (K,)
+    double* state         # (N_STATE,): the same values in every part
+    double* resid         # (batch_size, K) residuals of the batch's rows
+    Py_ssize_t k_off
+    Py_ssize_t K
 
 
 cdef int _sgd_rows(
     const floating* data, const index_t* indices, const index_t* indptr,
     Py_ssize_t n_features, const int32_t* y, const double* sample_weight,
     const Py_ssize_t* order, Py_ssize_t start, Py_ssize_t stop,
-    floating* V, double* intercept, double* Q, double* A, double* A_intercept,
-    double* state, double* resid, Py_ssize_t n_classes, bint binomial, bint fit_intercept,
+    SgdPart* parts, Py_ssize_t n_own, Py_ssize_t K_total, double* scores, double* shared,
+    long long* flags, Py_ssize_t me, Py_ssize_t n_parts,
+    bint binomial, bint fit_intercept,
     Py_ssize_t batch_size, int lr_kind, double eta0, double power_t, double alpha,
     double l1_ratio, double optimal_init, double average_start,
 ) noexcept nogil:
-    """SGD steps over ``order[start:stop]`` (see the module design note); 1 if non-finite."""
-    cdef Py_ssize_t p, m, nb, i, k, j, nnz, next_nnz, col
+    """SGD steps over ``order[start:stop]`` for the parts ``parts[:n_own]`` (see the
+    design note); 1 if non-finite.
+
+    On one thread ``n_own == n_parts``; on a team, thread ``me`` runs ``parts[0]`` (=
+    part ``me``) and hands each row's scores to the others through ``shared`` (2 x
+    K_total, a buffer per row parity) and ``flags``. ``scores`` (K_total) is scratch.
+    The thread keeps the scalars in ``parts[0].state`` and copies them to its other
+    parts at the end.
+    """
+    cdef Py_ssize_t p, m, nb, i, k, j, q, nnz, next_nnz, col, n_params
     cdef const floating* values
     cdef const index_t* row_indices
     cdef const floating* next_values
@@ -276,12 +314,16 @@ cdef int _sgd_rows(
     cdef const index_t* after_indices
     cdef Py_ssize_t after_nnz
     cdef double* r
+    cdef double* row_scores
     cdef double eta, s, total, factor, step
     cdef double l2 = alpha * (1.0 - l1_ratio)
     cdef double l1 = alpha * l1_ratio
     cdef double* a_row
-    cdef Py_ssize_t n_params = n_features * n_classes
-    cdef bint averaging
+    cdef double* state = parts[0].state
+    cdef SgdPart* part
+    cdef floating* V
+    cdef bint averaging, threaded = n_own < n_parts, has_A = parts[0].A != NULL
+    cdef int status = 0
 
     p = start
     while p < stop:
@@ -303,18 +345,37 @@ cdef int _sgd_rows(
                                      &after_values, &after_indices)
                 prefetch_block(after_indices, after_nnz * sizeof(index_t))
                 prefetch_block(after_values, after_nnz * sizeof(floating))
-            r = resid + m * n_classes
-            for k in range(n_classes):
-                r[k] = 0.0
-            _row_dot_v(values, row_indices, nnz, V, n_classes, r, next_indices, next_nnz, A)
+            row_scores = shared + ((p + m) & 1) * K_total
+            for q in range(n_own):
+                part = &parts[q]
+                r = part.resid + m * part.K
+                for k in range(part.K):
+                    r[k] = 0.0
+                _row_dot_v(values, row_indices, nnz, <floating*> part.V, part.K, r,
+                           next_indices, next_nnz, part.A, binomial)
+                for k in range(part.K):
+                    row_scores[part.k_off + k] = part.intercept[k] + state[ST_WSCALE] * r[k]
+            if threaded:
+                publish(flags + me * FLAG_STRIDE, p + m + 1)
+                for q in range(n_parts):
+                    if q != me:
+                        wait_for(flags + q * FLAG_STRIDE, p + m + 1)
             total = 0.0
-            for k in range(n_classes):
-                r[k] = intercept[k] + state[ST_WSCALE] * r[k]
-                total += r[k]
+            for k in range(K_total):
+                scores[k] = row_scores[k]
+                total += scores[k]
             if not isfinite(total):
-                return 1
+                status = 1
+                break
             s = sample_weight[i]
-            state[ST_LOSS] += s * loss_residual(r, n_classes, y[i], binomial, s)
+            state[ST_LOSS] += s * loss_residual(scores, K_total, y[i], binomial, s)
+            for q in range(n_own):
+                part = &parts[q]
+                r = part.resid + m * part.K
+                for k in range(part.K):
+                    r[k] = scores[part.k_off + k]
+        if status:
+            break
 
         # L2 shrink through the scale, then the gradient step on the touched rows of V
         factor = 1.0 - eta * l2
@@ -322,44 +383,58 @@ cdef int _sgd_rows(
             factor = 0.0
         state[ST_WSCALE] *= factor
         if state[ST_WSCALE] < MIN_WSCALE or (
-                A != NULL and state[ST_BETA] > MAX_BETA_RATIO * state[ST_WSCALE] * state[ST_N_AVG]):
-            _fold_wscale(V, A, n_params, state)
+                has_A and state[ST_BETA] > MAX_BETA_RATIO * state[ST_WSCALE] * state[ST_N_AVG]):
+            for q in range(n_own):
+                _fold_wscale(<floating*> parts[q].V, parts[q].A, n_features * parts[q].K,
+                             state[ST_WSCALE], state[ST_BETA])
+            state[ST_WSCALE] = 1.0
+            state[ST_BETA] = 0.0
         step = eta / (nb * state[ST_WSCALE])
-        for m in range(nb):
-            nnz = row_view(data, indices, indptr, n_features, order[p + m], &values,
-                           &row_indices)
-            _row_scatter(values, row_indices, nnz, V, A, state[ST_BETA], n_classes,
-                         resid + m * n_classes, step)
-        if fit_intercept:
-            for m in range(nb):
-                r = resid + m * n_classes
-                for k in range(n_classes):
-                    intercept[k] -= eta / nb * r[k]
-
-        # cumulative L1 penalty on every weight of the features the batch touched
-        if l1 > 0.0 and Q != NULL:
-            state[ST_U] += eta * l1
+        for q in range(n_own):
+            part = &parts[q]
             for m in range(nb):
                 nnz = row_view(data, indices, indptr, n_features, order[p + m], &values,
                                &row_indices)
-                for j in range(nnz):
-                    if values[j] == 0:
-                        continue
-                    col = (j if row_indices == NULL else row_indices[j]) * n_classes
-                    a_row = A + col if A != NULL else NULL
-                    _clip_l1(V + col, Q + col, a_row, n_classes, state[ST_WSCALE],
-                             state[ST_U], state[ST_BETA])
+                _row_scatter(values, row_indices, nnz, <floating*> part.V, part.A,
+                             state[ST_BETA], part.K, part.resid + m * part.K, step, binomial)
+            if fit_intercept:
+                for m in range(nb):
+                    r = part.resid + m * part.K
+                    for k in range(part.K):
+                        part.intercept[k] -= eta / nb * r[k]
+
+        # cumulative L1 penalty on every weight of the features the batch touched
+        if l1 > 0.0 and parts[0].Q != NULL:
+            state[ST_U] += eta * l1
+            for q in range(n_own):
+                part = &parts[q]
+                V = <floating*> part.V
+                for m in range(nb):
+                    nnz = row_view(data, indices, indptr, n_features, order[p + m], &values,
+                                   &row_indices)
+                    for j in range(nnz):
+                        if values[j] == 0:
+                            continue
+                        col = (j if row_indices == NULL else row_indices[j]) * part.K
+                        a_row = part.A + col if part.A != NULL else NULL
+                        _clip_l1(V + col, part.Q + col, a_row, part.K, state[ST_WSCALE],
+                                 state[ST_U], state[ST_BETA])
 
         state[ST_STEPS] += 1.0
         state[ST_SEEN] += nb
         averaging = average_start > 0 and state[ST_SEEN] >= average_start
-        if averaging and A != NULL:
+        if averaging and has_A:
             state[ST_BETA] += state[ST_WSCALE]
             state[ST_N_AVG] += 1.0
-            for k in range(n_classes):
-                A_intercept[k] += intercept[k]
+            for q in range(n_own):
+                part = &parts[q]
+                for k in range(part.K):
+                    part.A_intercept[k] += part.intercept[k]
         p += nb
-    return 0
+    for q in range(1, n_own):
+        for k in range(N_STATE):
+            parts[q].state[k] = state[k]
+    return status
 
 
 def sgd_pass(
@@ -372,13 +447,7 @@ def sgd_pass(
     const Py_ssize_t[::1] order,
     Py_ssize_t start,
     Py_ssize_t stop,
-    floating[:, ::1] V,
-    double[::1] intercept,
-    double[::1] Q,
-    double[::1] A,
-    double[::1] A_intercept,
-    double[::1] state,
-    double[:, ::1] resid,
+    list parts,
     bint binomial,
     bint fit_intercept,
     Py_ssize_t batch_size,
@@ -389,8 +458,9 @@ def sgd_pass(
     double l1_ratio,
     double optimal_init,
     double average_start,
+    int n_threads=1,
 ):
-    """Run SGD steps over the rows ``order[start:stop]``, updating the state in place.
+    """Run SGD steps over the rows ``order[start:stop]``, updating the parts in place.
 
     Parameters
     ----------
@@ -406,20 +476,21 @@ def sgd_pass(
     order : ndarray of shape (n_order,), intp
         Row indices in visiting order; ``start`` and ``stop`` are positions in it and
         ``start`` must lie on a batch boundary.
-    V : ndarray of shape (n_features, K), X's dtype
-        Scaled weights (the model's are ``state[ST_WSCALE] * V``), updated in place.
-    intercept : ndarray of shape (K,), float64
-    Q : ndarray of shape (n_features * K,) or (0,), float64
-        L1 penalty received per weight; empty when ``l1_ratio == 0`` (an empty Q turns
-        the L1 step off).
-    A : ndarray of shape (n_features * K,) or (0,), float64
-        Averaged-sum part (see the design note); empty without averaging.
-    A_intercept : ndarray of shape (K,), float64
-        Sum of the averaged intercepts.
-    state : ndarray of shape (N_STATE,), float64
-        Scalars carried between calls (``ST_*`` layout).
-    resid : ndarray of shape (batch_size, K), float64
-        Scratch buffer.
+    parts : list of tuples
+        One ``(k_off, V, intercept, Q, A, A_intercept, state, resid)`` per class range
+        ``[k_off, k_off + V.shape[1])``, in class order, covering [0, K):
+
+        - V : ndarray of shape (n_features, k), X's dtype. Scaled weights (the model's
+          are ``state[ST_WSCALE] * V``), updated in place.
+        - intercept : ndarray of shape (k,), float64.
+        - Q : ndarray of shape (n_features * k,) or (0,), float64. L1 penalty received
+          per weight; empty when ``l1_ratio == 0`` (an empty Q turns the L1 step off).
+        - A : ndarray of shape (n_features * k,) or (0,), float64. Averaged-sum part
+          (see the design note); empty without averaging.
+        - A_intercept : ndarray of shape (k,), float64. Sum of the averaged intercepts.
+        - state : ndarray of shape (N_STATE,), float64. Scalars carried between calls
+          (``ST_*`` layout); the same values in every part.
+        - resid : ndarray of shape (batch_size, k), float64. Scratch.
     binomial, fit_intercept : bool
     batch_size : int
     lr_kind : int
@@ -427,27 +498,102 @@ def sgd_pass(
     eta0, power_t, alpha, l1_ratio, optimal_init : float
     average_start : float
         Average the iterates once this many samples have been seen; 0 for no average.
+    n_threads : int, default=1
+        Run the parts on this many threads (one part each); any other value, or a team
+        OpenMP makes smaller, runs all parts on one thread: the same arithmetic, so the
+        same model.
 
     Returns
     -------
     status : int
         0 on success, 1 if a score became non-finite (the caller raises).
     """
-    cdef Py_ssize_t n_classes = V.shape[1]
-    cdef int status
+    cdef Py_ssize_t n_parts = len(parts), K = 0, q, k, tid, team, row
+    cdef SgdPart* cparts
+    cdef double* buffer
+    cdef double* scratch
+    cdef long long* flags
+    cdef long long* aligned_flags
+    cdef int* statuses
+    cdef int status = 0
     cdef const index_t* ind_ptr = &indices[0] if indices.shape[0] > 0 else NULL
     cdef const index_t* indptr_ptr = &indptr[0] if indptr.shape[0] > 0 else NULL
     cdef const floating* data_ptr = &data[0] if data.shape[0] > 0 else NULL
-    cdef double* q_ptr = &Q[0] if Q.shape[0] > 0 else NULL
-    cdef double* a_ptr = &A[0] if A.shape[0] > 0 else NULL
-    if stop <= start:
+    cdef floating[:, ::1] V
+    cdef double[::1] intercept, Q, A, A_intercept, state
+    cdef double[:, ::1] resid
+    cdef list keep = []  # the memoryviews, alive until the kernel is done
+    if stop <= start or n_parts == 0:
         return 0
-    with nogil:
-        status = _sgd_rows(
-            data_ptr, ind_ptr, indptr_ptr, n_features, &y[0], &sample_weight[0], &order[0],
-            start, stop, &V[0, 0], &intercept[0], q_ptr, a_ptr, &A_intercept[0], &state[0],
-            &resid[0, 0], n_classes, binomial, fit_intercept, batch_size, lr_kind, eta0,
-            power_t, alpha, l1_ratio, optimal_init, average_start)
+    if n_threads != n_parts:
+        n_threads = 1
+    cparts = <SgdPart*> calloc(n_parts, sizeof(SgdPart))
+    if cparts == NULL:
+        raise MemoryError()
+    try:
+        for q in range(n_parts):
+            k_off, V, intercept, Q, A, A_intercept, state, resid = parts[q]
+            keep.append((V, intercept, Q, A, A_intercept, state, resid))
+            if k_off != K or V.shape[0] != n_features or resid.shape[1] != V.shape[1] \
+                    or resid.shape[0] < min(batch_size, stop - start):
+                raise ValueError("parts must cover the classes in order, with (batch, k) resid")
+            cparts[q].k_off = K
+            cparts[q].K = V.shape[1]
+            K += V.shape[1]
+            cparts[q].V = &V[0, 0]
+            cparts[q].intercept = &intercept[0]
+            cparts[q].Q = &Q[0] if Q.shape[0] > 0 else NULL
+            cparts[q].A = &A[0] if A.shape[0] > 0 else NULL
+            cparts[q].A_intercept = &A_intercept[0]
+            cparts[q].state = &state[0]
+            cparts[q].resid = &resid[0, 0]
+        # shared scores (2 K) and per thread the row's scores (K), on lines of their own
+        row = lines(K)
+        buffer = <double*> calloc(lines(2 * K) + n_parts * row + 8, sizeof(double))
+        flags = <long long*> calloc((n_parts + 1) * FLAG_STRIDE, sizeof(long long))
+        statuses = <int*> calloc(n_parts, sizeof(int))
+        if buffer == NULL or flags == NULL or statuses == NULL:
+            free(buffer)
+            free(flags)
+            free(statuses)
+            raise MemoryError()
+        scratch = <double*> ((<size_t> buffer + 63) & ~(<size_t> 63))
+        aligned_flags = <long long*> ((<size_t> flags + 63) & ~(<size_t> 63))
+        with nogil:
+            if n_threads == 1:
+                status = _sgd_rows(
+                    data_ptr, ind_ptr, indptr_ptr, n_features, &y[0], &sample_weight[0],
+                    &order[0], start, stop, cparts, n_parts, K, scratch + lines(2 * K),
+                    scratch, aligned_flags, 0, n_parts, binomial, fit_intercept, batch_size,
+                    lr_kind, eta0, power_t, alpha, l1_ratio, optimal_init, average_start)
+            else:
+                with parallel(num_threads=n_threads):
+                    tid = threadid()
+                    team = team_size()
+                    if team >= n_parts:
+                        if tid < n_parts:
+                            statuses[tid] = _sgd_rows(
+                                data_ptr, ind_ptr, indptr_ptr, n_features, &y[0],
+                                &sample_weight[0], &order[0], start, stop, cparts + tid, 1,
+                                K, scratch + lines(2 * K) + tid * row, scratch,
+                                aligned_flags, tid, n_parts, binomial, fit_intercept,
+                                batch_size, lr_kind, eta0, power_t, alpha, l1_ratio,
+                                optimal_init, average_start)
+                    elif tid == 0:
+                        statuses[0] = _sgd_rows(
+                            data_ptr, ind_ptr, indptr_ptr, n_features, &y[0],
+                            &sample_weight[0], &order[0], start, stop, cparts, n_parts, K,
+                            scratch + lines(2 * K), scratch, aligned_flags, 0, n_parts,
+                            binomial, fit_intercept, batch_size, lr_kind, eta0, power_t,
+                            alpha, l1_ratio, optimal_init, average_start)
+                for k in range(n_parts):
+                    if statuses[k] != 0:
+                        status = statuses[k]
+        free(buffer)
+        free(flags)
+        free(statuses)
+    finally:
+        free(cparts)
     return status
 
 

@@ -21,6 +21,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 
 from ._kernels import sgd as _sgd
+from ._parts import class_parts, thread_parts
 
 WORK_PER_CHUNK = 20_000_000  # nnz * K multiply-adds per kernel call
 _S = _sgd.STATE_FIELDS
@@ -54,6 +55,12 @@ def average_start(average):
 class SGDState:
     """Everything SGD carries from step to step and from one ``partial_fit`` to the next.
 
+    The model's classes are stored in parts (class ranges, ``softmaxreg._parts``; one
+    part unless the rows carry enough work for threads): per part the scaled weights
+    ``V`` (n_features, k) in X's dtype, its intercepts, L1 record ``Q`` and averaged sum
+    ``A`` (flat, float64, empty when unused), and a copy of the kernel's scalars
+    (``state``: the same values in every part).
+
     Parameters
     ----------
     W : ndarray of shape (n_features, K)
@@ -65,27 +72,36 @@ class SGDState:
         Keep the per-weight L1 record (``l1_ratio > 0``).
     average : bool
         Keep the averaged-sum arrays.
+    ranges : list of (k_off, k), default=None
+        The class parts (``softmaxreg._parts.class_parts``); None for one part.
     """
 
-    def __init__(self, W, intercept, dtype, l1, average):
-        self.V = np.array(W, dtype=dtype, order="C")
-        n = self.V.size
-        self.intercept = np.array(intercept, dtype=np.float64)
-        self.Q = np.zeros(n) if l1 else np.empty(0)
-        self.A = np.zeros(n) if average else np.empty(0)
-        self.A_intercept = np.zeros(self.V.shape[1])
-        self.state = np.zeros(_sgd.STATE_SIZE)
-        self.state[_S["wscale"]] = 1.0
+    def __init__(self, W, intercept, dtype, l1, average, ranges=None):
+        W = np.asarray(W)
+        self.dtype = np.dtype(dtype)
+        self.shape = W.shape
+        self.ranges = list(ranges) if ranges is not None else [(0, W.shape[1])]
+        self.V = [np.array(W[:, o:o + k], dtype=dtype, order="C") for o, k in self.ranges]
+        self.intercept = [np.array(intercept[o:o + k], dtype=np.float64)
+                          for o, k in self.ranges]
+        self.Q = [np.zeros(V.size) if l1 else np.empty(0) for V in self.V]
+        self.A = [np.zeros(V.size) if average else np.empty(0) for V in self.V]
+        self.A_intercept = [np.zeros(k) for _, k in self.ranges]
+        self.state = [np.zeros(_sgd.STATE_SIZE) for _ in self.ranges]
+        self.set_scalar("wscale", 1.0)
         self.rng = None  # the shuffling RandomState of partial_fit
         # sum of squares and of |.| of V after the last pass (run_pass), for the penalty
-        self.sums = _sgd.weight_sums(self.V, self.A)[:2]
+        self.sums = self.weight_sums()[:2]
         self.eta = None  # current eta of the "adaptive" schedule
 
     def copy(self):
         """A deep copy (the random generator's state included)."""
         new = SGDState.__new__(SGDState)
         for name, value in self.__dict__.items():
-            new.__dict__[name] = value.copy() if isinstance(value, np.ndarray) else value
+            if isinstance(value, list) and value and isinstance(value[0], np.ndarray):
+                value = [a.copy() for a in value]
+            new.__dict__[name] = value
+        new.ranges = list(self.ranges)
         if self.rng is not None:
             new.rng = np.random.RandomState()
             new.rng.set_state(self.rng.get_state())
@@ -93,39 +109,69 @@ class SGDState:
 
     def __getattr__(self, name):
         if name in _S:
-            return self.__dict__["state"][_S[name]]
+            return self.__dict__["state"][0][_S[name]]
         raise AttributeError(name)
+
+    def set_scalar(self, name, value):
+        """Set one of the kernel's scalars (``STATE_FIELDS``) in every part."""
+        for state in self.state:
+            state[_S[name]] = value
+
+    def kernel_parts(self, batch_rows):
+        """The parts as ``_sgd.sgd_pass`` takes them, with residual buffers of
+        ``batch_rows`` rows."""
+        return [(o, V, b, Q, A, Ai, st, np.empty((batch_rows, k)))
+                for (o, k), V, b, Q, A, Ai, st in zip(
+                    self.ranges, self.V, self.intercept, self.Q, self.A, self.A_intercept,
+                    self.state)]
+
+    def weight_sums(self):
+        """Sum of squares and of |.| of V over the parts, and whether V and A are finite."""
+        sums = [_sgd.weight_sums(V, A) for V, A in zip(self.V, self.A)]
+        return (sum(s[0] for s in sums), sum(s[1] for s in sums), all(s[2] for s in sums))
+
+    def _write_model(self, out, average):
+        """Write ``concat(W.ravel(), b)`` of the model into ``out`` (float64)."""
+        n = self.shape[0] * self.shape[1]
+        W = out[:n].reshape(self.shape)
+        for (o, k), V, b, A, Ai in zip(self.ranges, self.V, self.intercept, self.A,
+                                       self.A_intercept):
+            if average:
+                np.multiply(V, self.beta, out=W[:, o:o + k], dtype=np.float64)
+                W[:, o:o + k] += A.reshape(V.shape)
+                W[:, o:o + k] /= self.n_avg
+                out[n + o:n + o + k] = Ai / self.n_avg
+            else:
+                np.multiply(V, self.wscale, out=W[:, o:o + k], dtype=np.float64)
+                out[n + o:n + o + k] = b
+        return out
+
+    def _averaged(self, average):
+        return average and self.A[0].size > 0 and self.n_avg > 0
 
     def weights(self, average=True):
         """``(W, b)`` in float64: the averaged model when averaging has begun."""
-        if average and self.A.size and self.n_avg > 0:
-            W = (self.A + self.beta * self.V.ravel()) / self.n_avg
-            return W.reshape(self.V.shape), self.A_intercept / self.n_avg
-        return self.wscale * self.V.astype(np.float64), self.intercept.copy()
+        n = self.shape[0] * self.shape[1]
+        out = self._write_model(np.empty(n + self.shape[1]), self._averaged(average))
+        return out[:n].reshape(self.shape), out[n:]
 
     def params(self):
         """Flat parameter vector ``concat(W.ravel(), b)`` of the model (averaged if any).
 
         Written into one fresh array (page faults of new arrays are slow on VMs).
         """
-        n = self.V.size
-        out = np.empty(n + self.V.shape[1])
-        if self.A.size and self.n_avg > 0:
-            np.multiply(self.V.reshape(-1), self.beta, out=out[:n])
-            out[:n] += self.A
-            out[:n] /= self.n_avg
-            out[n:] = self.A_intercept / self.n_avg
-        else:
-            np.multiply(self.V.reshape(-1), self.wscale, out=out[:n])
-            out[n:] = self.intercept
-        return out
+        n = self.shape[0] * self.shape[1]
+        return self._write_model(np.empty(n + self.shape[1]), self._averaged(True))
 
 
 def new_state(objective, params0, est):
     """An SGDState starting from the flat parameters ``params0`` for ``objective``."""
     W, b = objective.split(params0)
+    n_parts = thread_parts(est.n_jobs, objective.rows, objective.n_columns,
+                           _sgd.THREADS_AVAILABLE)
     return SGDState(
         W, b, objective.rows.dtype, objective.l1_ratio > 0, average_start(est.average) > 0,
+        class_parts(objective.n_columns, n_parts),
     )
 
 
@@ -155,31 +201,35 @@ def run_pass(state, objective, sample_weight, order, est, eta):
     """
     rows = objective.rows
     # l1_ratio or average may have been switched on between partial_fit calls
-    if objective.l1_ratio > 0 and state.Q.size == 0:
-        state.Q = np.zeros(state.V.size)
-    if average_start(est.average) > 0 and state.A.size == 0:
-        state.A = np.zeros(state.V.size)
-        state.state[_S["beta"]] = state.state[_S["n_avg"]] = 0.0
-        state.A_intercept[:] = 0.0
+    if objective.l1_ratio > 0 and state.Q[0].size == 0:
+        state.Q = [np.zeros(V.size) for V in state.V]
+    if average_start(est.average) > 0 and state.A[0].size == 0:
+        state.A = [np.zeros(V.size) for V in state.V]
+        state.set_scalar("beta", 0.0)
+        state.set_scalar("n_avg", 0.0)
+        for Ai in state.A_intercept:
+            Ai[:] = 0.0
     lr = _sgd.LEARNING_RATES[est.learning_rate]
     alpha, l1_ratio = objective.alpha, objective.l1_ratio
     t0 = optimal_init(alpha) if est.learning_rate == "optimal" else 0.0
     order = np.ascontiguousarray(order, dtype=np.intp)
-    resid = np.empty((max(1, min(est.batch_size, order.shape[0])), state.V.shape[1]))
-    bounds = chunk_bounds(rows, order, est.batch_size, state.V.shape[1])
+    parts = state.kernel_parts(max(1, min(est.batch_size, order.shape[0])))
+    n_threads = len(parts)
+    bounds = chunk_bounds(rows, order, est.batch_size, state.shape[1])
     for start, stop in zip(bounds[:-1], bounds[1:]):
         status = _sgd.sgd_pass(
             rows.data, rows.indices, rows.indptr, rows.n_features, objective.y, sample_weight,
-            order, start, stop, state.V, state.intercept, state.Q, state.A, state.A_intercept,
-            state.state, resid, objective.binomial, objective.fit_intercept, est.batch_size, lr,
-            eta, est.power_t, alpha, l1_ratio, t0, average_start(est.average),
+            order, start, stop, parts, objective.binomial, objective.fit_intercept,
+            est.batch_size, lr, eta, est.power_t, alpha, l1_ratio, t0,
+            average_start(est.average), n_threads,
         )
         if status != 0:
             raise FloatingPointError(DIVERGED_MESSAGE)
-    if state.Q.size:
-        _sgd.l1_catch_up(state.V, state.Q, state.A, state.state)
-    sum_sq, sum_abs, finite = _sgd.weight_sums(state.V, state.A)
-    if not (finite and np.isfinite(state.intercept.sum())):
+    if state.Q[0].size:
+        for V, Q, A, st in zip(state.V, state.Q, state.A, state.state):
+            _sgd.l1_catch_up(V, Q, A, st)
+    sum_sq, sum_abs, finite = state.weight_sums()
+    if not (finite and all(np.isfinite(b.sum()) for b in state.intercept)):
         raise FloatingPointError(DIVERGED_MESSAGE)
     state.sums = (sum_sq, sum_abs)
 
@@ -268,7 +318,7 @@ def fit_sgd(objective, params0, est, progress):
     state.eta = eta
     for epoch in range(1, est.max_iter + 1):
         order = rng.permutation(train) if est.shuffle else train
-        state.state[_S["loss"]] = 0.0
+        state.set_scalar("loss", 0.0)
         run_pass(state, objective, sw, order, est, eta)
         estimate = state.loss / train.shape[0] + penalty(state, objective)
         # the criterion is minimised: objective estimate, or minus the accuracy
@@ -309,7 +359,7 @@ def partial_fit_pass(state, objective, est):
     order = np.arange(objective.rows.n_samples, dtype=np.intp)
     if est.shuffle:
         order = state.rng.permutation(order)
-    state.state[_S["loss"]] = 0.0
+    state.set_scalar("loss", 0.0)
     eta = est.eta0 if state.eta is None else state.eta  # "adaptive" continues from fit's eta
     run_pass(state, objective, objective.sample_weight, order, est, eta)
     return state
