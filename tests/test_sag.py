@@ -442,7 +442,8 @@ def test_class_parts_warm_start_and_segment_cap(monkeypatch):
     models = []
     for n_parts in (1, 2):
         with monkeypatch.context() as m:
-            m.setattr(_sag_solver, "sag_threads", lambda est, rows, n_columns: n_parts)
+            m.setattr(_sag_solver, "sag_threads",
+                      lambda est, rows, n_columns, n=n_parts: n)
             model = SoftmaxRegression(**kwargs)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", ConvergenceWarning)
@@ -457,7 +458,6 @@ def test_class_parts_warm_start_and_segment_cap(monkeypatch):
 def test_class_parts_nonfinite_and_interrupt(monkeypatch):
     """Overflow on threads raises (both threads stop at the same row, no hang); Ctrl-C
     between kernel calls leaves the estimator as it was."""
-    X, y = text(False, n_samples=300)
     X10, y10 = softmaxreg.make_text_classification(300, 400, 10, random_state=1)
     monkeypatch.setattr(_sag_solver, "sag_threads", lambda est, rows, n_columns: 2)
     with pytest.raises(FloatingPointError, match="Scale the features"):
