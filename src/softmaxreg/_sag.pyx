@@ -814,89 +814,141 @@ def row_squared_norms(
     return nonzeros
 
 
-cdef void _finish_range(
-    floating* blocks, Py_ssize_t stride, Py_ssize_t Kp, floating* previous, Py_ssize_t K,
-    Py_ssize_t lo, Py_ssize_t hi, Py_ssize_t t, double fold,
-    const double* A, const double* B, const double* R, double l1, double* acc,
-) noexcept nogil:
-    """:func:`finish_epoch` on the features [lo, hi), statistics added to ``acc``."""
+cdef struct FinishJob:
+    # One part's end-of-epoch pass (see finish_epoch)
+    void* blocks
+    void* previous
+    Py_ssize_t n, stride, Kp, K, t, acc_offset
+    double fold
+    const double* A
+    const double* B
+    const double* R
+
+
+cdef void _finish_job(const FinishJob* job, floating* dtype_tag, double l1,
+                      double* acc) noexcept nogil:
+    """:func:`finish_epoch` on one part, statistics added to ``acc + job.acc_offset``.
+    ``dtype_tag`` (NULL) only selects the fused specialisation."""
     cdef Py_ssize_t j
+    cdef floating* blocks = <floating*> job.blocks
+    cdef floating* previous = <floating*> job.previous
     cdef floating* blk
-    for j in range(lo, hi):
-        blk = blocks + j * stride
-        _finish_block(blk, Kp, t, fold, A, B, R, l1)
-        _add_weight_stats(blk, previous + j * K, K, acc)
+    for j in range(job.n):
+        blk = blocks + j * job.stride
+        _finish_block(blk, job.Kp, job.t, job.fold, job.A, job.B, job.R, l1)
+        _add_weight_stats(blk, previous + j * job.K, job.K, acc + job.acc_offset)
 
 
-def finish_epoch(
-    floating[:, ::1] blocks,
-    Py_ssize_t n_classes,
-    double[:, ::1] cumsums,
-    double[::1] scale,
-    int64_t[::1] counters,
-    double l1,
-    floating[:, ::1] previous,
-    int n_threads=1,
-):
-    """End an epoch: :func:`finish_segment`, and the stopping rule's statistics of
-    ``W = blocks[:, :n_classes]`` taken in the same pass over the blocks.
+def finish_epoch(list parts, double l1, list previous, int n_threads=1):
+    """End an epoch: :func:`finish_segment` on every part, and the stopping rule's
+    statistics of the weights taken in the same pass over the blocks.
 
     Each feature block is caught up, its scale folded in, and its weights added to the
     statistics while it is in cache (a second pass would read the n_features x K weights
-    again: 5% of a 20newsgroups epoch). Then previous = W.
+    again: 5% of a 20newsgroups epoch). Then previous = W. With ``n_threads ==
+    len(parts)`` part q is finished by thread q, the core whose caches hold its blocks
+    after the epoch (splitting one part's features over the threads instead was slower:
+    the pass is bound by memory bandwidth, and half the lines came from the other core).
 
     Parameters
     ----------
-    blocks : ndarray of shape (n_features, 2 Kp + 2), float32 or float64
-    n_classes : int
-        K, the number of weight columns.
-    cumsums, scale, counters, l1
-        As for :func:`finish_segment`.
-    previous : ndarray of shape (n_features, K), same dtype
-        The weights at the end of the previous epoch (zeros before the first);
+    parts : list of tuples
+        As for :func:`sag_steps`.
+    l1 : float
+    previous : list of ndarrays of shape (n_features, k), X's dtype
+        Per part, the weights at the end of the previous epoch (zeros before the first);
         overwritten with the current ones.
     n_threads : int, default=1
-        Threads for the pass (over contiguous ranges of features; the sums then depend
-        on the count in their last bits, the weights and maxima do not).
 
     Returns
     -------
     max_change, max_weight, sum_squares, sum_abs : float
-        Max |W - previous|, max |W|, sum W**2 and sum |W| (the sums give the penalty of
-        the progress record). The maxima are NaN when a weight is not finite.
+        Max |W - previous|, max |W|, sum W**2 and sum |W| over all parts (the sums give
+        the penalty of the progress record). The maxima are NaN when a weight is not
+        finite.
     """
-    cdef Py_ssize_t j, k, K = n_classes, n = blocks.shape[0]
-    cdef Py_ssize_t Kp = (blocks.shape[1] - 2) // 2, stride = blocks.shape[1]
-    cdef Py_ssize_t t = counters[0]
-    cdef double fold = scale[0]
+    if len(parts) == 0:
+        return 0.0, 0.0, 0.0, 0.0
+    # the first part's first block row selects the fused specialisation (X's dtype)
+    return _finish_epoch(parts[0][1][0], parts, l1, previous, n_threads)
+
+
+def _finish_epoch(floating[::1] dtype_tag, list parts, double l1, list previous,
+                  int n_threads):
+    """:func:`finish_epoch` for X's dtype (``dtype_tag``: any array of it)."""
+    cdef Py_ssize_t n_parts = len(parts), q, k, K, tid, team, total = 0
     cdef double change = 0.0, weight = 0.0, sum_sq = 0.0, sum_abs = 0.0
     cdef double* acc
-    cdef floating* blk
-    cdef Py_ssize_t b, lo, hi, n_blocks = max(1, min(n_threads, n // 1024 + 1))
-    cdef Py_ssize_t acc_len = (4 * K + 7) // 8 * 8  # a thread's statistics, whole lines
-    cdef double* acc_b
-    # per thread block of features, per class: sum of squares, sum of |w|, max |w|,
-    # max |w - previous|
-    acc = <double*> calloc(n_blocks * acc_len, sizeof(double))
-    if acc == NULL:
+    cdef double* acc_q
+    cdef Py_ssize_t* offsets
+    cdef FinishJob* jobs
+    cdef floating[:, ::1] blocks
+    cdef floating[:, ::1] prev
+    cdef double[:, ::1] cumsums
+    cdef double[::1] scale
+    cdef int64_t[::1] counters
+    cdef list keep = []
+    if n_threads != n_parts:
+        n_threads = 1
+    jobs = <FinishJob*> calloc(n_parts, sizeof(FinishJob))
+    if jobs == NULL:
         raise MemoryError()
-    with nogil:
-        for b in prange(n_blocks, num_threads=n_blocks, schedule="static", chunksize=1):
-            lo = n * b // n_blocks
-            hi = n * (b + 1) // n_blocks
-            _finish_range(&blocks[0, 0], stride, Kp, &previous[0, 0], K, lo, hi, t, fold,
-                          &cumsums[0, 0], &cumsums[1, 0], &cumsums[2, 0], l1,
-                          acc + b * acc_len)
-        for b in range(n_blocks):
-            acc_b = acc + b * acc_len
-            for k in range(K):
-                sum_sq += acc_b[k]
-                sum_abs += acc_b[K + k]
-                weight = fmax(weight, acc_b[2 * K + k])
-                change = fmax(change, acc_b[3 * K + k])
-    free(acc)
-    scale[0] = 1.0
-    counters[0] = 0
+    try:
+        for q in range(n_parts):
+            blocks = parts[q][1]
+            cumsums = parts[q][6]
+            scale = parts[q][7]
+            counters = parts[q][8]
+            prev = previous[q]
+            K = parts[q][2].shape[1]
+            keep.append((blocks, cumsums, prev))
+            if prev.shape[0] != blocks.shape[0] or prev.shape[1] != K:
+                raise ValueError("previous[q] must be (n_features, k) of part q")
+            jobs[q].blocks = &blocks[0, 0]
+            jobs[q].previous = &prev[0, 0]
+            jobs[q].n = blocks.shape[0]
+            jobs[q].stride = blocks.shape[1]
+            jobs[q].Kp = (blocks.shape[1] - 2) // 2
+            jobs[q].K = K
+            jobs[q].t = counters[0]
+            jobs[q].fold = scale[0]
+            jobs[q].A = &cumsums[0, 0]
+            jobs[q].B = &cumsums[1, 0]
+            jobs[q].R = &cumsums[2, 0]
+            jobs[q].acc_offset = total
+            total += lines(4 * K)  # a part's statistics on cache lines of its own
+        # per part, per class: sum of squares, sum of |w|, max |w|, max |w - previous|
+        acc = <double*> calloc(total + 8, sizeof(double))
+        if acc == NULL:
+            raise MemoryError()
+        acc_q = <double*> ((<size_t> acc + 63) & ~(<size_t> 63))
+        with nogil:
+            if n_threads == 1:
+                for q in range(n_parts):
+                    _finish_job(&jobs[q], <floating*> NULL, l1, acc_q)
+            else:
+                with parallel(num_threads=n_threads):
+                    tid = threadid()
+                    team = team_size()
+                    if team >= n_parts:
+                        if tid < n_parts:
+                            _finish_job(&jobs[tid], <floating*> NULL, l1, acc_q)
+                    elif tid == 0:
+                        for k in range(n_parts):
+                            _finish_job(&jobs[k], <floating*> NULL, l1, acc_q)
+            for q in range(n_parts):
+                K = jobs[q].K
+                for k in range(K):
+                    sum_sq += acc_q[jobs[q].acc_offset + k]
+                    sum_abs += acc_q[jobs[q].acc_offset + K + k]
+                    weight = fmax(weight, acc_q[jobs[q].acc_offset + 2 * K + k])
+                    change = fmax(change, acc_q[jobs[q].acc_offset + 3 * K + k])
+        free(acc)
+        for q in range(n_parts):
+            parts[q][7][0] = 1.0  # scale folded into V
+            parts[q][8][0] = 0  # a new segment
+    finally:
+        free(jobs)
     # a NaN or inf weight makes sum |w| non-finite (the maxima skip NaN)
     if not isfinite(sum_abs):
         return float("nan"), float("nan"), sum_sq, sum_abs

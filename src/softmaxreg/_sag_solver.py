@@ -132,16 +132,6 @@ def sag_threads(est, rows, n_columns):
     return thread_parts(est.n_jobs, rows, n_columns, _sag.THREADS_AVAILABLE)
 
 
-def _finish_parts(parts, n_threads, l1, previous):
-    """``_sag.finish_epoch`` on every part (each on ``n_threads``), combined."""
-    stats = [_sag.finish_epoch(blocks, memory.shape[1], cumsums, scale, counters, l1,
-                               previous[q], n_threads)
-             for q, (_, blocks, memory, _, _, _, cumsums, scale, counters, _)
-             in enumerate(parts)]
-    change, weight, sum_sq, sum_abs = zip(*stats)
-    return max(change), max(weight), sum(sum_sq), sum(sum_abs)
-
-
 def _fit(objective, params0, est, progress, saga):
     solver = "saga" if saga else "sag"
     rows = objective.rows
@@ -217,7 +207,8 @@ def _fit(objective, params0, est, progress, saga):
             )
             if status != _sag.STATUS_OK:
                 raise FloatingPointError(_NONFINITE_MESSAGE.format(solver=solver))
-        max_change, max_weight, sum_sq, sum_abs = _finish_parts(parts, n_threads, l1, W_prev)
+        max_change, max_weight, sum_sq, sum_abs = _sag.finish_epoch(parts, l1, W_prev,
+                                                                    n_threads)
         intercept = np.concatenate([part[3] for part in parts])
         max_change = max(max_change, float(np.max(np.abs(intercept - b_prev))))
         max_weight = max(max_weight, float(np.max(np.abs(intercept))))
