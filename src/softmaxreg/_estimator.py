@@ -160,9 +160,15 @@ class SoftmaxRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
         Seed for the stochastic solvers (unused by "lbfgs"): "sag"/"saga" visit the
         rows in a fresh permutation each epoch drawn from it.
     n_jobs : int or None, default=None
-        Threads for the batch loss/gradient pass: None uses every core this process may
-        run on (as scikit-learn's OpenMP code does), -1 likewise, a positive number that
-        many. Small problems run on one thread whatever the setting.
+        Threads: None uses every core this process may run on (as scikit-learn's OpenMP
+        code does), -1 likewise, a positive number that many. "lbfgs" splits the
+        loss/gradient pass over row blocks; "sgd", "sag" and "saga" split the classes
+        into parts of four, one part a thread, when a row carries at least 1000
+        multiply-adds (nonzeros x classes) and there are 8 classes or more (never more
+        threads than cores); the model is the same for every setting. Small problems run
+        on one thread whatever the setting. The stochastic solvers' threads hand every
+        row's scores to each other, so on a machine whose other cores are busy use
+        ``n_jobs=1``.
     verbose : int, default=0
         When > 0, print a line per iteration ("lbfgs") or epoch ("sgd", "sag", "saga")
         to stderr: the objective (see ``loss_curve_``) and the elapsed time.
