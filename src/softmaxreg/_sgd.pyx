@@ -615,45 +615,115 @@ def l1_catch_up(floating[:, ::1] V, double[::1] Q, double[::1] A, double[::1] st
         _clip_l1(&V[0, 0], &Q[0], a_ptr, n, state[ST_WSCALE], state[ST_U], state[ST_BETA])
 
 
-def weight_sums(floating[:, ::1] V, double[::1] A):
-    """Sum of squares and sum of absolute values of V, and whether V and A are finite.
+cdef void _weight_sums(const floating* v, Py_ssize_t n, const double* A, Py_ssize_t n_A,
+                       double* out) noexcept nogil:
+    """out[:3] = sum of squares and sum of |.| of v[:n], and the sum of A[:n_A]."""
+    cdef Py_ssize_t p, q
+    cdef double w, sum_sq = 0.0, sum_abs = 0.0, a_sum = 0.0
+    cdef double sq[8]
+    cdef double ab[8]
+    # eight running sums, so the adds do not wait on each other and vectorise
+    for q in range(8):
+        sq[q] = 0.0
+        ab[q] = 0.0
+    for p in range(0, n - n % 8, 8):
+        for q in range(8):
+            w = v[p + q]
+            sq[q] += w * w
+            ab[q] += fabs(w)
+    for p in range(n - n % 8, n):
+        w = v[p]
+        sum_sq += w * w
+        sum_abs += fabs(w)
+    for q in range(8):
+        sum_sq += sq[q]
+        sum_abs += ab[q]
+    for p in range(n_A):
+        a_sum += A[p]
+    out[0] = sum_sq
+    out[1] = sum_abs
+    out[2] = a_sum
+
+
+def weight_sums(list Vs, list As, int n_threads=1):
+    """Sum of squares and sum of absolute values of the parts' V, and whether every V
+    and A is finite.
 
     One pass, summed in double without a copy of float32 V: the driver takes the
-    penalty from the sums and its divergence check from the flag.
+    penalty from the sums and its divergence check from the flag. With ``n_threads ==
+    len(Vs)`` part q is summed by thread q (the core that ran it).
 
     Parameters
     ----------
-    V : ndarray of shape (n_features, K), float32 or float64
-    A : ndarray of shape (n_features * K,) or (0,), float64
+    Vs : list of ndarrays of shape (n_features, k), float32 or float64
+    As : list of ndarrays of shape (n_features * k,) or (0,), float64
+    n_threads : int, default=1
 
     Returns
     -------
     sum_squares, sum_abs : float
     finite : bool
     """
-    cdef Py_ssize_t p, q, n = V.shape[0] * V.shape[1]
-    cdef double w, sum_sq = 0.0, sum_abs = 0.0, a_sum = 0.0
-    cdef double sq[8]
-    cdef double ab[8]
-    cdef const floating* v = &V[0, 0] if n > 0 else NULL
-    with nogil:
-        # eight running sums, so the adds do not wait on each other and vectorise
-        for q in range(8):
-            sq[q] = 0.0
-            ab[q] = 0.0
-        for p in range(0, n - n % 8, 8):
-            for q in range(8):
-                w = v[p + q]
-                sq[q] += w * w
-                ab[q] += fabs(w)
-        for p in range(n - n % 8, n):
-            w = v[p]
-            sum_sq += w * w
-            sum_abs += fabs(w)
-        for q in range(8):
-            sum_sq += sq[q]
-            sum_abs += ab[q]
-        for p in range(A.shape[0]):
-            a_sum += A[p]
+    if len(Vs) == 0:
+        return 0.0, 0.0, True
+    return _weight_sums_parts(Vs[0][0], Vs, As, n_threads)
+
+
+def _weight_sums_parts(floating[::1] dtype_tag, list Vs, list As, int n_threads):
+    """:func:`weight_sums` for X's dtype (``dtype_tag``: any array of it)."""
+    cdef Py_ssize_t n_parts = len(Vs), q, tid, team
+    cdef floating[:, ::1] V
+    cdef double[::1] A
+    cdef const floating** v_ptr
+    cdef const double** a_ptr
+    cdef Py_ssize_t* sizes
+    cdef double* out
+    cdef double* out_a
+    cdef double sum_sq = 0.0, sum_abs = 0.0, a_sum = 0.0
+    cdef list keep = []
+    if n_threads != n_parts:
+        n_threads = 1
+    v_ptr = <const floating**> calloc(n_parts, sizeof(void*))
+    a_ptr = <const double**> calloc(n_parts, sizeof(void*))
+    sizes = <Py_ssize_t*> calloc(2 * n_parts, sizeof(Py_ssize_t))
+    out = <double*> calloc(8 * n_parts + 8, sizeof(double))  # a part's sums: a line each
+    try:
+        if v_ptr == NULL or a_ptr == NULL or sizes == NULL or out == NULL:
+            raise MemoryError()
+        out_a = <double*> ((<size_t> out + 63) & ~(<size_t> 63))
+        for q in range(n_parts):
+            V = Vs[q]
+            A = As[q]
+            keep.append((V, A))
+            sizes[2 * q] = V.shape[0] * V.shape[1]
+            sizes[2 * q + 1] = A.shape[0]
+            v_ptr[q] = &V[0, 0] if sizes[2 * q] > 0 else NULL
+            a_ptr[q] = &A[0] if A.shape[0] > 0 else NULL
+        with nogil:
+            if n_threads == 1:
+                for q in range(n_parts):
+                    _weight_sums(v_ptr[q], sizes[2 * q], a_ptr[q], sizes[2 * q + 1],
+                                 out_a + 8 * q)
+            else:
+                with parallel(num_threads=n_threads):
+                    tid = threadid()
+                    team = team_size()
+                    if team >= n_parts:
+                        if tid < n_parts:
+                            _weight_sums(v_ptr[tid], sizes[2 * tid], a_ptr[tid],
+                                         sizes[2 * tid + 1], out_a + 8 * tid)
+                    elif tid == 0:
+                        for q in range(n_parts):
+                            _weight_sums(v_ptr[q], sizes[2 * q], a_ptr[q], sizes[2 * q + 1],
+                                         out_a + 8 * q)
+        for q in range(n_parts):
+            sum_sq += out_a[8 * q]
+            sum_abs += out_a[8 * q + 1]
+            a_sum += out_a[8 * q + 2]
+    finally:
+        free(v_ptr)
+        free(a_ptr)
+        free(sizes)
+        free(out)
     # a sum is finite only if every term is (an overflowing sum is a divergence too)
     return sum_sq, sum_abs, bool(isfinite(sum_sq) and isfinite(a_sum))

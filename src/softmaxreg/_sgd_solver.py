@@ -127,8 +127,7 @@ class SGDState:
 
     def weight_sums(self):
         """Sum of squares and of |.| of V over the parts, and whether V and A are finite."""
-        sums = [_sgd.weight_sums(V, A) for V, A in zip(self.V, self.A)]
-        return (sum(s[0] for s in sums), sum(s[1] for s in sums), all(s[2] for s in sums))
+        return _sgd.weight_sums(self.V, self.A, len(self.V))
 
     def _write_model(self, out, average):
         """Write ``concat(W.ravel(), b)`` of the model into ``out`` (float64)."""
