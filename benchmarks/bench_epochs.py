@@ -81,6 +81,6 @@ def test_compare_epochs_script_runs():
     lines = []
     med = run((X[:500], X[500:], y[:500], y[500:]), repeat=1, out=lines.append)
     ratios = med.pop("ratios")
-    assert len(med) == 14 and all(v >= 0 for v in med.values())
-    assert len(ratios) == 10 and all(r > 0 for r in ratios.values())
-    assert sum(line.startswith("ratio ") for line in lines) == 10
+    assert len(med) == 15 and all(v >= 0 for v in med.values())
+    assert len(ratios) == 12 and all(r > 0 for r in ratios.values())
+    assert sum(line.startswith("ratio ") for line in lines) == 12
