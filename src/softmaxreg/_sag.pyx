@@ -92,9 +92,12 @@ return a status (``STATUS_NONFINITE`` when a score became inf/NaN).
 from libc.math cimport copysign, exp, fabs, fmax, isfinite
 from libc.stdint cimport int32_t, int64_t
 from libc.stdlib cimport calloc, free
-from cython.parallel cimport parallel, prange, threadid
+from cython.parallel cimport parallel
 
-from ._handoff cimport FLAG_STRIDE, HANDOFF_THREADS, lines, publish, team_size, wait_for
+from ._handoff cimport (
+    ALL_PARTS, FLAG_STRIDE, HANDOFF_THREADS, NO_PART, Handoff, handoff_free, handoff_new,
+    handoff_status, line_aligned, lines, publish, team_role, wait_for,
+)
 from ._rowmath cimport floating, index_t, loss_residual, prefetch_block, row_view
 
 STATUS_OK = 0
@@ -619,13 +622,11 @@ def sag_steps(
         ``STATUS_OK`` (0), or ``STATUS_NONFINITE`` (1) when a score became inf or NaN
         (the state is then unusable).
     """
-    cdef Py_ssize_t n_parts = len(parts), K = 0, q, k, seg_cap = 0, tid, team, row
+    cdef Py_ssize_t n_parts = len(parts), K = 0, q, seg_cap = 0, tid, role, row
     cdef SagPart* cparts
     cdef double* buffer
     cdef double* scratch
-    cdef long long* flags
-    cdef long long* aligned_flags
-    cdef int* statuses
+    cdef Handoff handoff
     cdef int status = STATUS_OK
     cdef const index_t* ind_ptr = &indices[0] if indices.shape[0] > 0 else NULL
     cdef const index_t* indptr_ptr = &indptr[0] if indptr.shape[0] > 0 else NULL
@@ -681,15 +682,10 @@ def sag_steps(
             q += 2 * lines(cparts[tid].Kp)
         q += n_parts * lines(K)
         buffer = <double*> calloc(q + 8, sizeof(double))
-        flags = <long long*> calloc((n_parts + 1) * FLAG_STRIDE, sizeof(long long))
-        statuses = <int*> calloc(n_parts, sizeof(int))
-        if buffer == NULL or flags == NULL or statuses == NULL:
+        if buffer == NULL or handoff_new(&handoff, n_parts) != 0:
             free(buffer)
-            free(flags)
-            free(statuses)
             raise MemoryError()
-        scratch = <double*> ((<size_t> buffer + 63) & ~(<size_t> 63))
-        aligned_flags = <long long*> ((<size_t> flags + 63) & ~(<size_t> 63))
+        scratch = <double*> line_aligned(buffer)
         q = lines(2 * K)
         for tid in range(n_parts):
             cparts[tid].raw = scratch + q
@@ -699,33 +695,26 @@ def sag_steps(
         row = lines(K)
         with nogil:
             if n_threads == 1:
+                role = ALL_PARTS
                 status = _sag_rows(
                     data_ptr, ind_ptr, indptr_ptr, n_features, &y[0], &c[0], &order[0],
-                    order.shape[0], cparts, n_parts, K, scratch + q, scratch, aligned_flags,
+                    order.shape[0], cparts, n_parts, K, scratch + q, scratch, handoff.flags,
                     0, n_parts, seg_cap, step, l2, l1, saga, binomial, intercept_scale)
             else:
                 with parallel(num_threads=n_threads):
-                    tid = threadid()
-                    team = team_size()
-                    if team >= n_parts:
-                        if tid < n_parts:
-                            statuses[tid] = _sag_rows(
-                                data_ptr, ind_ptr, indptr_ptr, n_features, &y[0], &c[0],
-                                &order[0], order.shape[0], cparts + tid, 1, K,
-                                scratch + q + tid * row, scratch, aligned_flags, tid, n_parts,
-                                seg_cap, step, l2, l1, saga, binomial, intercept_scale)
-                    elif tid == 0:
-                        statuses[0] = _sag_rows(
+                    role = team_role(n_parts)
+                    if role != NO_PART:
+                        # one part on its own thread, or every part on thread 0
+                        tid = 0 if role == ALL_PARTS else role
+                        handoff.statuses[tid] = _sag_rows(
                             data_ptr, ind_ptr, indptr_ptr, n_features, &y[0], &c[0],
-                            &order[0], order.shape[0], cparts, n_parts, K, scratch + q,
-                            scratch, aligned_flags, 0, n_parts, seg_cap, step, l2, l1, saga,
-                            binomial, intercept_scale)
-                for k in range(n_parts):
-                    if statuses[k] != 0:
-                        status = statuses[k]
+                            &order[0], order.shape[0], cparts + tid,
+                            n_parts if role == ALL_PARTS else 1, K,
+                            scratch + q + tid * row, scratch, handoff.flags, tid, n_parts,
+                            seg_cap, step, l2, l1, saga, binomial, intercept_scale)
+                status = handoff_status(&handoff, n_parts)
         free(buffer)
-        free(flags)
-        free(statuses)
+        handoff_free(&handoff)
     finally:
         free(cparts)
     return status
@@ -899,7 +888,7 @@ def finish_epoch(list parts, double l1, list previous, int n_threads=1):
 def _finish_epoch(floating[::1] dtype_tag, list parts, double l1, list previous,
                   int n_threads):
     """:func:`finish_epoch` for X's dtype (``dtype_tag``: any array of it)."""
-    cdef Py_ssize_t n_parts = len(parts), q, k, K, tid, team, total = 0
+    cdef Py_ssize_t n_parts = len(parts), q, k, K, role, total = 0
     cdef double change = 0.0, weight = 0.0, sum_sq = 0.0, sum_abs = 0.0
     cdef double* acc
     cdef double* acc_q
@@ -944,19 +933,17 @@ def _finish_epoch(floating[::1] dtype_tag, list parts, double l1, list previous,
         acc = <double*> calloc(total + 8, sizeof(double))
         if acc == NULL:
             raise MemoryError()
-        acc_q = <double*> ((<size_t> acc + 63) & ~(<size_t> 63))
+        acc_q = <double*> line_aligned(acc)
         with nogil:
             if n_threads == 1:
                 for q in range(n_parts):
                     _finish_job(&jobs[q], <floating*> NULL, l1, acc_q)
             else:
                 with parallel(num_threads=n_threads):
-                    tid = threadid()
-                    team = team_size()
-                    if team >= n_parts:
-                        if tid < n_parts:
-                            _finish_job(&jobs[tid], <floating*> NULL, l1, acc_q)
-                    elif tid == 0:
+                    role = team_role(n_parts)
+                    if role >= 0:
+                        _finish_job(&jobs[role], <floating*> NULL, l1, acc_q)
+                    elif role == ALL_PARTS:
                         for k in range(n_parts):
                             _finish_job(&jobs[k], <floating*> NULL, l1, acc_q)
             for q in range(n_parts):

@@ -79,9 +79,12 @@ discards that state and raises.
 from libc.math cimport exp, fabs, pow, isfinite
 from libc.stdint cimport int32_t
 from libc.stdlib cimport calloc, free
-from cython.parallel cimport parallel, threadid
+from cython.parallel cimport parallel
 
-from ._handoff cimport FLAG_STRIDE, HANDOFF_THREADS, lines, publish, team_size, wait_for
+from ._handoff cimport (
+    ALL_PARTS, FLAG_STRIDE, HANDOFF_THREADS, NO_PART, Handoff, handoff_free, handoff_new,
+    handoff_status, line_aligned, lines, publish, team_role, wait_for,
+)
 from ._rowmath cimport floating, index_t, loss_residual, prefetch_block, prefetch_read, row_view
 
 # Layout of the state vector shared with the Python driver (C names, then Python names).
@@ -508,13 +511,11 @@ def sgd_pass(
     status : int
         0 on success, 1 if a score became non-finite (the caller raises).
     """
-    cdef Py_ssize_t n_parts = len(parts), K = 0, q, k, tid, team, row
+    cdef Py_ssize_t n_parts = len(parts), K = 0, q, tid, role, row
     cdef SgdPart* cparts
     cdef double* buffer
     cdef double* scratch
-    cdef long long* flags
-    cdef long long* aligned_flags
-    cdef int* statuses
+    cdef Handoff handoff
     cdef int status = 0
     cdef const index_t* ind_ptr = &indices[0] if indices.shape[0] > 0 else NULL
     cdef const index_t* indptr_ptr = &indptr[0] if indptr.shape[0] > 0 else NULL
@@ -550,48 +551,33 @@ def sgd_pass(
         # shared scores (2 K) and per thread the row's scores (K), on lines of their own
         row = lines(K)
         buffer = <double*> calloc(lines(2 * K) + n_parts * row + 8, sizeof(double))
-        flags = <long long*> calloc((n_parts + 1) * FLAG_STRIDE, sizeof(long long))
-        statuses = <int*> calloc(n_parts, sizeof(int))
-        if buffer == NULL or flags == NULL or statuses == NULL:
+        if buffer == NULL or handoff_new(&handoff, n_parts) != 0:
             free(buffer)
-            free(flags)
-            free(statuses)
             raise MemoryError()
-        scratch = <double*> ((<size_t> buffer + 63) & ~(<size_t> 63))
-        aligned_flags = <long long*> ((<size_t> flags + 63) & ~(<size_t> 63))
+        scratch = <double*> line_aligned(buffer)
         with nogil:
             if n_threads == 1:
                 status = _sgd_rows(
                     data_ptr, ind_ptr, indptr_ptr, n_features, &y[0], &sample_weight[0],
                     &order[0], start, stop, cparts, n_parts, K, scratch + lines(2 * K),
-                    scratch, aligned_flags, 0, n_parts, binomial, fit_intercept, batch_size,
+                    scratch, handoff.flags, 0, n_parts, binomial, fit_intercept, batch_size,
                     lr_kind, eta0, power_t, alpha, l1_ratio, optimal_init, average_start)
             else:
                 with parallel(num_threads=n_threads):
-                    tid = threadid()
-                    team = team_size()
-                    if team >= n_parts:
-                        if tid < n_parts:
-                            statuses[tid] = _sgd_rows(
-                                data_ptr, ind_ptr, indptr_ptr, n_features, &y[0],
-                                &sample_weight[0], &order[0], start, stop, cparts + tid, 1,
-                                K, scratch + lines(2 * K) + tid * row, scratch,
-                                aligned_flags, tid, n_parts, binomial, fit_intercept,
-                                batch_size, lr_kind, eta0, power_t, alpha, l1_ratio,
-                                optimal_init, average_start)
-                    elif tid == 0:
-                        statuses[0] = _sgd_rows(
+                    role = team_role(n_parts)
+                    if role != NO_PART:
+                        # one part on its own thread, or every part on thread 0
+                        tid = 0 if role == ALL_PARTS else role
+                        handoff.statuses[tid] = _sgd_rows(
                             data_ptr, ind_ptr, indptr_ptr, n_features, &y[0],
-                            &sample_weight[0], &order[0], start, stop, cparts, n_parts, K,
-                            scratch + lines(2 * K), scratch, aligned_flags, 0, n_parts,
-                            binomial, fit_intercept, batch_size, lr_kind, eta0, power_t,
-                            alpha, l1_ratio, optimal_init, average_start)
-                for k in range(n_parts):
-                    if statuses[k] != 0:
-                        status = statuses[k]
+                            &sample_weight[0], &order[0], start, stop, cparts + tid,
+                            n_parts if role == ALL_PARTS else 1, K,
+                            scratch + lines(2 * K) + tid * row, scratch, handoff.flags, tid,
+                            n_parts, binomial, fit_intercept, batch_size, lr_kind, eta0,
+                            power_t, alpha, l1_ratio, optimal_init, average_start)
+                status = handoff_status(&handoff, n_parts)
         free(buffer)
-        free(flags)
-        free(statuses)
+        handoff_free(&handoff)
     finally:
         free(cparts)
     return status
@@ -671,7 +657,7 @@ def weight_sums(list Vs, list As, int n_threads=1):
 
 def _weight_sums_parts(floating[::1] dtype_tag, list Vs, list As, int n_threads):
     """:func:`weight_sums` for X's dtype (``dtype_tag``: any array of it)."""
-    cdef Py_ssize_t n_parts = len(Vs), q, tid, team
+    cdef Py_ssize_t n_parts = len(Vs), q, tid, role
     cdef floating[:, ::1] V
     cdef double[::1] A
     cdef const floating** v_ptr
@@ -690,7 +676,7 @@ def _weight_sums_parts(floating[::1] dtype_tag, list Vs, list As, int n_threads)
     try:
         if v_ptr == NULL or a_ptr == NULL or sizes == NULL or out == NULL:
             raise MemoryError()
-        out_a = <double*> ((<size_t> out + 63) & ~(<size_t> 63))
+        out_a = <double*> line_aligned(out)
         for q in range(n_parts):
             V = Vs[q]
             A = As[q]
@@ -706,16 +692,14 @@ def _weight_sums_parts(floating[::1] dtype_tag, list Vs, list As, int n_threads)
                                  out_a + 8 * q)
             else:
                 with parallel(num_threads=n_threads):
-                    tid = threadid()
-                    team = team_size()
-                    if team >= n_parts:
-                        if tid < n_parts:
+                    role = team_role(n_parts)
+                    if role >= 0:
+                        _weight_sums(v_ptr[role], sizes[2 * role], a_ptr[role],
+                                     sizes[2 * role + 1], out_a + 8 * role)
+                    elif role == ALL_PARTS:
+                        for tid in range(n_parts):
                             _weight_sums(v_ptr[tid], sizes[2 * tid], a_ptr[tid],
                                          sizes[2 * tid + 1], out_a + 8 * tid)
-                    elif tid == 0:
-                        for q in range(n_parts):
-                            _weight_sums(v_ptr[q], sizes[2 * q], a_ptr[q], sizes[2 * q + 1],
-                                         out_a + 8 * q)
         for q in range(n_parts):
             sum_sq += out_a[8 * q]
             sum_abs += out_a[8 * q + 1]
