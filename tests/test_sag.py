@@ -300,11 +300,9 @@ def test_huge_features_raise():
         SoftmaxRegression(solver="saga").fit(X * 1e160, y)
 
 
-def test_interrupt_leaves_estimator_unchanged(monkeypatch):
-    X, y = text(False, n_samples=300)
-    model = SoftmaxRegression(alpha=1e-3, solver="sag", warm_start=True, max_iter=1000,
-                              random_state=0)
-    model.fit(X, y)
+def assert_interrupt_leaves_estimator_unchanged(monkeypatch, model, X, y):
+    """Ctrl-C in the third kernel call of a refit: ``model`` (fitted, ``warm_start``)
+    keeps its coefficients and gradient memory."""
     coef, memory = model.coef_.copy(), model._sag_state["memory"].copy()
     calls = []
     real = _sag_solver._sag.sag_steps
@@ -321,6 +319,14 @@ def test_interrupt_leaves_estimator_unchanged(monkeypatch):
         model.fit(X, y)
     np.testing.assert_array_equal(model.coef_, coef)
     np.testing.assert_array_equal(model._sag_state["memory"], memory)
+
+
+def test_interrupt_leaves_estimator_unchanged(monkeypatch):
+    X, y = text(False, n_samples=300)
+    model = SoftmaxRegression(alpha=1e-3, solver="sag", warm_start=True, max_iter=1000,
+                              random_state=0)
+    model.fit(X, y)
+    assert_interrupt_leaves_estimator_unchanged(monkeypatch, model, X, y)
 
 
 @pytest.mark.parametrize("solver", ["sag", "saga"])
@@ -464,22 +470,7 @@ def test_class_parts_nonfinite_and_interrupt(monkeypatch):
         SoftmaxRegression(solver="saga").fit(X10 * 1e160, y10)
     model = fit_quiet(X10, y10, alpha=1e-3, solver="sag", warm_start=True, max_iter=50,
                       random_state=0)
-    coef, memory = model.coef_.copy(), model._sag_state["memory"].copy()
-    calls = []
-    real = _sag_solver._sag.sag_steps
-
-    def interrupted(*args):
-        calls.append(1)
-        if len(calls) == 3:
-            raise KeyboardInterrupt
-        return real(*args)
-
-    monkeypatch.setattr(_sag_solver, "CHUNK_WORK", 1000)
-    monkeypatch.setattr(_sag_solver, "_sag_steps", interrupted)
-    with pytest.raises(KeyboardInterrupt):
-        model.fit(X10, y10)
-    np.testing.assert_array_equal(model.coef_, coef)
-    np.testing.assert_array_equal(model._sag_state["memory"], memory)
+    assert_interrupt_leaves_estimator_unchanged(monkeypatch, model, X10, y10)
 
 
 def test_thread_parts_rule(monkeypatch):
@@ -502,3 +493,4 @@ def test_thread_parts_rule(monkeypatch):
     assert _parts.class_parts(20, 2) == [(0, 12), (12, 8)]
     assert _parts.class_parts(9, 3) == [(0, 4), (4, 4), (8, 1)]
     assert _parts.class_parts(7, 1) == [(0, 7)]
+    assert _parts.class_parts(8, 3) == [(0, 4), (4, 4)]  # no empty part

@@ -44,10 +44,12 @@ def thread_parts(n_jobs, rows, n_columns, available):
 
 def class_parts(n_columns, n_parts):
     """The class ranges ``(k_off, k)`` of ``n_parts`` parts, in whole chunks of 4 lanes
-    (the first parts take the extra chunks)."""
+    (the first parts take the extra chunks); never more parts than chunks, so no part
+    is empty."""
+    n_chunks = -(-n_columns // LANES)
+    n_parts = min(n_parts, n_chunks)
     if n_parts <= 1:
         return [(0, n_columns)]
-    n_chunks = -(-n_columns // LANES)
     ranges, k_off = [], 0
     for p in range(n_parts):
         chunks = n_chunks // n_parts + (p < n_chunks % n_parts)

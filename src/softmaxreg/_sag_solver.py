@@ -143,6 +143,7 @@ def _fit(objective, params0, est, progress, saga):
     c = objective.sample_weight * (n / objective.total_weight)
     n_threads = sag_threads(est, rows, K)
     ranges = class_parts(K, n_threads)
+    n_threads = len(ranges)
 
     # Warm start: reuse the gradient memory of the previous fit when it fits this problem.
     state = getattr(est, "_sag_state", None) if est.warm_start else None
