@@ -81,6 +81,8 @@ def test_compare_epochs_script_runs():
     lines = []
     med = run((X[:500], X[500:], y[:500], y[500:]), repeat=1, out=lines.append)
     ratios = med.pop("ratios")
-    assert len(med) == 15 and all(v >= 0 for v in med.values())
-    assert len(ratios) == 12 and all(r > 0 for r in ratios.values())
+    # on data this small an epoch, t(5) - t(2), is within the timers' noise and may come
+    # out negative (wall-clock rows on threads most of all): check that every row is there
+    assert len(med) == 15 and all(np.isfinite(v) for v in med.values())
+    assert len(ratios) == 12 and all(np.isfinite(r) for r in ratios.values())
     assert sum(line.startswith("ratio ") for line in lines) == 12
