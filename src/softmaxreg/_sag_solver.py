@@ -22,6 +22,7 @@ nothing changed at all); ``max_iter`` is the number of epochs.
 """
 
 import warnings
+from collections import namedtuple
 
 import numpy as np
 import scipy.sparse as sp
@@ -127,6 +128,11 @@ def _gradient_sums(rows, memory):
     return np.asarray(X.T @ memory, dtype=memory.dtype)
 
 
+# One class range of the model with its state, as ``_sag.sag_steps`` takes it (a tuple).
+Part = namedtuple("Part", "k_off blocks memory intercept intercept_sum seen cumsums scale "
+                          "counters loss_sum")
+
+
 def sag_threads(est, rows, n_columns):
     """Parts (= threads) the classes are split into (``softmaxreg._parts``)."""
     return thread_parts(est.n_jobs, rows, n_columns, _sag.THREADS_AVAILABLE)
@@ -165,6 +171,8 @@ def _fit(objective, params0, est, progress, saga):
     cold = not np.any(W0)
     intercept0 = np.array(b0, dtype=np.float64) if objective.fit_intercept else np.zeros(K)
     seg_len = min(n, MAX_SEGMENT)
+    # gradient sums of a kept memory: one pass over X for all parts
+    G = _gradient_sums(rows, memory) if memory is not None else None
     parts = []
     for k_off, k in ranges:
         Kp = _sag.padded_classes(k)
@@ -175,14 +183,14 @@ def _fit(objective, params0, est, progress, saga):
             part_memory = np.zeros((n, k), dtype=dtype)
         else:
             part_memory = np.array(memory[:, k_off:k_off + k], order="C")
-            blocks[:, Kp:Kp + k] = _gradient_sums(rows, part_memory)
-        parts.append((
+            blocks[:, Kp:Kp + k] = G[:, k_off:k_off + k]
+        parts.append(Part(
             k_off, blocks, part_memory, intercept0[k_off:k_off + k].copy(),
             part_memory.sum(axis=0, dtype=np.float64), seen.copy(),
             np.zeros((3, seg_len + 1)), np.ones(1),
             np.array([0, int(seen.sum())], dtype=np.int64), np.zeros(1),
         ))
-    del memory, seen
+    del memory, seen, G
 
     nnz_per_row = max(1.0, rows.nnz / max(n, 1))
     chunk = max(1, int(CHUNK_WORK * n_threads / (nnz_per_row * K)))
@@ -192,15 +200,15 @@ def _fit(objective, params0, est, progress, saga):
     W_prev = [flat[k_off * d:(k_off + k) * d].reshape(d, k) for k_off, k in ranges]
     if not cold:
         for (k_off, k), previous, part in zip(ranges, W_prev, parts):
-            previous[...] = part[1][:, :k]
+            previous[...] = part.blocks[:, :k]
     rng = check_random_state(est.random_state)
     converged = stopped = False
     n_epochs = 0
     for n_epochs in range(1, est.max_iter + 1):
         order = epoch_order(rng, n, saga)
-        b_prev = np.concatenate([part[3] for part in parts])
+        b_prev = np.concatenate([part.intercept for part in parts])
         for part in parts:
-            part[9][0] = 0.0
+            part.loss_sum[0] = 0.0
         for lo in range(0, n, chunk):
             status = _sag_steps(
                 rows.data, rows.indices, rows.indptr, d, objective.y, c, order[lo:lo + chunk],
@@ -210,13 +218,13 @@ def _fit(objective, params0, est, progress, saga):
                 raise FloatingPointError(_NONFINITE_MESSAGE.format(solver=solver))
         max_change, max_weight, sum_sq, sum_abs = _sag.finish_epoch(parts, l1, W_prev,
                                                                     n_threads)
-        intercept = np.concatenate([part[3] for part in parts])
+        intercept = np.concatenate([part.intercept for part in parts])
         max_change = max(max_change, float(np.max(np.abs(intercept - b_prev))))
         max_weight = max(max_weight, float(np.max(np.abs(intercept))))
         if not (np.isfinite(max_change) and np.isfinite(max_weight)):
             raise FloatingPointError(_NONFINITE_MESSAGE.format(solver=solver))
         # the epoch's mean weighted loss at the visits' weights + the penalty at its end
-        estimate = parts[0][9][0] / n + 0.5 * l2 * sum_sq + l1 * sum_abs
+        estimate = parts[0].loss_sum[0] / n + 0.5 * l2 * sum_sq + l1 * sum_abs
         relative = max_change / max_weight if max_weight else 0.0
         stopped = progress(n_epochs, estimate, relative_change=relative)
         if max_change <= est.tol * max_weight:
@@ -234,11 +242,11 @@ def _fit(objective, params0, est, progress, saga):
     params = params0  # W_prev's buffer, no longer needed; already paged in
     W = params[:d * K].reshape(d, K)
     for (k_off, k), part in zip(ranges, parts):
-        W[:, k_off:k_off + k] = part[1][:, :k]
-    params[d * K:] = np.concatenate([part[3] for part in parts])
+        W[:, k_off:k_off + k] = part.blocks[:, :k]
+    params[d * K:] = np.concatenate([part.intercept for part in parts])
     if est.warm_start:
         # n_samples * K numbers: kept only when asked
-        memories = [part[2] for part in parts]
+        memories = [part.memory for part in parts]
         est._sag_state = {"memory": memories[0] if len(memories) == 1 else np.hstack(memories)}
     else:
         est.__dict__.pop("_sag_state", None)
