@@ -155,11 +155,13 @@ def test_thread_count_follows_n_threads_and_problem_size():
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("n_classes", [2, 7])
 @pytest.mark.parametrize("n_blocks", [1, 3])
-def test_dense_blas_path_across_chunks(dtype, n_classes, n_blocks):
-    # Dense X runs through dgemm in chunks of 256 rows: 1000 rows give full and partial
-    # chunks in every thread block; the result must match the reference and CSR input.
+@pytest.mark.parametrize("d", [37, 900])
+def test_dense_blas_path_across_chunks(dtype, n_classes, n_blocks, d):
+    # Dense X runs through dgemm in chunks of about 160 KB (256 rows for d = 37, 22 rows
+    # for d = 900), prefetching the next chunk: 1000 rows give full and partial chunks in
+    # every thread block; the result must match the reference and CSR input.
     rng = np.random.default_rng(3)
-    n, d = 1000, 37
+    n = 1000
     X = rng.standard_normal((n, d)).astype(dtype)
     y = rng.integers(n_classes, size=n)
     sw = rng.uniform(0.1, 3.0, size=n)
