@@ -1,11 +1,15 @@
 # cython: language_level=3
 """Threads of the class-split kernels (SAG/SAGA, SGD): the row-by-row score hand-off.
 
-A thread publishes its part's scores of a row by storing the row's sequence number in
-its flag (release) and waits until every other part's flag has reached it (acquire),
-spinning, then yielding its core. Flags sit a cache line apart, and the kernels give
-each thread's buffers whole cache lines (``lines``), so that no two threads write to
-one line in the loops.
+Each part's scores of a row travel on cache lines of their own: a line holds seven
+scores and the row's sequence number. A thread writes its part's lines (the scores,
+then the number, with release) and reads the other parts' lines when their numbers have
+reached the row (acquire; spinning, then yielding its core). The number sitting on the
+line with the scores makes a hand-off one cache-line transfer per line, where a separate
+flag cost two (the flag's line, then the scores'). Two sets of lines, by row parity,
+suffice: a thread is at most one row ahead of another. The kernels give each thread's
+other buffers whole cache lines (``lines``), so that no two threads write to one line in
+the loops.
 """
 
 from libc.stdlib cimport calloc, free
@@ -14,51 +18,66 @@ from libc.stdlib cimport calloc, free
 cdef extern from *:
     """
     /* Row-by-row hand-off between the threads of a class-split SAG/SGD epoch (see the
-       design note): a thread publishes its scores of a row by storing the row's sequence
-       number (release) and waits until every other part has done so (acquire). Only
-       GCC/clang builds with OpenMP run parts on several threads; elsewhere the kernel
-       runs them all on one thread (the team has one member) and these are no-ops. */
+       module docstring). Only GCC/clang builds with OpenMP run parts on several threads;
+       elsewhere the kernel runs them all on one thread (the team has one member) and
+       the lines are never used. */
+    typedef struct { double v[7]; long long seq; } softmaxreg_line;  /* one cache line */
     #if (defined(__GNUC__) || defined(__clang__)) && defined(_OPENMP)
     #include <omp.h>
     #include <sched.h>
     #define SOFTMAXREG_THREADS 1
-    static inline void softmaxreg_publish(long long *flag, long long v) {
-        __atomic_store_n(flag, v, __ATOMIC_RELEASE);
+    static inline void softmaxreg_post(softmaxreg_line *line, const double *src,
+                                       Py_ssize_t n, long long seq) {
+        Py_ssize_t k;
+        for (; n > 0; n -= 7, src += 7, line++) {
+            for (k = 0; k < (n < 7 ? n : 7); k++) line->v[k] = src[k];
+            __atomic_store_n(&line->seq, seq, __ATOMIC_RELEASE);
+        }
     }
-    static inline void softmaxreg_wait(long long *flag, long long v) {
+    static inline void softmaxreg_collect(const softmaxreg_line *line, double *dst,
+                                          Py_ssize_t n, long long seq) {
+        Py_ssize_t k;
         int spins = 0;
-        while (__atomic_load_n(flag, __ATOMIC_ACQUIRE) < v) {
-            if (++spins < 4096) {
+        for (; n > 0; n -= 7, dst += 7, line++) {
+            while (__atomic_load_n(&line->seq, __ATOMIC_ACQUIRE) < seq) {
+                if (++spins < 4096) {
     #if defined(__x86_64__) || defined(__i386__)
-                __builtin_ia32_pause();
+                    __builtin_ia32_pause();
     #endif
-            } else {
-                sched_yield();  /* the other thread lost its core: let it run */
-                spins = 0;
+                } else {
+                    sched_yield();  /* the other thread lost its core: let it run */
+                    spins = 0;
+                }
             }
+            for (k = 0; k < (n < 7 ? n : 7); k++) dst[k] = line->v[k];
         }
     }
     static inline int softmaxreg_team_size(void) { return omp_get_num_threads(); }
     static inline int softmaxreg_thread_number(void) { return omp_get_thread_num(); }
     #else
     #define SOFTMAXREG_THREADS 0
-    static inline void softmaxreg_publish(long long *flag, long long v) { *flag = v; }
-    static inline void softmaxreg_wait(long long *flag, long long v) { (void)flag; (void)v; }
+    static inline void softmaxreg_post(softmaxreg_line *line, const double *src,
+                                       Py_ssize_t n, long long seq) {
+        (void)line; (void)src; (void)n; (void)seq;
+    }
+    static inline void softmaxreg_collect(const softmaxreg_line *line, double *dst,
+                                          Py_ssize_t n, long long seq) {
+        (void)line; (void)dst; (void)n; (void)seq;
+    }
     static inline int softmaxreg_team_size(void) { return 1; }
     static inline int softmaxreg_thread_number(void) { return 0; }
     #endif
     """
+    ctypedef struct ScoreLine "softmaxreg_line":
+        pass
     int HANDOFF_THREADS "SOFTMAXREG_THREADS"
-    void publish "softmaxreg_publish"(long long* flag, long long v) noexcept nogil
-    void wait_for "softmaxreg_wait"(long long* flag, long long v) noexcept nogil
+    void post_scores "softmaxreg_post"(
+        ScoreLine* line, const double* src, Py_ssize_t n, long long seq) noexcept nogil
+    void collect_scores "softmaxreg_collect"(
+        const ScoreLine* line, double* dst, Py_ssize_t n, long long seq) noexcept nogil
     int team_size "softmaxreg_team_size"() noexcept nogil
     int thread_number "softmaxreg_thread_number"() noexcept nogil
 
-
-
-# Flags of the row hand-off sit a cache line apart (8 long longs).
-cdef enum:
-    FLAG_STRIDE = 8
 
 
 cdef inline Py_ssize_t lines(Py_ssize_t n_doubles) noexcept nogil:
@@ -89,28 +108,66 @@ cdef inline void* line_aligned(void* p) noexcept nogil:
 
 
 cdef struct Handoff:
-    # The flags and per-thread statuses of one kernel call (``handoff_new``)
-    long long* allocation
-    long long* flags      # FLAG_STRIDE apart, on a cache line of their own
-    int* statuses         # one per part
-
-
-cdef inline int handoff_new(Handoff* h, Py_ssize_t n_parts) noexcept nogil:
-    """Zeroed flags and statuses for ``n_parts`` parts; -1 when out of memory."""
-    h.allocation = <long long*> calloc((n_parts + 1) * FLAG_STRIDE, sizeof(long long))
-    h.statuses = <int*> calloc(n_parts, sizeof(int))
-    if h.allocation == NULL or h.statuses == NULL:
-        handoff_free(h)
-        return -1
-    h.flags = <long long*> line_aligned(h.allocation)
-    return 0
+    # The score lines and per-thread statuses of one kernel call (``handoff_new``)
+    void* allocation
+    ScoreLine* lines       # 2 sets (row parity) of line_start[n_parts] lines
+    Py_ssize_t* line_start # (n_parts + 1): part q's first line within a set
+    Py_ssize_t* k_off      # (n_parts,): part q's first class and its number of classes
+    Py_ssize_t* k_len
+    Py_ssize_t n_parts
+    int* statuses          # one per part
 
 
 cdef inline void handoff_free(Handoff* h) noexcept nogil:
     free(h.allocation)
+    free(h.line_start)
     free(h.statuses)
     h.allocation = NULL
+    h.line_start = NULL
     h.statuses = NULL
+
+
+cdef inline int handoff_new(
+    Handoff* h, Py_ssize_t n_parts, const Py_ssize_t* k_len,
+) noexcept nogil:
+    """Zeroed score lines and statuses for ``n_parts`` parts of ``k_len[q]`` classes (in
+    class order); -1 when out of memory."""
+    cdef Py_ssize_t q, n_lines = 0
+    h.lines = NULL
+    h.n_parts = n_parts
+    h.line_start = <Py_ssize_t*> calloc(3 * n_parts + 1, sizeof(Py_ssize_t))
+    h.statuses = <int*> calloc(n_parts, sizeof(int))
+    h.allocation = NULL
+    if h.line_start == NULL or h.statuses == NULL:
+        handoff_free(h)
+        return -1
+    h.k_off = h.line_start + n_parts + 1
+    h.k_len = h.k_off + n_parts
+    for q in range(n_parts):
+        h.line_start[q] = n_lines
+        h.k_off[q] = 0 if q == 0 else h.k_off[q - 1] + k_len[q - 1]
+        h.k_len[q] = k_len[q]
+        n_lines += (k_len[q] + 6) // 7
+    h.line_start[n_parts] = n_lines
+    h.allocation = calloc(2 * n_lines * sizeof(ScoreLine) + 64, 1)
+    if h.allocation == NULL:
+        handoff_free(h)
+        return -1
+    h.lines = <ScoreLine*> line_aligned(h.allocation)
+    return 0
+
+
+cdef inline void exchange_scores(
+    const Handoff* h, double* scores, Py_ssize_t me, long long seq,
+) noexcept nogil:
+    """Hand part ``me``'s scores of row ``seq`` (``scores[k_off[me]:][:k_len[me]]``) to
+    the other threads and wait for theirs, which land in their slots of ``scores``."""
+    cdef Py_ssize_t q
+    cdef ScoreLine* lines = h.lines + (seq & 1) * h.line_start[h.n_parts]
+    post_scores(lines + h.line_start[me], scores + h.k_off[me], h.k_len[me], seq)
+    for q in range(h.n_parts):
+        if q != me:
+            collect_scores(lines + h.line_start[q], scores + h.k_off[q], h.k_len[q], seq)
 
 
 cdef inline int handoff_status(const Handoff* h, Py_ssize_t n_parts) noexcept nogil:

@@ -42,7 +42,7 @@ binary search on A, B), then follows ``x = max(x + a_t|G| - b_t, 0)``; the drift
 sample has been seen), at a step found by a binary search on R, so each part is a closed
 form too.
 This gives exact zeros. Every feature is caught up and ``scale`` folded into V at the end
-of each epoch (``finish_segment``), and mid-epoch when ``scale`` < 1e-9 or after 2**24
+of each epoch (``finish_epoch``), and mid-epoch when ``scale`` < 1e-9 or after 2**24
 steps. An epoch costs O(nnz * K) plus O(n_features * K) once.
 
 Memory layout (PERFORMANCE.md: the epoch is bound by the latency of scattered feature
@@ -60,14 +60,14 @@ Class parts and threads. The classes can be split into parts, class ranges in wh
 chunks of 4 lanes, each with its own blocks, memory columns and intercepts (and its own
 copy of the scalars every part shares: step count, scale, A/B/R, seen flags). A step's
 work per part is independent but for the softmax, which needs every class's score: each
-part computes its scores into a shared row buffer (one per row parity), and the residual
-is computed from the whole vector by the same code in every part's thread. With one
-part a thread (``n_threads == len(parts)``), a thread publishes a row's scores by storing
-the row's number in its flag (release) and waits for the other parts' flags (acquire;
-spinning, then yielding the core); a thread is at most one row ahead of another, so two
-row buffers suffice. On one thread the parts run one after the other. Each class's
-arithmetic is the same in both cases and with a single part, so the model does not
-depend on the split or the thread count (tested bit for bit). On 20newsgroups (K = 20:
+part computes its scores of the row, and the residual is computed from the whole vector
+by the same code in every part's thread. With one part a thread (``n_threads ==
+len(parts)``), a thread posts its scores on cache lines of its own, each carrying the
+row's number (release), and reads the other parts' lines once their numbers reach the
+row (acquire; spinning, then yielding the core; ``_handoff.pxd``). On one thread the
+parts run one after the other. Each class's arithmetic is the same in both cases and
+with a single part, so the model does not depend on the split or the thread count
+(tested bit for bit). On 20newsgroups (K = 20:
 parts of 12 and 8 classes) two threads ran an epoch's rows in 29 ms instead of 41 ms;
 the per-row hand-off and the larger part bound the gain. The caller chooses the split
 (``softmaxreg._parts``).
@@ -95,8 +95,8 @@ from libc.stdlib cimport calloc, free
 from cython.parallel cimport parallel
 
 from ._handoff cimport (
-    ALL_PARTS, FLAG_STRIDE, HANDOFF_THREADS, NO_PART, Handoff, handoff_free, handoff_new,
-    handoff_status, line_aligned, lines, publish, team_role, wait_for,
+    ALL_PARTS, HANDOFF_THREADS, NO_PART, Handoff, exchange_scores, handoff_free,
+    handoff_new, handoff_status, line_aligned, lines, team_role,
 )
 from ._rowmath cimport floating, index_t, loss_residual, prefetch_block, row_view
 
@@ -441,7 +441,7 @@ cdef int _sag_rows(
     const floating* data, const index_t* indices, const index_t* indptr,
     Py_ssize_t n_features, const int32_t* y, const double* c, const Py_ssize_t* order,
     Py_ssize_t n_order, SagPart* parts, Py_ssize_t n_own, Py_ssize_t K_total,
-    double* scores, double* shared, long long* flags, Py_ssize_t me, Py_ssize_t n_parts,
+    double* scores, const Handoff* handoff, Py_ssize_t me, Py_ssize_t n_parts,
     Py_ssize_t seg_cap, double step, double l2, double l1, bint saga, bint binomial,
     double intercept_scale,
 ) noexcept nogil:
@@ -450,8 +450,8 @@ cdef int _sag_rows(
 
     On one thread ``n_own == n_parts`` (all parts; ``me`` is 0). On a team, thread ``me``
     runs the single part ``parts[0]`` (= part ``me``) and hands each row's scores to
-    the others through ``shared`` (2 x K_total: a buffer per row parity) and ``flags``.
-    ``scores`` (K_total) is this thread's scratch for the row's full score vector.
+    the others through ``handoff``'s score lines. ``scores`` (K_total) is this thread's
+    scratch for the row's full score vector.
     """
     cdef SagPart* first = &parts[0]
     cdef Py_ssize_t pos, i, k, q, nnz, next_nnz, t = first.counters_io[0]
@@ -459,7 +459,6 @@ cdef int _sag_rows(
     cdef double scale = first.scale_io[0], shrink = 1.0 - step * l2
     cdef double new_scale, inv_n, ci, corr
     cdef double loss_sum = 0.0  # sum of c_i * loss_i at the visit's weights
-    cdef double* row_scores
     cdef const floating* values
     cdef const index_t* row_idx
     cdef const floating* next_values
@@ -490,20 +489,15 @@ cdef int _sag_rows(
                 k = indptr[order[pos + 2]]
                 prefetch_block(indices + k, 64)
                 prefetch_block(data + k, 64)
-        # Scores of every part: scale * (x @ V) + b, into this row's shared buffer
-        row_scores = shared + (pos & 1) * K_total
+        # Scores of every part: scale * (x @ V) + b; on a team, the others' from them
         for q in range(n_own):
             part = &parts[q]
             _part_scores(part, values, row_idx, nnz, next_idx, next_nnz, t, l1)
             for k in range(part.K):
-                row_scores[part.k_off + k] = scale * part.raw[k] + part.intercept[k]
+                scores[part.k_off + k] = scale * part.raw[k] + part.intercept[k]
         if threaded:
-            publish(flags + me * FLAG_STRIDE, pos + 1)
-            for q in range(n_parts):
-                if q != me:
-                    wait_for(flags + q * FLAG_STRIDE, pos + 1)
+            exchange_scores(handoff, scores, me, pos + 1)
         for k in range(K_total):
-            scores[k] = row_scores[k]
             if not isfinite(scores[k]):
                 status = 1
         if status:
@@ -624,6 +618,7 @@ def sag_steps(
     """
     cdef Py_ssize_t n_parts = len(parts), K = 0, q, seg_cap = 0, tid, role, row
     cdef SagPart* cparts
+    cdef Py_ssize_t* part_sizes
     cdef double* buffer
     cdef double* scratch
     cdef Handoff handoff
@@ -643,7 +638,10 @@ def sag_steps(
     if n_threads != n_parts:
         n_threads = 1
     cparts = <SagPart*> calloc(n_parts, sizeof(SagPart))
-    if cparts == NULL:
+    part_sizes = <Py_ssize_t*> calloc(n_parts, sizeof(Py_ssize_t))
+    if cparts == NULL or part_sizes == NULL:
+        free(cparts)
+        free(part_sizes)
         raise MemoryError()
     try:
         for q in range(n_parts):
@@ -675,18 +673,18 @@ def sag_steps(
             cparts[q].counters_io = &counters[0]
             cparts[q].loss_io = &loss_sum[0]
         # One buffer, each piece on cache lines of its own (threads write their own):
-        # shared scores (2 K), then per part raw (Kp) and delta (Kp), then per thread
-        # the row's scores (K).
-        q = lines(2 * K)
+        # per part raw (Kp) and delta (Kp), then per thread the row's scores (K).
+        q = 0
         for tid in range(n_parts):
             q += 2 * lines(cparts[tid].Kp)
+            part_sizes[tid] = cparts[tid].K
         q += n_parts * lines(K)
         buffer = <double*> calloc(q + 8, sizeof(double))
-        if buffer == NULL or handoff_new(&handoff, n_parts) != 0:
+        if buffer == NULL or handoff_new(&handoff, n_parts, part_sizes) != 0:
             free(buffer)
             raise MemoryError()
         scratch = <double*> line_aligned(buffer)
-        q = lines(2 * K)
+        q = 0
         for tid in range(n_parts):
             cparts[tid].raw = scratch + q
             q += lines(cparts[tid].Kp)
@@ -698,8 +696,8 @@ def sag_steps(
                 role = ALL_PARTS
                 status = _sag_rows(
                     data_ptr, ind_ptr, indptr_ptr, n_features, &y[0], &c[0], &order[0],
-                    order.shape[0], cparts, n_parts, K, scratch + q, scratch, handoff.flags,
-                    0, n_parts, seg_cap, step, l2, l1, saga, binomial, intercept_scale)
+                    order.shape[0], cparts, n_parts, K, scratch + q, &handoff, 0, n_parts,
+                    seg_cap, step, l2, l1, saga, binomial, intercept_scale)
             else:
                 with parallel(num_threads=n_threads):
                     role = team_role(n_parts)
@@ -710,13 +708,14 @@ def sag_steps(
                             data_ptr, ind_ptr, indptr_ptr, n_features, &y[0], &c[0],
                             &order[0], order.shape[0], cparts + tid,
                             n_parts if role == ALL_PARTS else 1, K,
-                            scratch + q + tid * row, scratch, handoff.flags, tid, n_parts,
-                            seg_cap, step, l2, l1, saga, binomial, intercept_scale)
+                            scratch + q + tid * row, &handoff, tid, n_parts, seg_cap, step,
+                            l2, l1, saga, binomial, intercept_scale)
                 status = handoff_status(&handoff, n_parts)
         free(buffer)
         handoff_free(&handoff)
     finally:
         free(cparts)
+        free(part_sizes)
     return status
 
 
@@ -733,34 +732,6 @@ cpdef Py_ssize_t padded_classes(Py_ssize_t n_classes):
     int
     """
     return 1 if n_classes == 1 else (n_classes + 3) // 4 * 4
-
-
-def finish_segment(
-    floating[:, ::1] blocks,
-    double[:, ::1] cumsums,
-    double[::1] scale,
-    int64_t[::1] counters,
-    double l1,
-):
-    """Catch all features up, fold the scale into the weights and start a new segment.
-
-    Afterwards ``blocks[:, :K]`` are the true weights W, ``scale[0] == 1`` and
-    ``counters[0] == 0``.
-
-    Parameters
-    ----------
-    blocks : ndarray of shape (n_features, 2 Kp + 2), float32 or float64
-    cumsums : ndarray of shape (3, seg_cap + 1), float64
-    scale : ndarray of shape (1,), float64
-    counters : ndarray of shape (2,), int64
-    l1 : float
-    """
-    cdef Py_ssize_t K = (blocks.shape[1] - 2) // 2
-    with nogil:
-        _finish_segment(&blocks[0, 0], blocks.shape[0], K, counters[0], scale[0],
-                        &cumsums[0, 0], &cumsums[1, 0], &cumsums[2, 0], l1)
-    scale[0] = 1.0
-    counters[0] = 0
 
 
 def row_squared_norms(
@@ -852,8 +823,9 @@ cdef void _finish_features(
 
 
 def finish_epoch(list parts, double l1, list previous, int n_threads=1):
-    """End an epoch: :func:`finish_segment` on every part, and the stopping rule's
-    statistics of the weights taken in the same pass over the blocks.
+    """End an epoch: catch every feature of every part up, fold the scale into V and
+    start a new segment, and take the stopping rule's statistics of the weights in the
+    same pass over the blocks.
 
     Each feature block is caught up, its scale folded in, and its weights added to the
     statistics while it is in cache (a second pass would read the n_features x K weights
