@@ -497,3 +497,23 @@ def test_class_parts_partial_fit_and_errors(monkeypatch):
     with pytest.raises(FloatingPointError, match="Lower eta0"):
         _with_parts(monkeypatch, 2, True, lambda: big.fit(X * 1e6, y))
     assert not hasattr(big, "coef_")
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_weights_start_on_cache_lines(dtype):
+    """V (and A) of every part start on a 64-byte line, also in a copied state, and hold
+    the starting weights exactly (a row of 8 float64 weights then fills one line)."""
+    from softmaxreg._parts import on_cache_lines
+    rng = np.random.default_rng(0)
+    W = rng.standard_normal((1001, 20))
+    for a in (W, W[:, 3:11], W.ravel()):
+        out = on_cache_lines(a, dtype)
+        assert out.ctypes.data % 64 == 0 and out.flags.c_contiguous
+        np.testing.assert_array_equal(out, a.astype(dtype))
+    state = _sgd_solver.SGDState(W, np.zeros(20), dtype, l1=False, average=True,
+                                 ranges=[(0, 12), (12, 8)])
+    for s in (state, state.copy()):
+        for V, A in zip(s.V, s.A):
+            assert V.ctypes.data % 64 == 0 and A.ctypes.data % 64 == 0
+            assert V.dtype == dtype
+    np.testing.assert_array_equal(np.hstack(state.copy().V), W.astype(dtype))

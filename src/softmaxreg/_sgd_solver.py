@@ -21,7 +21,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 
 from ._kernels import sgd as _sgd
-from ._parts import class_parts, thread_parts
+from ._parts import class_parts, on_cache_lines, thread_parts
 
 WORK_PER_CHUNK = 20_000_000  # nnz * K multiply-adds per kernel call
 _S = _sgd.STATE_FIELDS
@@ -81,11 +81,12 @@ class SGDState:
         self.dtype = np.dtype(dtype)
         self.shape = W.shape
         self.ranges = list(ranges) if ranges is not None else [(0, W.shape[1])]
-        self.V = [np.array(W[:, o:o + k], dtype=dtype, order="C") for o, k in self.ranges]
+        self.V = [on_cache_lines(W[:, o:o + k], dtype) for o, k in self.ranges]
         self.intercept = [np.array(intercept[o:o + k], dtype=np.float64)
                           for o, k in self.ranges]
         self.Q = [np.zeros(V.size) if l1 else np.empty(0) for V in self.V]
-        self.A = [np.zeros(V.size) if average else np.empty(0) for V in self.V]
+        self.A = [on_cache_lines(np.zeros(V.size)) if average else np.empty(0)
+                  for V in self.V]
         self.A_intercept = [np.zeros(k) for _, k in self.ranges]
         self.state = [np.zeros(_sgd.STATE_SIZE) for _ in self.ranges]
         self.set_scalar("wscale", 1.0)
@@ -99,7 +100,7 @@ class SGDState:
         new = SGDState.__new__(SGDState)
         for name, value in self.__dict__.items():
             if isinstance(value, list) and value and isinstance(value[0], np.ndarray):
-                value = [a.copy() for a in value]
+                value = [on_cache_lines(a) for a in value]
             new.__dict__[name] = value
         new.ranges = list(self.ranges)
         if self.rng is not None:
