@@ -69,7 +69,9 @@ parts run one after the other. Each class's arithmetic is the same in both cases
 with a single part, so the model does not depend on the split or the thread count
 (tested bit for bit). On 20newsgroups (K = 20:
 parts of 12 and 8 classes) two threads ran an epoch's rows in 29 ms instead of 41 ms;
-the per-row hand-off and the larger part bound the gain. The caller chooses the split
+the per-row hand-off and the larger part bound the gain. Parts of 10 and 10 (a 2-lane
+tail, blocks on whole cache lines: 3 lines a nonzero on each thread instead of 4 and 3)
+measured no faster (BENCHMARKS.md, evening). The caller chooses the split
 (``softmaxreg._parts``).
 
 Step size (chosen by the caller, ``softmaxreg._sag_solver``): ``L = max_i c_i h
