@@ -35,7 +35,10 @@ def test_demo_matches_sklearn_objective():
                                                            "scikit-learn lbfgs"] * 2, out
     lbfgs_pairs = [rows[0:2], rows[4:6], rows[6:8]]
     for ours, theirs in lbfgs_pairs:
-        assert float(ours[3]) == pytest.approx(float(theirs[3]), rel=1e-6)
+        # both stop at a gradient max-norm of 1e-6 (the demo's tol), which leaves each up
+        # to ~1e-4 (d K tol^2 / (2 alpha f)) above the optimum on digits; they agree
+        # far closer (softmaxreg's lbfgs is whitened on digits: 1.3e-6 apart)
+        assert float(ours[3]) == pytest.approx(float(theirs[3]), rel=1e-5)
         assert float(ours[2]) == pytest.approx(float(theirs[2]), abs=0.01)
     optimum = float(rows[1][3])
     for sag_row in rows[2:4]:

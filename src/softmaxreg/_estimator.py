@@ -131,7 +131,9 @@ class SoftmaxRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
     solver : {"lbfgs", "auto", "sgd", "sag", "saga"}, default="lbfgs"
         Optimiser. "auto" picks one for the data (recorded in ``solver_``): "saga" when
         ``l1_ratio > 0``, "lbfgs" for dense X or ``alpha=0``, "sag" for sparse X (see
-        BENCHMARKS.md). "lbfgs" uses scipy's L-BFGS-B on the Cython loss and gradient.
+        BENCHMARKS.md). "lbfgs" uses scipy's L-BFGS-B on the Cython loss and gradient,
+        in whitened coordinates when X has few features (``n_features <= 16 K``; the
+        same objective, fewer iterations).
         "sgd" is mini-batch SGD on the true softmax loss (any ``l1_ratio``; the only
         solver with ``partial_fit``). "sag" (L2 only) and "saga" (any ``l1_ratio``, exact
         zeros) are stochastic average gradient methods with lazy sparse updates, one
