@@ -32,7 +32,7 @@ def fit_lbfgs(objective, params0, est, progress):
     (called after each iteration with the exact objective) asks to stop, or after
     ``max_iter`` iterations, which warns with ``ConvergenceWarning``.
 
-    Dense X with few features is minimised in whitened coordinates
+    X with few features (dense or CSR) is minimised in whitened coordinates
     (``softmaxreg._whitening``): the same objective and optimum, in far fewer iterations.
     The stopping rule then checks the gradient in the original coordinates itself (after
     each iteration, and at the start), so ``tol`` means the same thing either way.
@@ -87,17 +87,12 @@ def fit_lbfgs(objective, params0, est, progress):
             "gtol": est.tol if white is None else 0.0,
             "ftol": 64 * np.finfo(float).eps,
         }
-        if white is None:
-            result = minimize(fun, params0, method="L-BFGS-B", jac=True, callback=callback,
-                              options=options)
-            x = result.x
-        else:
-            z0 = white.to_z(params0)
-            if gradient_norm_at(z0) <= est.tol:
-                return np.array(params0, dtype=np.float64), 0
-            result = minimize(fun_white, z0, method="L-BFGS-B", jac=True, callback=callback,
-                              options=options)
-            x = white.to_params(result.x)
+        x0 = params0 if white is None else white.to_z(params0)
+        if white is not None and gradient_norm_at(x0) <= est.tol:
+            return np.array(params0, dtype=np.float64), 0
+        result = minimize(fun if white is None else fun_white, x0, method="L-BFGS-B",
+                          jac=True, callback=callback, options=options)
+        x = result.x if white is None else white.to_params(result.x)
     if callback.stopped:
         return np.asarray(x, dtype=np.float64), callback.it
     if result.status == 1:
