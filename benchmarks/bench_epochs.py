@@ -86,3 +86,23 @@ def test_compare_epochs_script_runs():
     assert len(med) == 15 and all(np.isfinite(v) for v in med.values())
     assert len(ratios) == 12 and all(np.isfinite(r) for r in ratios.values())
     assert sum(line.startswith("ratio ") for line in lines) == 12
+
+
+def test_compare_ceiling_script_runs():
+    """Smoke test of ``benchmarks/compare_ceiling.py`` (the plain C loop) on tiny data."""
+    from compare_ceiling import compiler, run
+
+    from softmaxreg import make_text_classification
+
+    if compiler() is None:
+        pytest.skip("no C compiler ($CC or cc) to build benchmarks/plain_sag_epoch.c")
+    X, y = make_text_classification(700, 2_000, 4, tokens_per_row=30, random_state=0)
+    lines = []
+    med = run((X[:500], X[500:], y[:500], y[500:]), repeat=1, epochs=40, out=lines.append)
+    objectives, ratios = med.pop("objectives"), med.pop("ratios")
+    # t(5) - t(2) of a fit this small is within the timers' noise: check the rows exist
+    assert len(med) == 8 and all(np.isfinite(v) for v in med.values())
+    assert len(ratios) == 6 and sum(line.startswith("ratio ") for line in lines) == 6
+    # the same SAG (other sample orders): after 40 epochs both are at the optimum
+    for dtype in ("float64", "float32"):
+        assert objectives[dtype] == pytest.approx(objectives["softmaxreg"], rel=1e-4)

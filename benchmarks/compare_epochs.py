@@ -29,6 +29,7 @@ import argparse
 import copy
 import time
 import warnings
+from contextlib import contextmanager
 
 import numpy as np
 
@@ -82,6 +83,25 @@ def epoch_methods(X, y, C):
     return methods
 
 
+@contextmanager
+def timing_rounds(fits):
+    """BLAS held to one thread, warnings off, and each fit run once for one epoch first
+    (imports, page faults of the first fit)."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(1), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for fit in fits:
+            fit(1)
+        yield
+
+
+def epoch_seconds(fit):
+    """One epoch's (CPU, wall) seconds: ``(t(5 epochs) - t(2 epochs)) / 3``, so that the
+    setup of a fit cancels."""
+    return (fit(5) - fit(2)) / 3
+
+
 def predict_methods(X_train, y_train, X_test, C):
     """name -> predict_proba timer for one model shared by the two libraries."""
     from sklearn.linear_model import LogisticRegression
@@ -125,19 +145,14 @@ def run(data, repeat=7, C=10.0, out=print):
     Returns the medians (seconds: CPU time, wall time for the rows on every core) by row
     name, and under "ratios" the ratios by label.
     """
-    from threadpoolctl import threadpool_limits
-
     X_train, X_test, y_train, _ = data
     epochs = epoch_methods(X_train, y_train, C)
     predicts = predict_methods(X_train, y_train, X_test, C)
     samples = {name: [] for name in list(epochs) + list(predicts)}
-    with threadpool_limits(1), warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        for fit in epochs.values():  # warm-up: imports, page faults of the first fit
-            fit(1)
+    with timing_rounds(epochs.values()):
         for _ in range(repeat):
             for name, fit in epochs.items():
-                samples[name].append((fit(5) - fit(2)) / 3)
+                samples[name].append(epoch_seconds(fit))
             for name, predict in predicts.items():
                 samples[name].append(min((predict() for _ in range(3)), key=lambda t: t[1]))
     # medians of (CPU, wall) by row
@@ -177,12 +192,18 @@ def run(data, repeat=7, C=10.0, out=print):
     return med
 
 
+def corpus_parser(description, repeat):
+    """The options of the interleaved scripts: ``--corpus DIR``, ``--repeat``, ``--C``."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--corpus", default=None,
+                        help="folder with train.jsonl.gz and test.jsonl.gz (label, text)")
+    parser.add_argument("--repeat", type=int, default=repeat, help="interleaved rounds")
+    parser.add_argument("--C", type=float, default=10.0, help="alpha = 1 / (C n_samples)")
+    return parser
+
+
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", default=None)
-    parser.add_argument("--repeat", type=int, default=7)
-    parser.add_argument("--C", type=float, default=10.0)
-    args = parser.parse_args(argv)
+    args = corpus_parser(__doc__.splitlines()[0], repeat=7).parse_args(argv)
     run(_load(args.corpus), args.repeat, args.C)
 
 
