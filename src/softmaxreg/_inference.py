@@ -26,6 +26,7 @@ from scipy.special import expit, softmax
 from scipy.stats import norm
 from sklearn.utils.validation import check_is_fitted
 
+from ._gram import weighted_gram
 from ._validation import check_inference_data
 
 # The dense Hessian has MAX_PARAMS**2 float64 entries (128 MB at 4000) and costs
@@ -53,14 +54,7 @@ def _design(X, fit_intercept):
         if sp.issparse(X):
             return sp.hstack([X, sp.csr_matrix(ones)], format="csr", dtype=np.float64)
         return np.hstack([X, ones])
-    return X.astype(np.float64) if not sp.issparse(X) else X.astype(np.float64)
-
-
-def _weighted_gram(X1, w):
-    """``X1.T @ diag(w) @ X1`` as a dense array."""
-    if sp.issparse(X1):
-        return np.asarray((X1.T @ X1.multiply(w[:, None])).toarray())
-    return X1.T @ (X1 * w[:, None])
+    return X.astype(np.float64)
 
 
 def _invert(H, keep=None):
@@ -216,10 +210,11 @@ def _check_condition(cond, separated):
         )
 
 
-def _binary(X1, t, sw, theta, penalty, fit_intercept):
-    """Covariance of a sigmoid model with parameters theta on targets t in {0, 1}."""
+def _binary(X, X1, t, sw, theta, penalty, fit_intercept):
+    """Covariance of a sigmoid model with parameters theta on targets t in {0, 1}
+    (``X1``: X with the intercept's column of ones, when fitted)."""
     p = expit(X1 @ theta)
-    H = _weighted_gram(X1, sw * p * (1.0 - p))
+    H = weighted_gram(X, sw * p * (1.0 - p), fit_intercept)
     H[np.diag_indices(X1.shape[1] - fit_intercept)] += penalty
     separated = penalty == 0 and np.all((p > 0.5) == (t == 1)) and np.all(p != 0.5)
     cov, cond = _invert(H)
@@ -272,7 +267,7 @@ def compute_inference(est, X, y, sample_weight=None, alpha=0.05, reference_class
         covs, conds, seps = [], [], []
         for row, k in enumerate(pos):
             t = (y_index == k).astype(np.float64)
-            cov_k, cond_k, sep_k = _binary(X1, t, sw, theta[row], penalty, fit_intercept)
+            cov_k, cond_k, sep_k = _binary(X, X1, t, sw, theta[row], penalty, fit_intercept)
             covs.append(cov_k), conds.append(cond_k), seps.append(sep_k)
         from scipy.linalg import block_diag
 
@@ -293,7 +288,7 @@ def compute_inference(est, X, y, sample_weight=None, alpha=0.05, reference_class
     for k in range(n_classes):
         for m in range(k, n_classes):
             w = sw * P[:, k] * ((k == m) - P[:, m])
-            H[k * q:(k + 1) * q, m * q:(m + 1) * q] = _weighted_gram(X1, w)
+            H[k * q:(k + 1) * q, m * q:(m + 1) * q] = weighted_gram(X, w, fit_intercept)
             H[m * q:(m + 1) * q, k * q:(k + 1) * q] = H[k * q:(k + 1) * q, m * q:(m + 1) * q].T
     for k in range(n_classes):
         idx = k * q + np.arange(n_features)

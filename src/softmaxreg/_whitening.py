@@ -20,7 +20,7 @@ optimum in 11 iterations instead of 45 (and 1e-6 in 16); L-BFGS on standardised 
 134.
 
 Cost: one pass over X for ``Xa.T @ diag(s) @ Xa`` (n d^2 multiply-adds, in chunks of X,
-so X is never copied) and an eigendecomposition of a (d + 1)-square matrix; then per
+so X is never copied: ``softmaxreg._gram``) and an eigendecomposition of a (d + 1)-square matrix; then per
 iteration two products with the small ``P``. The pass costs about ``d / (4 K)``
 loss+gradient passes, so it is done only when ``n_features <= MAX_FEATURES_PER_COLUMN *
 K`` (K = 1 for two classes), for dense and CSR X alike (so that they give the same
@@ -31,10 +31,10 @@ coordinates (``softmaxreg._solvers.fit_lbfgs``).
 import numpy as np
 import scipy.sparse as sp
 
+from ._gram import weighted_gram
+
 # X with at most this many features per weight column is whitened.
 MAX_FEATURES_PER_COLUMN = 16
-# Rows of X per chunk of the X.T @ X pass (about 4 MB of float64)
-CHUNK_BYTES = 1 << 22
 # Eigenvalues below this fraction of the largest are raised to it (directions of no
 # curvature: collinear columns without a penalty).
 MIN_EIGENVALUE_RATIO = 1e-12
@@ -84,37 +84,12 @@ class Whitening:
         return self._apply(self.P, gradient)
 
 
-def _gram(rows, s, with_intercept):
-    """``Xa.T @ diag(s) @ Xa`` (float64), X taken a chunk of rows at a time, never copied
-    whole (dense X: views; CSR: the chunk's slice)."""
+def _rows_matrix(rows):
+    """X of a ``RowData`` as a dense view or a CSR matrix over its arrays (no copy)."""
     n, d = rows.n_samples, rows.n_features
-    m = d + 1 if with_intercept else d
-    H = np.zeros((m, m))
-    dense = rows.indptr.shape[0] == 0
-    if dense:
-        X = rows.data.reshape(n, d)
-        chunk = max(1, CHUNK_BYTES // (8 * d))
-    else:
-        X = sp.csr_matrix((rows.data, rows.indices, rows.indptr), shape=(n, d), copy=False)
-        chunk = max(1, int(CHUNK_BYTES // (12 * max(1.0, rows.nnz / n))))
-    unweighted = bool(np.all(s == s[0]))
-    for lo in range(0, n, chunk):
-        sc = s[lo:lo + chunk]
-        if dense:
-            Xc = np.asarray(X[lo:lo + chunk], dtype=np.float64)
-            # A.T @ A of one array runs as BLAS syrk (half the multiply-adds of a product)
-            Xw = Xc if unweighted else Xc * np.sqrt(sc)[:, None]
-            H[:d, :d] += (Xw.T @ Xw) * (s[0] if unweighted else 1.0)
-        else:
-            Xc = X[lo:lo + chunk].astype(np.float64)
-            Xw = Xc.multiply(np.sqrt(sc)[:, None]).tocsr()
-            H[:d, :d] += (Xw.T @ Xw).toarray()
-        if with_intercept:
-            column = np.asarray(Xc.T @ sc).ravel()
-            H[:d, d] += column
-            H[d, :d] += column
-            H[d, d] += sc.sum()
-    return H
+    if rows.indptr.shape[0] == 0:
+        return rows.data.reshape(n, d)
+    return sp.csr_matrix((rows.data, rows.indices, rows.indptr), shape=(n, d), copy=False)
 
 
 def whitening(objective):
@@ -128,7 +103,8 @@ def whitening(objective):
     if n == 0 or d == 0 or d > MAX_FEATURES_PER_COLUMN * K:
         return None
     with np.errstate(over="ignore", invalid="ignore"):
-        H = _gram(rows, objective.sample_weight, objective.fit_intercept)
+        H = weighted_gram(_rows_matrix(rows), objective.sample_weight,
+                          objective.fit_intercept)
         H *= (0.25 if objective.binomial else 0.5) / objective.total_weight
     H[np.arange(d), np.arange(d)] += objective.alpha * (1.0 - objective.l1_ratio)
     if not np.all(np.isfinite(H)):
