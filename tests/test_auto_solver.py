@@ -19,14 +19,32 @@ def text():
     ("csr", 0.0, 0.0, "lbfgs"),
     ("csr", 1e-3, 0.5, "saga"),
     ("dense", 1e-3, 1.0, "saga"),
+    ("csr, 64 features", 1e-3, 0.0, "lbfgs"),   # 16 per class: whitened L-BFGS
+    ("csr, 65 features", 1e-3, 0.0, "sag"),
+    ("csr, 400 rows", 1e-3, 0.0, "lbfgs"),      # nnz * K below AUTO_SMALL_WORK
 ])
 def test_rule(text, container, alpha, l1_ratio, expected):
+    from softmaxreg._solvers import AUTO_SMALL_WORK
+
     X, y = text
-    X = X if container == "csr" else X[:, :200].toarray()
+    if container == "dense":
+        X = X[:, :200].toarray()
+    elif container.endswith("features"):
+        X = X[:, :int(container.split()[1])]
+    elif container.endswith("rows"):
+        X, y = X[:400], y[:400]
+        assert X.nnz * 4 < AUTO_SMALL_WORK <= text[0].nnz * 4
     model = SoftmaxRegression(solver="auto", alpha=alpha, l1_ratio=l1_ratio, max_iter=300,
                               tol=1e-3, random_state=0).fit(X, y)
     assert model.solver_ == expected
     assert model.solver == "auto"  # the parameter is left as given
+
+
+def test_auto_is_the_default(text):
+    X, y = text
+    model = SoftmaxRegression(random_state=0).fit(X, y)
+    assert model.solver == "auto" and model.solver_ == "sag"
+    assert model.score(X, y) > 0.9
 
 
 def test_explicit_solver_is_recorded(text):
@@ -39,7 +57,7 @@ def test_auto_reaches_the_lbfgs_optimum(text, dtype):
     X, y = text
     X = sp.csr_matrix(X, dtype=dtype)
     alpha = 1.0 / X.shape[0]
-    ref = SoftmaxRegression(alpha=alpha, tol=1e-8, max_iter=2000).fit(X, y)
+    ref = SoftmaxRegression(alpha=alpha, solver="lbfgs", tol=1e-8, max_iter=2000).fit(X, y)
     auto = SoftmaxRegression(solver="auto", alpha=alpha, tol=1e-6, max_iter=1000,
                              random_state=0).fit(X, y)
     f_ref = objective_value(ref.coef_, ref.intercept_, X, y, alpha=alpha)

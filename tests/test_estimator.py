@@ -181,7 +181,7 @@ def test_max_iter_warns(digits):
 def test_lbfgs_rejects_l1(digits):
     X, y = digits
     with pytest.raises(ValueError, match="l1_ratio"):
-        SoftmaxRegression(l1_ratio=0.5).fit(X, y)
+        SoftmaxRegression(l1_ratio=0.5, solver="lbfgs").fit(X, y)
 
 
 def test_verbose_reports_iterations(digits, capsys):

@@ -81,7 +81,7 @@ def test_callback_returning_none_does_not_stop(text):
 
 def test_lbfgs_curve_is_the_exact_objective(text):
     X, y = text
-    model = SoftmaxRegression(alpha=1e-3, tol=1e-8, max_iter=500).fit(X, y)
+    model = SoftmaxRegression(alpha=1e-3, solver="lbfgs", tol=1e-8, max_iter=500).fit(X, y)
     curve = model.loss_curve_
     assert curve.dtype == np.float64 and curve.shape == (model.n_iter_,)
     assert np.all(np.diff(curve) <= 1e-15)

@@ -147,8 +147,8 @@ def build_parser():
     p_fit.add_argument("--drop", metavar="COLUMN", action="append",
                        help="a column that is not a feature (repeatable), e.g. an id")
     p_fit.add_argument("--format", choices=FORMATS, help="file format (default: from the name)")
-    p_fit.add_argument("--solver", choices=SOLVERS, default="lbfgs",
-                       help="optimiser (default lbfgs)")
+    p_fit.add_argument("--solver", choices=SOLVERS, default="auto",
+                       help="optimiser (default auto: sag for sparse text, else lbfgs)")
     reg = p_fit.add_mutually_exclusive_group()
     reg.add_argument("--alpha", type=_non_negative, default=1e-4,
                      help="regularisation strength of SoftmaxRegression (default 1e-4)")

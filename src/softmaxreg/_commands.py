@@ -95,12 +95,13 @@ def fit_command(args, out=None, err=None):
     _report_warnings(caught, err)
     if data.text is not None:
         n_features = len(fitted[0].vocabulary_)
-    print(f"model: SoftmaxRegression(solver={model.solver!r}, alpha={model.alpha:.6g}"
+    ran = "" if model.solver_ == model.solver else f" (ran {model.solver_})"
+    print(f"model: SoftmaxRegression(solver={model.solver!r}{ran}, alpha={model.alpha:.6g}"
           f"{f', l1_ratio={model.l1_ratio}' if model.l1_ratio else ''}) on {n_features} "
           f"{'TF-IDF terms' if data.text else 'features'}", file=out)
     final = f", final objective {model.loss_curve_[-1]:.6g}" if len(model.loss_curve_) else ""
     print(f"training: {len(y_train)} rows, {elapsed:.3f} s, {model.n_iter_} "
-          f"{'iterations' if model.solver == 'lbfgs' else 'epochs'}{final}", file=out)
+          f"{'iterations' if model.solver_ == 'lbfgs' else 'epochs'}{final}", file=out)
     if y_test is not None:
         proba = fitted.predict_proba(X_test)
         pred = fitted.predict(X_test)

@@ -21,7 +21,7 @@ from threadpoolctl import ThreadpoolController
 
 from ._sag_solver import fit_sag, fit_saga
 from ._sgd_solver import fit_sgd
-from ._whitening import whitening
+from ._whitening import has_few_features, whitening
 
 
 def fit_lbfgs(objective, params0, est, progress):
@@ -142,20 +142,33 @@ def _blas_controller():
     return ThreadpoolController()
 
 
+# "auto" runs "lbfgs" on sparse X with fewer multiply-adds per pass (nonzeros x weight
+# columns) than this: such fits take milliseconds either way, and L-BFGS needs no
+# random_state and copes better with weak regularisation on few rows.
+AUTO_SMALL_WORK = 100_000
+
+
 def choose_solver(solver, objective):
     """The solver ``solver="auto"`` runs on this problem (other values are returned as is).
 
     The rule (measured, see BENCHMARKS.md): "saga" when the penalty has an L1 part (the
-    only solver for it); "lbfgs" for dense X, or without a penalty (``alpha=0``: SAG's
-    step size and convergence rate rely on the L2 term); "sag" for sparse X, whose epochs
-    cost about as much as one loss+gradient pass and reach 1e-4 of the optimum in fewer
-    passes than L-BFGS needs iterations.
+    only solver for it); "lbfgs" for dense X, without a penalty (``alpha=0``: SAG's step
+    size and convergence rate rely on the L2 term), with few features (``n_features <=
+    16 K``: L-BFGS then runs whitened, and SAG's step, bounded by the largest row norm,
+    can be far too short on unnormalised columns) or on small data (``nnz * K <
+    AUTO_SMALL_WORK``); "sag" for other sparse X (text), whose epochs cost about as much
+    as one loss+gradient pass and reach 1e-4 of the optimum in fewer passes than L-BFGS
+    needs iterations.
     """
     if solver != "auto":
         return solver
     if objective.l1_ratio > 0.0:
         return "saga"
-    if objective.rows.indptr.shape[0] == 0 or objective.alpha == 0.0:  # dense, or no penalty
+    rows = objective.rows
+    if rows.indptr.shape[0] == 0 or objective.alpha == 0.0:  # dense, or no penalty
+        return "lbfgs"
+    K = objective.n_columns
+    if has_few_features(rows.n_features, K) or rows.nnz * K < AUTO_SMALL_WORK:
         return "lbfgs"
     return "sag"
 

@@ -46,6 +46,12 @@ MIN_EIGENVALUE_RATIO = 1e-12
 SHRINKAGE = 0.1
 
 
+def has_few_features(n_features, n_columns):
+    """Whether X is whitened: at most ``MAX_FEATURES_PER_COLUMN`` features per weight
+    column (``n_columns``: K, or 1 for two classes)."""
+    return n_features <= MAX_FEATURES_PER_COLUMN * n_columns
+
+
 class Whitening:
     """``P`` and its inverse for one objective, and the maps between the two coordinates.
 
@@ -100,7 +106,7 @@ def whitening(objective):
     if rows is None:
         return None
     n, d, K = rows.n_samples, rows.n_features, objective.n_columns
-    if n == 0 or d == 0 or d > MAX_FEATURES_PER_COLUMN * K:
+    if n == 0 or d == 0 or not has_few_features(d, K):
         return None
     with np.errstate(over="ignore", invalid="ignore"):
         H = weighted_gram(_rows_matrix(rows), objective.sample_weight,
