@@ -4,7 +4,9 @@
 
 DIR holds ``train.jsonl.gz`` and ``test.jsonl.gz`` (``label``, ``text``), e.g.
 ``../shared/data/20newsgroups``; without it the data is
-``make_text_classification(15000, 100000, 20)`` split 11000/4000. Rows:
+``make_text_classification(15000, 100000, 20)`` split 11000/4000; ``--corpus small`` or
+``--corpus large`` takes ``compare.py``'s generated problems (issue 4's alpha there is
+``1 / n_samples``: add ``--C 1``). Rows:
 
 - SAG epoch, float64 and float32: ``SoftmaxRegression(solver="sag")`` against
   ``LogisticRegression(solver="sag")`` on the same X (scikit-learn's float32 for float32).
@@ -35,9 +37,14 @@ import numpy as np
 
 
 def _load(corpus):
+    """``(X_train, X_test, y_train, y_test)``: a corpus folder, ``small``/``large``, or None."""
     from softmaxreg import make_text_classification
+    from softmaxreg._bench_problems import SIZES, generated_problem
     from softmaxreg._datasets import load_jsonl_corpus
 
+    if corpus in SIZES:
+        p = generated_problem(corpus)
+        return p.X_train, p.X_test, p.y_train, p.y_test
     if corpus:
         return load_jsonl_corpus(corpus)
     X, y = make_text_classification(15_000, 100_000, 20, random_state=0)
@@ -196,7 +203,8 @@ def corpus_parser(description, repeat):
     """The options of the interleaved scripts: ``--corpus DIR``, ``--repeat``, ``--C``."""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--corpus", default=None,
-                        help="folder with train.jsonl.gz and test.jsonl.gz (label, text)")
+                        help="folder with train.jsonl.gz and test.jsonl.gz (label, text), or "
+                             "small / large: compare.py's generated problems (use --C 1)")
     parser.add_argument("--repeat", type=int, default=repeat, help="interleaved rounds")
     parser.add_argument("--C", type=float, default=10.0, help="alpha = 1 / (C n_samples)")
     return parser
