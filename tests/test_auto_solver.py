@@ -40,6 +40,25 @@ def test_rule(text, container, alpha, l1_ratio, expected):
     assert model.solver == "auto"  # the parameter is left as given
 
 
+@pytest.mark.parametrize("uneven", ["one long row", "one heavy row"])
+def test_rows_that_hold_sag_back_run_lbfgs(text, uneven):
+    """SAG's step is bounded by the largest c_i ||x_i||^2: when a few rows dominate it,
+    "auto" runs L-BFGS (AUTO_MAX_ROW_NORM_RATIO); even rows run SAG."""
+    from softmaxreg._solvers import AUTO_MAX_ROW_NORM_RATIO
+
+    X, y = text
+    X = sp.csr_matrix(X, copy=True)
+    sw = np.ones(X.shape[0])
+    if uneven == "one long row":
+        X.data[X.indptr[0]:X.indptr[1]] *= 5.0  # ||x_0||^2 = 25, the others 1
+    else:
+        sw[0] = 2 * AUTO_MAX_ROW_NORM_RATIO
+    params = dict(solver="auto", alpha=1e-3, max_iter=300, tol=1e-3, random_state=0)
+    assert SoftmaxRegression(**params).fit(X, y, sample_weight=sw).solver_ == "lbfgs"
+    even = SoftmaxRegression(**params).fit(text[0], y, sample_weight=np.ones_like(sw))
+    assert even.solver_ == "sag"
+
+
 def test_auto_is_the_default(text):
     X, y = text
     model = SoftmaxRegression(random_state=0).fit(X, y)

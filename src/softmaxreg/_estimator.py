@@ -131,8 +131,10 @@ class SoftmaxRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
     solver : {"auto", "lbfgs", "sgd", "sag", "saga"}, default="auto"
         Optimiser. "auto" picks one for the data (recorded in ``solver_``): "saga" when
         ``l1_ratio > 0``; "lbfgs" for dense X, ``alpha=0``, few features (``n_features
-        <= 16 K``) or small data (``nnz * K < 100,000``); "sag" for other sparse X, such
-        as text (BENCHMARKS.md: a default fit on 20newsgroups TF-IDF took 0.7-1.7 s
+        <= 16 K``), small data (``nnz * K < 100,000``) or rows of uneven scale (the
+        largest weighted ``||x_i||^2`` over 10x their mean, e.g. raw counts); "sag" for
+        other sparse X, such as L2-normalised TF-IDF (BENCHMARKS.md: a default fit on
+        20newsgroups TF-IDF took 0.7-1.7 s
         against 15-17 s with "lbfgs", and ended closer to the optimum). A fit that runs
         "sag" depends on ``random_state``. "lbfgs" uses scipy's L-BFGS-B on the Cython
         loss and gradient, in whitened coordinates when X has few features (the same
