@@ -172,7 +172,8 @@ class SoftmaxRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
         code does), -1 likewise, a positive number that many. "lbfgs" splits the
         loss/gradient pass over row blocks; "sgd", "sag" and "saga" split the classes
         into parts of four, one part a thread, when a row carries at least 1000
-        multiply-adds (nonzeros x classes) and there are 8 classes or more (never more
+        multiply-adds (nonzeros x classes; 1600 for "sgd") and there are 8 classes or
+        more (never more
         threads than cores); the model is the same for every setting. Small problems run
         on one thread whatever the setting. The stochastic solvers' threads hand every
         row's scores to each other, so on a machine whose other cores are busy use

@@ -52,9 +52,10 @@ class LogisticRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
     random_state : int, RandomState instance or None, default=None
     solver : {"lbfgs", "sag", "saga", "sgd", "auto", "newton-cg", "newton-cholesky"}, \
 default="lbfgs"
-        "auto" is ``SoftmaxRegression``'s choice for the data (sag for sparse X, lbfgs
-        for dense, saga with an L1 part); "newton-cg" and "newton-cholesky" run "lbfgs"
-        (same objective, same optimum);
+        "auto" is ``SoftmaxRegression``'s choice for the data (its default: sag for
+        large sparse X with rows of even scale such as TF-IDF, else lbfgs; saga with an
+        L1 part); the default here stays scikit-learn's "lbfgs". "newton-cg" and
+        "newton-cholesky" run "lbfgs" (same objective, same optimum);
         "liblinear" raises ``ValueError`` (it penalises the intercept: another model).
     max_iter : int, default=100
     multi_class : {"auto", "multinomial", "ovr"}, default="auto"

@@ -12,13 +12,18 @@ import numpy as np
 from ._validation import n_threads_from_n_jobs
 
 # Multiply-adds (nonzeros x classes) a row must carry for its classes to be split over
-# threads: 20newsgroups has ~3000 (158 nonzeros, 20 classes).
+# threads: 20newsgroups has ~3000 (158 nonzeros, 20 classes). Measured on 20newsgroups
+# with each row cut to its m largest entries (BENCHMARKS.md, session 7), two threads
+# against one: SAG 0.97x at 795, 1.19x at 1169, 1.35x at 1500; SGD, whose row carries
+# less work besides the scores, 0.91x at 1169, 1.00x at 1500, 1.06x at 1781, 1.13x at
+# 2010 and 1.31x at 3160.
 MIN_ROW_WORK = 1000
+MIN_SGD_ROW_WORK = 1600
 LANES = 4
 CACHE_LINE = 64
 
 
-def thread_parts(n_jobs, rows, n_columns, available):
+def thread_parts(n_jobs, rows, n_columns, available, min_row_work=None):
     """Number of parts (= threads) for a fit: 1 unless the rows carry enough work.
 
     Parameters
@@ -31,6 +36,9 @@ def thread_parts(n_jobs, rows, n_columns, available):
         K (1 for the binomial model).
     available : bool
         Whether the kernel module was built with threads.
+    min_row_work : float, default=None
+        Mean multiply-adds a row needs for a split (``MIN_ROW_WORK`` when None, SAG's;
+        the SGD driver passes ``MIN_SGD_ROW_WORK``).
 
     Returns
     -------
@@ -38,7 +46,8 @@ def thread_parts(n_jobs, rows, n_columns, available):
     """
     if not available or n_columns < 2 * LANES or rows.n_samples == 0:
         return 1
-    if rows.nnz / rows.n_samples * n_columns < MIN_ROW_WORK:
+    if rows.nnz / rows.n_samples * n_columns < (
+            MIN_ROW_WORK if min_row_work is None else min_row_work):
         return 1
     n_chunks = -(-n_columns // LANES)
     n_cores = n_threads_from_n_jobs(None)

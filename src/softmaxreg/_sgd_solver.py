@@ -21,7 +21,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 
 from ._kernels import sgd as _sgd
-from ._parts import class_parts, on_cache_lines, thread_parts
+from ._parts import MIN_SGD_ROW_WORK, class_parts, on_cache_lines, thread_parts
 
 WORK_PER_CHUNK = 20_000_000  # nnz * K multiply-adds per kernel call
 _S = _sgd.STATE_FIELDS
@@ -168,7 +168,7 @@ def new_state(objective, params0, est):
     """An SGDState starting from the flat parameters ``params0`` for ``objective``."""
     W, b = objective.split(params0)
     n_parts = thread_parts(est.n_jobs, objective.rows, objective.n_columns,
-                           _sgd.THREADS_AVAILABLE)
+                           _sgd.THREADS_AVAILABLE, MIN_SGD_ROW_WORK)
     return SGDState(
         W, b, objective.rows.dtype, objective.l1_ratio > 0, average_start(est.average) > 0,
         class_parts(objective.n_columns, n_parts),
