@@ -11,6 +11,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from . import _loss
+from ._kernels import sag as _sag
 
 # Below this many multiply-adds (nnz * K) per thread, threads cost more than they save
 # (about 2 ms of work: on a busy 2-core machine a thread barrier can cost more).
@@ -39,6 +40,26 @@ class RowData:
             self.data = X.reshape(-1)
             self.indices = self.indptr = np.empty(0, dtype=np.int32)
             self.nnz = X.size
+        self._squared_norms = None
+
+    def matrix(self):
+        """X as a dense view or a CSR matrix over these arrays (never a copy)."""
+        if self.indptr.shape[0] == 0:
+            return self.data.reshape(self.n_samples, self.n_features)
+        return sp.csr_matrix((self.data, self.indices, self.indptr),
+                             shape=(self.n_samples, self.n_features), copy=False)
+
+    def squared_norms(self):
+        """``||x_i||^2`` of every row (float64, read-only) and X's count of nonzero values
+        (explicit zeros and the zeros of dense X not counted), computed once: the
+        ``"auto"`` rule and SAG's step size both read them."""
+        if self._squared_norms is None:
+            out = np.empty(self.n_samples)
+            nonzeros = _sag.row_squared_norms(self.data, self.indices, self.indptr,
+                                              self.n_samples, self.n_features, out)
+            out.flags.writeable = False
+            self._squared_norms = (out, nonzeros)
+        return self._squared_norms
 
     def block_starts(self, n_blocks):
         """Row cut points splitting the rows into ``n_blocks`` runs of about equal nnz."""

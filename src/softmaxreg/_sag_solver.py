@@ -25,7 +25,6 @@ import warnings
 from collections import namedtuple
 
 import numpy as np
-import scipy.sparse as sp
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 
@@ -62,14 +61,6 @@ def fit_saga(objective, params0, est, progress):
     return _fit(objective, params0, est, progress, saga=True)
 
 
-def row_squared_norms(rows):
-    """``||x_i||^2`` for every row of a ``RowData`` (float64), and X's nonzero count."""
-    out = np.empty(rows.n_samples)
-    nonzeros = _sag.row_squared_norms(rows.data, rows.indices, rows.indptr, rows.n_samples,
-                                      rows.n_features, out)
-    return out, nonzeros
-
-
 def step_sizes(objective, saga):
     """The constant step size eta and the intercept's step multiplier.
 
@@ -96,7 +87,7 @@ def step_sizes(objective, saga):
     l2 = objective.alpha * (1.0 - objective.l1_ratio)
     c = objective.sample_weight * (n / objective.total_weight)
     h = 0.25 if objective.binomial else 0.5
-    sq, nonzeros = row_squared_norms(rows)
+    sq, nonzeros = rows.squared_norms()
     scale_b = 0.0
     if objective.fit_intercept:
         scale_b = float(np.clip(sq.sum() / nonzeros, *INTERCEPT_SCALE_RANGE)) if nonzeros else 1.0
@@ -120,12 +111,7 @@ def epoch_order(rng, n_samples, saga):
 
 def _gradient_sums(rows, memory):
     """``X.T @ memory`` in the memory's dtype, shape (n_features, K)."""
-    if rows.indptr.shape[0] == 0:
-        X = rows.data.reshape(rows.n_samples, rows.n_features)
-    else:
-        X = sp.csr_matrix((rows.data, rows.indices, rows.indptr),
-                          shape=(rows.n_samples, rows.n_features), copy=False)
-    return np.asarray(X.T @ memory, dtype=memory.dtype)
+    return np.asarray(rows.matrix().T @ memory, dtype=memory.dtype)
 
 
 # One class range of the model with its state, as ``_sag.sag_steps`` takes it (a tuple).

@@ -16,7 +16,6 @@ whatever the weights' scale; ``partial_fit`` uses them as given (as scikit-learn
 import warnings
 
 import numpy as np
-import scipy.sparse as sp
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 
@@ -272,13 +271,7 @@ def _validation_split(objective, fraction, rng):
 
 def _validation_rows(objective, val):
     """(X_val, y_val, sample_weight_val) of the held-out rows, as a matrix for scoring."""
-    rows = objective.rows
-    if rows.indptr.shape[0] == 0:
-        X = rows.data.reshape(rows.n_samples, rows.n_features)
-    else:
-        X = sp.csr_matrix((rows.data, rows.indices, rows.indptr),
-                          shape=(rows.n_samples, rows.n_features))
-    return X[val], objective.y[val], objective.sample_weight[val]
+    return objective.rows.matrix()[val], objective.y[val], objective.sample_weight[val]
 
 
 def _accuracy(objective, validation, state):

@@ -19,7 +19,7 @@ from scipy.optimize import minimize
 from sklearn.exceptions import ConvergenceWarning
 from threadpoolctl import ThreadpoolController
 
-from ._sag_solver import fit_sag, fit_saga, row_squared_norms
+from ._sag_solver import fit_sag, fit_saga
 from ._sgd_solver import fit_sgd
 from ._whitening import has_few_features, whitening
 
@@ -157,7 +157,7 @@ AUTO_MAX_ROW_NORM_RATIO = 10.0
 
 def _rows_hold_sag_back(objective):
     """Whether a few rows dominate SAG's step bound (see ``AUTO_MAX_ROW_NORM_RATIO``)."""
-    sq, _ = row_squared_norms(objective.rows)
+    sq, _ = objective.rows.squared_norms()
     weighted = objective.sample_weight * sq
     mean = weighted.mean()
     return not mean > 0.0 or weighted.max() > AUTO_MAX_ROW_NORM_RATIO * mean

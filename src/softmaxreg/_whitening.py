@@ -20,8 +20,8 @@ optimum in 11 iterations instead of 45 (and 1e-6 in 16); L-BFGS on standardised 
 134.
 
 Cost: one pass over X for ``Xa.T @ diag(s) @ Xa`` (n d^2 multiply-adds, in chunks of X,
-so X is never copied: ``softmaxreg._gram``) and an eigendecomposition of a (d + 1)-square matrix; then per
-iteration two products with the small ``P``. The pass costs about ``d / (4 K)``
+so X is never copied: ``softmaxreg._gram``) and an eigendecomposition of a (d + 1)-square
+matrix; then per iteration two products with the small ``P``. The pass costs about ``d / (4 K)``
 loss+gradient passes, so it is done only when ``n_features <= MAX_FEATURES_PER_COLUMN *
 K`` (K = 1 for two classes), for dense and CSR X alike (so that they give the same
 model). The stopping rule stays on the gradient of ``f`` in the original
@@ -29,7 +29,6 @@ coordinates (``softmaxreg._solvers.fit_lbfgs``).
 """
 
 import numpy as np
-import scipy.sparse as sp
 
 from ._gram import weighted_gram
 
@@ -90,14 +89,6 @@ class Whitening:
         return self._apply(self.P, gradient)
 
 
-def _rows_matrix(rows):
-    """X of a ``RowData`` as a dense view or a CSR matrix over its arrays (no copy)."""
-    n, d = rows.n_samples, rows.n_features
-    if rows.indptr.shape[0] == 0:
-        return rows.data.reshape(n, d)
-    return sp.csr_matrix((rows.data, rows.indices, rows.indptr), shape=(n, d), copy=False)
-
-
 def whitening(objective):
     """The :class:`Whitening` of an in-memory objective with few features, else None
     (many features, a distributed objective, no rows). Dense and CSR X are treated
@@ -109,8 +100,7 @@ def whitening(objective):
     if n == 0 or d == 0 or not has_few_features(d, K):
         return None
     with np.errstate(over="ignore", invalid="ignore"):
-        H = weighted_gram(_rows_matrix(rows), objective.sample_weight,
-                          objective.fit_intercept)
+        H = weighted_gram(rows.matrix(), objective.sample_weight, objective.fit_intercept)
         H *= (0.25 if objective.binomial else 0.5) / objective.total_weight
     H[np.arange(d), np.arange(d)] += objective.alpha * (1.0 - objective.l1_ratio)
     if not np.all(np.isfinite(H)):
