@@ -334,3 +334,35 @@ def test_alpha_and_C_are_exclusive(capsys):
         main(["fit", "data.csv", "--target", "y", "--alpha", "1", "--C", "1"])
     assert exit_info.value.code == 2
     assert "argument --C: not allowed with argument --alpha" in capsys.readouterr().err
+
+
+def test_n_jobs_reaches_the_estimator_in_fit_and_predict(files, capsys, monkeypatch):
+    """``--n-jobs`` has the estimator's meaning; the model gets it for fit and predict."""
+    from softmaxreg._cli import main
+    from softmaxreg._estimator import SoftmaxRegression
+
+    seen = []
+    real_fit, real_proba = SoftmaxRegression.fit, SoftmaxRegression.predict_proba
+
+    def fit(self, *args, **kwargs):
+        seen.append(("fit", self.n_jobs))
+        return real_fit(self, *args, **kwargs)
+
+    def predict_proba(self, *args, **kwargs):
+        seen.append(("predict", self.n_jobs))
+        return real_proba(self, *args, **kwargs)
+
+    monkeypatch.setattr(SoftmaxRegression, "fit", fit)
+    monkeypatch.setattr(SoftmaxRegression, "predict_proba", predict_proba)
+    monkeypatch.chdir(files)
+    assert main(["fit", "news.jsonl.gz", "--n-jobs", "1", "--model", "n1.npz",
+                 "--top-only"]) == 0
+    assert main(["predict", "n1.npz", "news.jsonl.gz", "--proba", "--n-jobs", "-1"]) == 0
+    assert main(["predict", "n1.npz", "news.jsonl.gz", "--proba"]) == 0
+    assert ("fit", 1) in seen
+    assert [s for s in seen if s[0] == "predict"][-2:] == [("predict", -1), ("predict", None)]
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as exit_info:
+        main(["fit", "news.jsonl.gz", "--n-jobs", "0"])
+    assert exit_info.value.code == 2
+    assert "argument --n-jobs: must be a positive count or negative" in capsys.readouterr().err

@@ -485,7 +485,7 @@ def test_thread_parts_rule(monkeypatch):
     monkeypatch.setattr(_parts, "MIN_ROW_WORK", per_row * 20 + 1)
     assert _parts.thread_parts(None, rows, 20, True) == 1  # too little work a row
     monkeypatch.setattr(_parts, "MIN_ROW_WORK", 0)
-    n_cores = softmaxreg._validation.n_threads_from_n_jobs(None)
+    n_cores = softmaxreg._threads.effective_n_threads(None)
     assert _parts.thread_parts(None, rows, 20, True) == min(n_cores, 5)
     # SGD's own bound (MIN_SGD_ROW_WORK), passed by its driver
     assert _parts.thread_parts(None, rows, 20, True, per_row * 20 + 1) == 1

@@ -330,7 +330,7 @@ def test_chunking_does_not_change_the_result(monkeypatch):
     params = {"solver": "sgd", "random_state": 0, "max_iter": 4, "batch_size": 5, "l1_ratio": 0.3,
                   "average": True}
     a = SoftmaxRegression(**params).fit(X, y)
-    monkeypatch.setattr(_sgd_solver, "WORK_PER_CHUNK", 500)
+    monkeypatch.setattr(_sgd_solver, "CHUNK_WORK", 500)
     b = SoftmaxRegression(**params).fit(X, y)
     np.testing.assert_array_equal(a.coef_, b.coef_)
 
@@ -364,7 +364,7 @@ def test_interrupt_leaves_estimator_unchanged(monkeypatch):
             raise KeyboardInterrupt
         return real(*args)
 
-    monkeypatch.setattr(_sgd_solver, "WORK_PER_CHUNK", 200)
+    monkeypatch.setattr(_sgd_solver, "CHUNK_WORK", 200)
     monkeypatch.setattr(_sgd_solver._sgd, "sgd_pass", interrupted)
     for call in (lambda: est.partial_fit(X, y), lambda: est.fit(X, y)):
         calls.clear()

@@ -121,6 +121,19 @@ def _count(text):
     return value
 
 
+def _n_jobs(text):
+    value = int(text)
+    if value == 0:
+        raise argparse.ArgumentTypeError("must be a positive count or negative (-1: every "
+                                         "core), got 0")
+    return value
+
+
+N_JOBS_HELP = ("threads: N at most, -1 every core this process may use (-2 one fewer, ...); "
+               "default: the OpenMP default (OMP_NUM_THREADS or every core), on one thread "
+               "when the other cores are busy")
+
+
 def build_parser():
     """The argparse parser of the ``softmaxreg`` command."""
     from ._io import FORMATS
@@ -167,6 +180,8 @@ def build_parser():
                        help="features per class in the top-features table (default 10)")
     p_fit.add_argument("--top-only", action="store_true", dest="top_only",
                        help="print the top features even for few numeric features")
+    p_fit.add_argument("--n-jobs", type=_n_jobs, default=None, dest="n_jobs", metavar="N",
+                       help=N_JOBS_HELP)
     p_fit.add_argument("--model", metavar="OUT", help="save the model to OUT (.npz)")
     p_fit.add_argument("--plot", metavar="OUT.png",
                        help="save the loss curve (and decision regions for 2 features)")
@@ -182,6 +197,8 @@ def build_parser():
     p_pred.add_argument("data", metavar="DATA", help="file in any format fit reads")
     p_pred.add_argument("--proba", action="store_true", help="add class probabilities")
     p_pred.add_argument("--format", choices=FORMATS, help="file format (default: from the name)")
+    p_pred.add_argument("--n-jobs", type=_n_jobs, default=None, dest="n_jobs", metavar="N",
+                        help=N_JOBS_HELP)
     p_demo = sub.add_parser(
         "demo", help="train on built-in data and compare with scikit-learn's LogisticRegression"
     )

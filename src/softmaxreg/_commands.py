@@ -43,7 +43,7 @@ def _make_model(args, n_train, callback):
     return SoftmaxRegression(
         alpha=alpha, l1_ratio=args.l1_ratio, solver=args.solver, tol=args.tol,
         max_iter=args.max_iter, random_state=args.random_state, verbose=int(args.verbose),
-        callback=None if args.verbose else callback,
+        callback=None if args.verbose else callback, n_jobs=args.n_jobs,
     )
 
 
@@ -184,6 +184,7 @@ def predict_command(args, out=None):
     model, metadata = load(args.model)
     info = metadata.get("info") or {}
     estimator = model[-1] if isinstance(model, Pipeline) else model
+    estimator.n_jobs = args.n_jobs
     text = info.get("text")
     if isinstance(model, Pipeline) and text is None:
         text = "text"

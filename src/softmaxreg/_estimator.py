@@ -17,13 +17,13 @@ from ._objective import MIN_WORK_PER_THREAD, Objective, params_from_coef
 from ._progress import ProgressLog
 from ._sgd_solver import new_state, partial_fit_pass, penalty
 from ._solvers import SOLVERS, choose_solver
+from ._threads import effective_n_threads
 from ._validation import (
     check_params,
     check_sample_weight,
     check_X,
     check_X_y,
     encode_labels,
-    n_threads_from_n_jobs,
 )
 
 
@@ -168,16 +168,18 @@ class SoftmaxRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
         rows from it (with replacement), "saga" a fresh permutation each epoch, "sgd"
         its shuffles and validation split.
     n_jobs : int or None, default=None
-        Threads: None uses every core this process may run on (as scikit-learn's OpenMP
-        code does), -1 likewise, a positive number that many. "lbfgs" splits the
-        loss/gradient pass over row blocks; "sgd", "sag" and "saga" split the classes
-        into parts of four, one part a thread, when a row carries at least 1000
-        multiply-adds (nonzeros x classes; 1600 for "sgd") and there are 8 classes or
-        more (never more
-        threads than cores); the model is the same for every setting. Small problems run
-        on one thread whatever the setting. The stochastic solvers' threads hand every
-        row's scores to each other, so on a machine whose other cores are busy use
-        ``n_jobs=1``.
+        Threads, with scikit-learn's meaning for OpenMP code: None takes the OpenMP
+        runtime's budget (``OMP_NUM_THREADS``, threadpoolctl's ``threadpool_limits``,
+        joblib's inner limit in its workers, so a fit inside ``GridSearchCV(n_jobs=-1)``
+        runs on one thread), capped by the cores this process may use (affinity, container
+        quota); -1 every core this process may use, -2 one fewer; a positive number that
+        many at most. "lbfgs" splits its loss/gradient pass over row blocks; "sgd", "sag"
+        and "saga" split the classes into parts of four, one part a thread, when a row
+        carries at least 1000 multiply-adds (nonzeros x classes; 1600 for "sgd"), there are
+        8 classes or more and a core is free as the fit starts. Their threads wait for each
+        other at every row, so the fit times its threaded and one-thread epochs and keeps
+        the faster: when another process takes a core, it goes on on one thread. The model
+        is the same for every setting; small problems run on one thread.
     verbose : int, default=0
         When > 0, print a line per iteration ("lbfgs") or epoch ("sgd", "sag", "saga")
         to stderr: the objective (see ``loss_curve_``) and the elapsed time.
@@ -186,9 +188,11 @@ class SoftmaxRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
         ``{"solver": str, "iteration": int, "objective": float, "elapsed": float}``
         (iteration or epoch number from 1, the value recorded in ``loss_curve_``,
         seconds since the solver started; "sag"/"saga" add ``"relative_change"``,
-        "sgd" with ``early_stopping`` ``"validation_accuracy"``). A true return value
-        stops the fit after this iteration, without a ``ConvergenceWarning``;
-        ``n_iter_`` then counts the iterations run. Not called by ``partial_fit``.
+        "sgd" with ``early_stopping`` ``"validation_accuracy"``; "sgd", "sag" and "saga"
+        ``"n_threads"``, the most threads a kernel call of the epoch ran on). A true
+        return value stops the fit after this iteration, without a
+        ``ConvergenceWarning``; ``n_iter_`` then counts the iterations run. Not called by
+        ``partial_fit``.
     batch_size : int, default=1
         "sgd": rows per step; the step uses their mean gradient.
     learning_rate : {"optimal", "invscaling", "constant", "adaptive"}, default="optimal"
@@ -322,7 +326,7 @@ class SoftmaxRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
                 raise ValueError("class_weight gives every sample a zero weight.")
         objective = Objective(
             X, y_index, sw, len(classes), self.alpha, self.l1_ratio, self.fit_intercept,
-            n_threads=n_threads_from_n_jobs(self.n_jobs),
+            n_threads=effective_n_threads(self.n_jobs),
         )
         solver = choose_solver(self.solver, objective)
         if solver in ("sgd", "sag", "saga"):
@@ -428,7 +432,7 @@ class SoftmaxRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
         check_is_fitted(self)
         X = check_X(self, X, reset=False)
         scores = linear_scores(X, self.coef_, self.intercept_,
-                               n_threads_from_n_jobs(self.n_jobs))
+                               effective_n_threads(self.n_jobs))
         return scores.ravel() if scores.shape[1] == 1 else scores
 
     def predict_proba(self, X):

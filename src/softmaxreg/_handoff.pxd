@@ -4,9 +4,11 @@
 Each part's scores of a row travel on cache lines of their own: a line holds seven
 scores and the row's sequence number. A thread writes its part's lines (the scores,
 then the number, with release) and reads the other parts' lines when their numbers have
-reached the row (acquire; spinning, then yielding its core). The number sitting on the
-line with the scores makes a hand-off one cache-line transfer per line, where a separate
-flag cost two (the flag's line, then the scores'). Two sets of lines, by row parity,
+reached the row (acquire). A waiting thread spins a few tens of microseconds, then
+blocks (a futex on Linux): a partner that late has lost its core to another process,
+and spinning would burn the core it needs. The number sitting on the line with the
+scores makes a hand-off one cache-line transfer per line, where a separate flag cost
+two (the flag's line, then the scores'). Two sets of lines, by row parity,
 suffice: a thread is at most one row ahead of another. The kernels give each thread's
 other buffers whole cache lines (``lines``), so that no two threads write to one line in
 the loops.
@@ -26,13 +28,61 @@ cdef extern from *:
     #include <omp.h>
     #include <sched.h>
     #define SOFTMAXREG_THREADS 1
+    /* A waiting thread spins this many times (a few tens of microseconds, several rows'
+       work) before it blocks: a partner that is that late has lost its core, and the
+       spinning thread would burn the core it needs. */
+    #define SOFTMAXREG_SPINS 1024
+    #if defined(__linux__)
+    #include <linux/futex.h>
+    #include <sys/syscall.h>
+    #include <time.h>
+    #include <unistd.h>
+    /* Blocking on Linux: the waiter sleeps on the futex of the low half of the line's
+       sequence number (little-endian: its first four bytes; big-endian: the last four),
+       the poster wakes it when ``sleepers`` says someone may sleep. Both sides order
+       their store before their load with a full fence, so one of them sees the other;
+       the sleep has a 1 ms timeout, so even a missed wake-up only delays. */
+    #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    #define SOFTMAXREG_SEQ_LOW(line) ((int *)&(line)->seq + 1)
+    #else
+    #define SOFTMAXREG_SEQ_LOW(line) ((int *)&(line)->seq)
+    #endif
+    static int softmaxreg_sleepers = 0;  /* threads blocked (or about to block), any call */
+    static inline void softmaxreg_wake(softmaxreg_line *line, Py_ssize_t n_lines) {
+        __atomic_thread_fence(__ATOMIC_SEQ_CST);
+        if (__atomic_load_n(&softmaxreg_sleepers, __ATOMIC_RELAXED) > 0)
+            for (; n_lines > 0; n_lines--, line++)
+                syscall(SYS_futex, SOFTMAXREG_SEQ_LOW(line), FUTEX_WAKE_PRIVATE, 0x7fffffff,
+                        NULL, NULL, 0);
+    }
+    static inline void softmaxreg_block(const softmaxreg_line *line, long long seq) {
+        struct timespec timeout = {0, 1000000};
+        long long now;
+        __atomic_add_fetch(&softmaxreg_sleepers, 1, __ATOMIC_SEQ_CST);
+        now = __atomic_load_n(&line->seq, __ATOMIC_SEQ_CST);
+        if (now < seq)
+            syscall(SYS_futex, SOFTMAXREG_SEQ_LOW(line), FUTEX_WAIT_PRIVATE, (int)now,
+                    &timeout, NULL, 0);
+        __atomic_sub_fetch(&softmaxreg_sleepers, 1, __ATOMIC_SEQ_CST);
+    }
+    #else
+    static inline void softmaxreg_wake(softmaxreg_line *line, Py_ssize_t n_lines) {
+        (void)line; (void)n_lines;
+    }
+    static inline void softmaxreg_block(const softmaxreg_line *line, long long seq) {
+        (void)line; (void)seq;
+        sched_yield();
+    }
+    #endif
     static inline void softmaxreg_post(softmaxreg_line *line, const double *src,
                                        Py_ssize_t n, long long seq) {
-        Py_ssize_t k;
+        Py_ssize_t k, n_lines = (n + 6) / 7;
+        softmaxreg_line *first = line;
         for (; n > 0; n -= 7, src += 7, line++) {
             for (k = 0; k < (n < 7 ? n : 7); k++) line->v[k] = src[k];
             __atomic_store_n(&line->seq, seq, __ATOMIC_RELEASE);
         }
+        softmaxreg_wake(first, n_lines);
     }
     static inline void softmaxreg_collect(const softmaxreg_line *line, double *dst,
                                           Py_ssize_t n, long long seq) {
@@ -40,12 +90,12 @@ cdef extern from *:
         int spins = 0;
         for (; n > 0; n -= 7, dst += 7, line++) {
             while (__atomic_load_n(&line->seq, __ATOMIC_ACQUIRE) < seq) {
-                if (++spins < 4096) {
+                if (++spins < SOFTMAXREG_SPINS) {
     #if defined(__x86_64__) || defined(__i386__)
                     __builtin_ia32_pause();
     #endif
                 } else {
-                    sched_yield();  /* the other thread lost its core: let it run */
+                    softmaxreg_block(line, seq);  /* the other thread lost its core */
                     spins = 0;
                 }
             }

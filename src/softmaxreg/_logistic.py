@@ -71,7 +71,8 @@ default="lbfgs"
         a true return stops that fit. With "ovr" it is called by each binary fit.
     warm_start : bool, default=False
     n_jobs : int or None, default=None
-        Threads of the loss/gradient pass (unlike scikit-learn >= 1.8, where it is unused).
+        Threads, as in ``SoftmaxRegression`` (None: the OpenMP default, one thread inside
+        joblib's workers); unlike scikit-learn >= 1.8, where it is unused.
 
     Attributes
     ----------

@@ -61,6 +61,15 @@ class RowData:
             self._squared_norms = (out, nonzeros)
         return self._squared_norms
 
+    def pass_cost(self, order, n_columns):
+        """Cumulative work ``(nnz_i + 1) * n_columns`` of the rows ``order``, in that order:
+        where a pass over them is cut into kernel calls of about equal work."""
+        if self.indptr.shape[0] == 0:
+            per_row = (self.n_features + 1) * n_columns
+            return np.arange(1, order.shape[0] + 1, dtype=np.float64) * per_row
+        nnz = np.diff(self.indptr)[order]
+        return np.cumsum((nnz + 1) * float(n_columns))
+
     def block_starts(self, n_blocks):
         """Row cut points splitting the rows into ``n_blocks`` runs of about equal nnz."""
         n_blocks = max(1, min(n_blocks, self.n_samples))

@@ -9,7 +9,7 @@ arithmetic on all parts, so the model does not depend on the thread count.
 
 import numpy as np
 
-from ._validation import n_threads_from_n_jobs
+from ._threads import available_cores, effective_n_threads
 
 # Multiply-adds (nonzeros x classes) a row must carry for its classes to be split over
 # threads: 20newsgroups has ~3000 (158 nonzeros, 20 classes). Measured on 20newsgroups
@@ -29,8 +29,8 @@ def thread_parts(n_jobs, rows, n_columns, available, min_row_work=None):
     Parameters
     ----------
     n_jobs : int or None
-        The estimator's ``n_jobs``; the count is also capped by the cores this process
-        may use (a thread waiting for a descheduled one spins) and the number of chunks.
+        The estimator's ``n_jobs`` (``softmaxreg._threads``); the count is also capped by
+        the cores this process may use and the number of chunks.
     rows : RowData
     n_columns : int
         K (1 for the binomial model).
@@ -50,8 +50,7 @@ def thread_parts(n_jobs, rows, n_columns, available, min_row_work=None):
             MIN_ROW_WORK if min_row_work is None else min_row_work):
         return 1
     n_chunks = -(-n_columns // LANES)
-    n_cores = n_threads_from_n_jobs(None)
-    return int(max(1, min(n_threads_from_n_jobs(n_jobs), n_cores, n_chunks)))
+    return int(max(1, min(effective_n_threads(n_jobs), available_cores(), n_chunks)))
 
 
 def class_parts(n_columns, n_parts):

@@ -8,8 +8,9 @@ weights per nonzero with no prefetch, and first copies ``coef_.T`` into C order.
 the weights are feature-major ``W`` (n_features, K), so a nonzero reads K adjacent
 numbers, and the next row's weight blocks are prefetched while the current row is summed
 (``row_dot_ahead`` in ``_rowmath.pxd``, the helper of the loss kernel). Rows are
-independent, so they are split over OpenMP threads with a static schedule; each output
-row is written by one thread and the result does not depend on the thread count.
+independent, so they are split over OpenMP threads with a guided schedule (a thread
+that lost its core to another process leaves its rows to the others); each output row
+is written by one thread and the result does not depend on the thread count.
 Sums are in double whatever X's dtype. Dense X does not come here: BLAS is faster.
 
 Input contract (checked by ``softmaxreg._validation``): CSR structure consistent, every
@@ -76,6 +77,6 @@ def linear_scores(
             out[i, :] = intercept
         return
     with nogil:
-        for i in prange(n_samples, num_threads=max(1, n_threads), schedule="static"):
+        for i in prange(n_samples, num_threads=max(1, n_threads), schedule="guided"):
             _row_scores(&data[0], &indices[0], &indptr[0], n_features, n_samples, i,
                         &W[0, 0], &intercept[0], K, &out[i, 0])

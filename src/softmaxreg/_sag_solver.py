@@ -30,10 +30,8 @@ from sklearn.utils import check_random_state
 
 from ._kernels import sag as _sag
 from ._parts import class_parts, thread_parts
+from ._threads import CHUNK_WORK, ThreadPacer, free_threads
 
-# Multiply-adds (nnz * K) per kernel call: about 0.05-0.1 s of work, so that Python
-# gets control (and Ctrl-C is honoured) several times a second.
-CHUNK_WORK = 50_000_000
 # Steps per segment (between two full catch-ups); the kernel's float32 index limit.
 MAX_SEGMENT = _sag.MAX_SEGMENT
 _sag_steps = _sag.sag_steps
@@ -120,8 +118,12 @@ Part = namedtuple("Part", "k_off blocks memory intercept intercept_sum seen cums
 
 
 def sag_threads(est, rows, n_columns):
-    """Parts (= threads) the classes are split into (``softmaxreg._parts``)."""
-    return thread_parts(est.n_jobs, rows, n_columns, _sag.THREADS_AVAILABLE)
+    """Parts (= threads) the classes are split into (``softmaxreg._parts``): one unless
+    the rows carry enough work and a core is free now (``softmaxreg._threads``)."""
+    n_parts = thread_parts(est.n_jobs, rows, n_columns, _sag.THREADS_AVAILABLE)
+    if n_parts > 1:  # only then is it worth reading which cores are free
+        n_parts = thread_parts(free_threads(n_parts), rows, n_columns, _sag.THREADS_AVAILABLE)
+    return n_parts
 
 
 def _fit(objective, params0, est, progress, saga):
@@ -178,8 +180,7 @@ def _fit(objective, params0, est, progress, saga):
         ))
     del memory, seen, G
 
-    nnz_per_row = max(1.0, rows.nnz / max(n, 1))
-    chunk = max(1, int(CHUNK_WORK * n_threads / (nnz_per_row * K)))
+    pacer = ThreadPacer(n_threads)
     # Weights at the start of the epoch, for the stopping rule (zeros for a cold start:
     # params0 is zeros then, whatever dtype its buffer is viewed as).
     flat = params0[:d * K].view(dtype)[:d * K]
@@ -195,15 +196,17 @@ def _fit(objective, params0, est, progress, saga):
         b_prev = np.concatenate([part.intercept for part in parts])
         for part in parts:
             part.loss_sum[0] = 0.0
-        for lo in range(0, n, chunk):
+        used = 1
+        for lo, hi, threads in pacer.chunks(rows.pass_cost(order, K), CHUNK_WORK):
             status = _sag_steps(
-                rows.data, rows.indices, rows.indptr, d, objective.y, c, order[lo:lo + chunk],
-                parts, eta, l2, l1, saga, objective.binomial, intercept_scale, n_threads,
+                rows.data, rows.indices, rows.indptr, d, objective.y, c, order[lo:hi],
+                parts, eta, l2, l1, saga, objective.binomial, intercept_scale, threads,
             )
             if status != _sag.STATUS_OK:
                 raise FloatingPointError(_NONFINITE_MESSAGE.format(solver=solver))
+            used = max(used, threads)
         max_change, max_weight, sum_sq, sum_abs = _sag.finish_epoch(parts, l1, W_prev,
-                                                                    n_threads)
+                                                                    pacer.threads)
         intercept = np.concatenate([part.intercept for part in parts])
         max_change = max(max_change, float(np.max(np.abs(intercept - b_prev))))
         max_weight = max(max_weight, float(np.max(np.abs(intercept))))
@@ -212,7 +215,7 @@ def _fit(objective, params0, est, progress, saga):
         # the epoch's mean weighted loss at the visits' weights + the penalty at its end
         estimate = parts[0].loss_sum[0] / n + 0.5 * l2 * sum_sq + l1 * sum_abs
         relative = max_change / max_weight if max_weight else 0.0
-        stopped = progress(n_epochs, estimate, relative_change=relative)
+        stopped = progress(n_epochs, estimate, relative_change=relative, n_threads=used)
         if max_change <= est.tol * max_weight:
             converged = True
             break

@@ -2,8 +2,9 @@
 
 The kernel (``_sgd.pyx``) runs SGD steps over a slice of a row order and keeps every
 scalar it needs in ``SGDState.state``, so this module can cut an epoch into chunks of
-about ``WORK_PER_CHUNK`` multiply-adds (a few hundredths of a second each) and Ctrl-C
-is honoured between chunks. All work happens on a copy of the state; the caller only
+about ``CHUNK_WORK`` multiply-adds (a few hundredths of a second each; shorter probes
+while ``softmaxreg._threads.ThreadPacer`` times the threaded and one-thread runs) and
+Ctrl-C is honoured between chunks. All work happens on a copy of the state; the caller only
 stores it when the pass or fit succeeds, so an interrupted call leaves the estimator
 as it was.
 
@@ -21,8 +22,8 @@ from sklearn.utils import check_random_state
 
 from ._kernels import sgd as _sgd
 from ._parts import MIN_SGD_ROW_WORK, class_parts, on_cache_lines, thread_parts
+from ._threads import CHUNK_WORK, ThreadPacer, free_threads
 
-WORK_PER_CHUNK = 20_000_000  # nnz * K multiply-adds per kernel call
 _S = _sgd.STATE_FIELDS
 
 DIVERGED_MESSAGE = (
@@ -127,7 +128,15 @@ class SGDState:
 
     def weight_sums(self):
         """Sum of squares and of |.| of V over the parts, and whether V and A are finite."""
-        return _sgd.weight_sums(self.V, self.A, len(self.V))
+        return _sgd.weight_sums(self.V, self.A, self.pacer().threads)
+
+    def pacer(self):
+        """The ThreadPacer of this state's parts, kept from pass to pass (and shared by
+        copies: it holds timings only)."""
+        pacer = self.__dict__.get("_pacer")
+        if pacer is None or pacer.n_threads != len(self.ranges):
+            pacer = self.__dict__["_pacer"] = ThreadPacer(len(self.ranges))
+        return pacer
 
     def _write_model(self, out, average):
         """Write ``concat(W.ravel(), b)`` of the model into ``out`` (float64)."""
@@ -166,31 +175,15 @@ class SGDState:
 def new_state(objective, params0, est):
     """An SGDState starting from the flat parameters ``params0`` for ``objective``."""
     W, b = objective.split(params0)
-    n_parts = thread_parts(est.n_jobs, objective.rows, objective.n_columns,
-                           _sgd.THREADS_AVAILABLE, MIN_SGD_ROW_WORK)
+    rows, K = objective.rows, objective.n_columns
+    n_parts = thread_parts(est.n_jobs, rows, K, _sgd.THREADS_AVAILABLE, MIN_SGD_ROW_WORK)
+    if n_parts > 1:  # only then is it worth reading which cores are free
+        n_parts = thread_parts(free_threads(n_parts), rows, K, _sgd.THREADS_AVAILABLE,
+                               MIN_SGD_ROW_WORK)
     return SGDState(
         W, b, objective.rows.dtype, objective.l1_ratio > 0, average_start(est.average) > 0,
         class_parts(objective.n_columns, n_parts),
     )
-
-
-def chunk_bounds(rows, order, batch_size, n_columns):
-    """Positions in ``order`` cutting a pass into kernel calls of about equal work.
-
-    Cuts fall on batch boundaries, so the chunking does not change the result.
-    """
-    n = order.shape[0]
-    if n == 0:
-        return np.zeros(1, dtype=np.intp)
-    budget = max(1, WORK_PER_CHUNK // max(1, n_columns))
-    if rows.indptr.shape[0] == 0:
-        per_chunk = max(1, budget // (rows.n_features + 1))
-        cuts = np.arange(per_chunk, n, per_chunk)
-    else:
-        cost = np.cumsum(np.diff(rows.indptr)[order] + 1)
-        cuts = np.searchsorted(cost, np.arange(budget, cost[-1], budget))
-    cuts = -(-np.asarray(cuts, dtype=np.intp) // batch_size) * batch_size
-    return np.unique(np.concatenate([[0], cuts[(cuts > 0) & (cuts < n)], [n]]))
 
 
 def run_pass(state, objective, sample_weight, order, est, eta):
@@ -213,17 +206,19 @@ def run_pass(state, objective, sample_weight, order, est, eta):
     t0 = optimal_init(alpha) if est.learning_rate == "optimal" else 0.0
     order = np.ascontiguousarray(order, dtype=np.intp)
     parts = state.kernel_parts(max(1, min(est.batch_size, order.shape[0])))
-    n_threads = len(parts)
-    bounds = chunk_bounds(rows, order, est.batch_size, state.shape[1])
-    for start, stop in zip(bounds[:-1], bounds[1:]):
+    pacer = state.pacer()
+    used = 1
+    for start, stop, threads in pacer.chunks(rows.pass_cost(order, state.shape[1]),
+                                             CHUNK_WORK, est.batch_size):
         status = _sgd.sgd_pass(
             rows.data, rows.indices, rows.indptr, rows.n_features, objective.y, sample_weight,
             order, start, stop, parts, objective.binomial, objective.fit_intercept,
             est.batch_size, lr, eta, est.power_t, alpha, l1_ratio, t0,
-            average_start(est.average), n_threads,
+            average_start(est.average), threads,
         )
         if status != 0:
             raise FloatingPointError(DIVERGED_MESSAGE)
+        used = max(used, threads)
     if state.Q[0].size:
         for V, Q, A, st in zip(state.V, state.Q, state.A, state.state):
             _sgd.l1_catch_up(V, Q, A, st)
@@ -231,6 +226,7 @@ def run_pass(state, objective, sample_weight, order, est, eta):
     if not (finite and all(np.isfinite(b.sum()) for b in state.intercept)):
         raise FloatingPointError(DIVERGED_MESSAGE)
     state.sums = (sum_sq, sum_abs)
+    return used
 
 
 def penalty(state, objective):
@@ -312,11 +308,12 @@ def fit_sgd(objective, params0, est, progress):
     for epoch in range(1, est.max_iter + 1):
         order = rng.permutation(train) if est.shuffle else train
         state.set_scalar("loss", 0.0)
-        run_pass(state, objective, sw, order, est, eta)
+        used = run_pass(state, objective, sw, order, est, eta)
         estimate = state.loss / train.shape[0] + penalty(state, objective)
         # the criterion is minimised: objective estimate, or minus the accuracy
         criterion = -_accuracy(objective, validation, state) if est.early_stopping else estimate
         extra = {"validation_accuracy": -criterion} if est.early_stopping else {}
+        extra["n_threads"] = used
         if progress(epoch, estimate, **extra):
             return state.params(), epoch
         no_improvement = no_improvement + 1 if criterion > best - est.tol else 0

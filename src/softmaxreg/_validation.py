@@ -8,7 +8,6 @@ every conversion makes a new array, and CSR input that already fits is used as i
 """
 
 import numbers
-import os
 
 import numpy as np
 import scipy.sparse as sp
@@ -253,20 +252,6 @@ def check_sgd_params(est):
             "alpha must be > 0 with solver='sgd' and learning_rate='optimal' (its step "
             "size is 1 / (alpha * t)); set alpha > 0 or use another learning_rate."
         )
-
-
-def n_threads_from_n_jobs(n_jobs):
-    """Number of OpenMP threads for ``n_jobs`` (None: every core this process may use)."""
-    try:
-        n_cpus = len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        n_cpus = os.cpu_count() or 1
-    if n_jobs is None:
-        return n_cpus
-    if n_jobs < 0:
-        return max(1, n_cpus + 1 + n_jobs)
-    return int(n_jobs)
-
 
 
 def validate_X_y_standalone(X, y):
