@@ -189,6 +189,7 @@ def loss_gradient(
     double l2_reg,
     const Py_ssize_t[::1] block_starts,
     double[:, ::1] work,
+    int n_threads=0,
 ):
     """Scaled loss plus L2 term, and its gradient, in one pass over X.
 
@@ -221,6 +222,9 @@ def loss_gradient(
         Row cut points of the thread blocks, from 0 to n_samples.
     work : ndarray of shape (n_blocks - 1, n_features * K + K), float64
         Per-block gradient buffers (contents ignored).
+    n_threads : int, default=0
+        Threads that run the blocks (0: one a block). The blocks and the order in which
+        their sums are added do not depend on it, so neither does the result.
 
     Returns
     -------
@@ -242,9 +246,13 @@ def loss_gradient(
     cdef double[::1] block_loss = np.zeros(n_blocks)
     # dense X through BLAS; its dgemm takes int sizes
     cdef bint dense = (indptr_ptr == NULL and 0 < n_features < 2**31 and n_classes < 2**31)
+    if n_threads <= 0 or n_threads > n_blocks:
+        n_threads = n_blocks
 
     with nogil:
         # grad = l2_reg * W to start with; the rows' terms are added on top
+        # (||W||^2 is a reduction: its threads stay one a block, so its rounding does not
+        # depend on n_threads)
         for p in prange(n_params, num_threads=n_blocks, schedule="static"):
             w = W_flat[p]
             gW_flat[p] = l2_reg * w
@@ -261,7 +269,7 @@ def loss_gradient(
                 &y[0], &sample_weight[0], W_flat, &intercept[0], n_classes, binomial, scale,
                 gW_flat, &grad_intercept_out[0])
         else:
-            for b in prange(n_blocks, num_threads=n_blocks, schedule="static", chunksize=1):
+            for b in prange(n_blocks, num_threads=n_threads, schedule="dynamic", chunksize=1):
                 if b == 0:
                     gW = gW_flat
                     g0 = &grad_intercept_out[0]
@@ -280,7 +288,7 @@ def loss_gradient(
                         block_starts[b + 1], &y[0], &sample_weight[0], W_flat, &intercept[0],
                         n_classes, binomial, scale, gW, g0)
             # add the block buffers in block order (parallel over parameters)
-            for p in prange(n_params, num_threads=n_blocks, schedule="static"):
+            for p in prange(n_params, num_threads=n_threads, schedule="static"):
                 for b in range(1, n_blocks):
                     gW_flat[p] += work[b - 1, p]
             for b in range(1, n_blocks):

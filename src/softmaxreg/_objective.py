@@ -7,11 +7,14 @@ softmax cross-entropy for three or more classes, the sigmoid (binomial) one for 
 Weights are feature-major, ``W`` of shape (n_features, K); K = 1 for two classes.
 """
 
+import time
+
 import numpy as np
 import scipy.sparse as sp
 
 from . import _loss
 from ._kernels import sag as _sag
+from ._threads import ThreadPacer
 
 # Below this many multiply-adds (nnz * K) per thread, threads cost more than they save
 # (about 2 ms of work: on a busy 2-core machine a thread barrier can cost more).
@@ -119,6 +122,7 @@ class Objective:
         self.n_params = n_features * self.n_columns
         n_blocks = self._choose_blocks(n_threads)
         self.block_starts = self.rows.block_starts(n_blocks)
+        self._pacer = ThreadPacer(len(self.block_starts) - 1)
         self._work = self._grad = None  # allocated by the first value_and_gradient call
 
     def _choose_blocks(self, n_threads):
@@ -186,11 +190,16 @@ class Objective:
         self._allocate_buffers()
         grad_W, grad_b = self.split(grad_out)
         rows = self.rows
+        # the blocks run on one thread or on one a block, whichever is faster now
+        threads, _ = self._pacer.plan()
+        began = time.perf_counter()
         value = _loss.loss_gradient(
             rows.data, rows.indices, rows.indptr, rows.n_features, self.y,
             self.sample_weight, W, b, grad_W, grad_b, self.binomial, scale, l2_reg,
-            self.block_starts, self._work,
+            self.block_starts, self._work, threads,
         )
+        self._pacer.record(threads, float(rows.nnz + rows.n_samples) * self.n_columns,
+                           time.perf_counter() - began)
         if not self.fit_intercept:
             grad_b[:] = 0.0
         return value
