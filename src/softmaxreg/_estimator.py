@@ -1,6 +1,7 @@
 """SoftmaxRegression: the scikit-learn estimator around the kernels and solvers."""
 
 from contextlib import contextmanager
+from dataclasses import fields
 
 import numpy as np
 import scipy.sparse as sp
@@ -16,6 +17,7 @@ from ._inference import InferenceMixin
 from ._objective import MIN_WORK_PER_THREAD, Objective, params_from_coef
 from ._progress import ProgressLog
 from ._sgd_solver import new_state, partial_fit_pass, penalty
+from ._solver_contract import SGDSettings
 from ._solvers import SOLVERS, choose_solver
 from ._validation import (
     check_params,
@@ -97,6 +99,16 @@ def warm_start_params(est, objective, classes, n_features):
         if not est.fit_intercept:
             params[objective.n_params:] = 0.0
     return params
+
+
+def solver_settings(est, settings_class):
+    """The settings dataclass of a solver (``softmaxreg._solver_contract``), from the
+    estimator's hyper-parameters of the same names."""
+    return settings_class(**{f.name: getattr(est, f.name) for f in fields(settings_class)})
+
+
+# The attribute in which the estimator keeps a solver's warm-start state between calls.
+_STATE_ATTRIBUTES = {"sgd": "_sgd_state", "sag": "_sag_state", "saga": "_sag_state"}
 
 
 def set_fitted(est, classes, W, b, dtype, n_iter, curve):
@@ -328,16 +340,25 @@ class SoftmaxRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
         if solver in ("sgd", "sag", "saga"):
             check_feature_scales(X, stacklevel=4)  # fit -> _fit -> here: the caller's line
         params0 = warm_start_params(self, objective, classes, X.shape[1])
-        self._sgd_state = None  # solver="sgd" leaves its state here for partial_fit
+        self._sgd_state = None  # solver="sgd" returns its state for partial_fit
+        attribute = _STATE_ATTRIBUTES.get(solver)
+        state = getattr(self, attribute, None) if attribute and self.warm_start else None
+        entry = SOLVERS[solver]
         progress = ProgressLog(solver, self.verbose, self.callback)
-        params, n_iter = SOLVERS[solver](objective, params0, self, progress)
-        if not np.all(np.isfinite(params)):
+        result = entry.fit(objective, params0, solver_settings(self, entry.settings), progress,
+                           state)
+        if not np.all(np.isfinite(result.params)):
             raise FloatingPointError(
                 "softmaxreg: the fit produced non-finite weights; check the scale of X "
                 "(try StandardScaler or MaxAbsScaler) or increase alpha."
             )
-        W, b = objective.split(params)
-        set_fitted(self, classes, W, b, X.dtype, n_iter, progress.curve())
+        if attribute is not None:
+            if result.state is None:  # nothing kept (SAG's memory without warm_start)
+                self.__dict__.pop(attribute, None)
+            else:
+                setattr(self, attribute, result.state)
+        W, b = objective.split(result.params)
+        set_fitted(self, classes, W, b, X.dtype, result.n_iter, result.loss_curve)
         self.solver_ = solver
         return self
 
@@ -401,13 +422,14 @@ class SoftmaxRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
             sw = sw * np.array([self.class_weight.get(c, 1.0) for c in classes])[y_index]
         objective = Objective(X, y_index, sw, len(classes), self.alpha, self.l1_ratio,
                               self.fit_intercept)
+        settings = solver_settings(self, SGDSettings)
         state = getattr(self, "_sgd_state", None)
         if state is None or state.dtype != X.dtype:
             params0 = np.zeros(objective.n_params + objective.n_columns)
             if not first:
                 params0 = params_from_coef(self.coef_, self.intercept_, objective.binomial)
-            state = new_state(objective, params0, self)
-        state = partial_fit_pass(state, objective, self)
+            state = new_state(objective, params0, settings)
+        state = partial_fit_pass(state, objective, settings)
         W, b = state.weights()  # finite: partial_fit_pass raises otherwise
         curve = list(getattr(self, "loss_curve_", [])) if not first else []
         log = ProgressLog("sgd", self.verbose)

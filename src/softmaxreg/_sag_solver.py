@@ -30,6 +30,7 @@ from sklearn.utils import check_random_state
 
 from ._kernels import sag as _sag
 from ._parts import class_parts, thread_parts
+from ._solver_contract import SolverResult
 
 # Multiply-adds (nnz * K) per kernel call: about 0.05-0.1 s of work, so that Python
 # gets control (and Ctrl-C is honoured) several times a second.
@@ -46,19 +47,27 @@ _NONFINITE_MESSAGE = (
 )
 
 
-def fit_sag(objective, params0, est, progress):
-    """Minimise the objective with SAG (L2 or no penalty). See the module docstring."""
+def fit_sag(objective, params0, settings, progress, state=None):
+    """Minimise the objective with SAG (L2 or no penalty). See the module docstring.
+
+    ``settings`` is a ``SagSettings``, ``state`` the ``SolverResult.state`` of an earlier
+    warm-started fit (its gradient memory) or None; returns a ``SolverResult``
+    (``softmaxreg._solver_contract``).
+    """
     if objective.l1_ratio > 0.0:
         raise ValueError(
             "solver='sag' supports only the L2 penalty (l1_ratio=0); got "
             f"l1_ratio={objective.l1_ratio}. Use solver='saga' for L1 or elastic-net."
         )
-    return _fit(objective, params0, est, progress, saga=False)
+    return _fit(objective, params0, settings, progress, state, saga=False)
 
 
-def fit_saga(objective, params0, est, progress):
-    """Minimise the objective with SAGA (any l1_ratio in [0, 1]). See the module docstring."""
-    return _fit(objective, params0, est, progress, saga=True)
+def fit_saga(objective, params0, settings, progress, state=None):
+    """Minimise the objective with SAGA (any l1_ratio in [0, 1]). See the module docstring.
+
+    Arguments and result as for :func:`fit_sag`.
+    """
+    return _fit(objective, params0, settings, progress, state, saga=True)
 
 
 def step_sizes(objective, saga):
@@ -119,12 +128,12 @@ Part = namedtuple("Part", "k_off blocks memory intercept intercept_sum seen cums
                           "counters loss_sum")
 
 
-def sag_threads(est, rows, n_columns):
+def sag_threads(settings, rows, n_columns):
     """Parts (= threads) the classes are split into (``softmaxreg._parts``)."""
-    return thread_parts(est.n_jobs, rows, n_columns, _sag.THREADS_AVAILABLE)
+    return thread_parts(settings.n_jobs, rows, n_columns, _sag.THREADS_AVAILABLE)
 
 
-def _fit(objective, params0, est, progress, saga):
+def _fit(objective, params0, settings, progress, state, saga):
     solver = "saga" if saga else "sag"
     rows = objective.rows
     n, d, K = rows.n_samples, rows.n_features, objective.n_columns
@@ -133,12 +142,12 @@ def _fit(objective, params0, est, progress, saga):
     l1 = objective.alpha * objective.l1_ratio if saga else 0.0
     eta, intercept_scale = step_sizes(objective, saga)
     c = objective.sample_weight * (n / objective.total_weight)
-    n_threads = sag_threads(est, rows, K)
+    n_threads = sag_threads(settings, rows, K)
     ranges = class_parts(K, n_threads)
     n_threads = len(ranges)
 
     # Warm start: reuse the gradient memory of the previous fit when it fits this problem.
-    state = getattr(est, "_sag_state", None) if est.warm_start else None
+    state = state if settings.warm_start else None
     if state is not None and state["memory"].shape == (n, K) and state["memory"].dtype == dtype:
         memory = state["memory"]
         seen = np.ones(n, dtype=np.uint8)
@@ -185,12 +194,12 @@ def _fit(objective, params0, est, progress, saga):
     flat = params0[:d * K].view(dtype)[:d * K]
     W_prev = [flat[k_off * d:(k_off + k) * d].reshape(d, k) for k_off, k in ranges]
     if not cold:
-        for (k_off, k), previous, part in zip(ranges, W_prev, parts):
+        for (_, k), previous, part in zip(ranges, W_prev, parts):
             previous[...] = part.blocks[:, :k]
-    rng = check_random_state(est.random_state)
+    rng = check_random_state(settings.random_state)
     converged = stopped = False
     n_epochs = 0
-    for n_epochs in range(1, est.max_iter + 1):
+    for n_epochs in range(1, settings.max_iter + 1):
         order = epoch_order(rng, n, saga)
         b_prev = np.concatenate([part.intercept for part in parts])
         for part in parts:
@@ -213,15 +222,15 @@ def _fit(objective, params0, est, progress, saga):
         estimate = parts[0].loss_sum[0] / n + 0.5 * l2 * sum_sq + l1 * sum_abs
         relative = max_change / max_weight if max_weight else 0.0
         stopped = progress(n_epochs, estimate, relative_change=relative)
-        if max_change <= est.tol * max_weight:
+        if max_change <= settings.tol * max_weight:
             converged = True
             break
         if stopped:
             break
     if not (converged or stopped):
         warnings.warn(
-            f"{solver} did not converge in max_iter={est.max_iter} epochs (relative weight "
-            f"change still above tol={est.tol}); increase max_iter.",
+            f"{solver} did not converge in max_iter={settings.max_iter} epochs (relative weight "
+            f"change still above tol={settings.tol}); increase max_iter.",
             ConvergenceWarning,
             stacklevel=4,
         )
@@ -230,10 +239,9 @@ def _fit(objective, params0, est, progress, saga):
     for (k_off, k), part in zip(ranges, parts):
         W[:, k_off:k_off + k] = part.blocks[:, :k]
     params[d * K:] = np.concatenate([part.intercept for part in parts])
-    if est.warm_start:
+    state = None
+    if settings.warm_start:
         # n_samples * K numbers: kept only when asked
         memories = [part.memory for part in parts]
-        est._sag_state = {"memory": memories[0] if len(memories) == 1 else np.hstack(memories)}
-    else:
-        est.__dict__.pop("_sag_state", None)
-    return params, n_epochs
+        state = {"memory": memories[0] if len(memories) == 1 else np.hstack(memories)}
+    return SolverResult(params, n_epochs, progress.curve(), state)
