@@ -7,7 +7,6 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
@@ -24,6 +23,7 @@ from ._validation import (
     check_sample_weight,
     check_X,
     check_X_y,
+    effective_sample_weight,
     encode_labels,
     n_threads_from_n_jobs,
 )
@@ -327,11 +327,8 @@ class SoftmaxRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
         check_params(self)
         X, y = check_X_y(self, X, y)
         classes, y_index = encode_labels(y)
-        sw = check_sample_weight(sample_weight, X.shape[0])
-        if self.class_weight is not None:
-            sw = sw * compute_class_weight(self.class_weight, classes=classes, y=y)[y_index]
-            if not sw.sum() > 0:
-                raise ValueError("class_weight gives every sample a zero weight.")
+        sw = effective_sample_weight(check_sample_weight(sample_weight, X.shape[0]),
+                                     self.class_weight, y_index, classes=classes, y=y)
         objective = Objective(
             X, y_index, sw, len(classes), self.alpha, self.l1_ratio, self.fit_intercept,
             n_threads=n_threads_from_n_jobs(self.n_jobs),
@@ -411,15 +408,9 @@ class SoftmaxRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
         if first:
             check_feature_scales(X, stacklevel=4)
         classes, y_index = encode_labels(y, classes)
-        sw = check_sample_weight(sample_weight, X.shape[0])
-        if self.class_weight == "balanced":
-            raise ValueError(
-                "class_weight='balanced' needs the whole data and is not supported by "
-                "partial_fit; pass compute_class_weight('balanced', classes=classes, y=y_all) "
-                "as a dict instead."
-            )
-        if self.class_weight is not None:
-            sw = sw * np.array([self.class_weight.get(c, 1.0) for c in classes])[y_index]
+        sw = effective_sample_weight(check_sample_weight(sample_weight, X.shape[0]),
+                                     self.class_weight, y_index, classes=classes,
+                                     partial_fit=True, allow_zero_sum=True)
         objective = Objective(X, y_index, sw, len(classes), self.alpha, self.l1_ratio,
                               self.fit_intercept)
         settings = solver_settings(self, SGDSettings)

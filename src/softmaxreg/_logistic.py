@@ -11,7 +11,6 @@ import warnings
 import numpy as np
 from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.validation import check_is_fitted
 
 from ._estimator import SoftmaxRegression, _restore_on_error
@@ -20,6 +19,7 @@ from ._validation import (
     check_logistic_params,
     check_sample_weight,
     check_X_y,
+    effective_sample_weight,
     encode_labels,
 )
 
@@ -152,12 +152,9 @@ default="lbfgs"
         l1_ratio, penalised, solver = check_logistic_params(self)
         X, y = check_X_y(self, X, y)
         classes, y_index = encode_labels(y)
-        sw = check_sample_weight(sample_weight, X.shape[0])
-        if self.class_weight is not None:
-            sw = sw * compute_class_weight(self.class_weight, classes=classes, y=y)[y_index]
+        sw = effective_sample_weight(check_sample_weight(sample_weight, X.shape[0]),
+                                     self.class_weight, y_index, classes=classes, y=y)
         total = float(sw.sum())
-        if not total > 0:
-            raise ValueError("class_weight gives every sample a zero weight.")
         alpha = 1.0 / (self.C * total) if penalised else 0.0
         params = dict(
             alpha=alpha, l1_ratio=l1_ratio, solver=solver, fit_intercept=self.fit_intercept,
