@@ -16,6 +16,8 @@ from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_array, validate_data
 
+from ._sgd import LEARNING_RATES as _LEARNING_RATE_CODES
+
 FLOAT_DTYPES = (np.float64, np.float32)
 
 
@@ -249,15 +251,20 @@ def _check_number(name, value, kind, low=None, high=None, low_open=False, high_o
         raise ValueError(f"{name} must be {'<' if high_open else '<='} {high}, got {value!r}.")
 
 
-SOLVERS = ("auto", "lbfgs", "sgd", "sag", "saga")
+def solver_names():
+    """The values of ``solver``: "auto" and the registered solvers (``_solvers.SOLVERS``)."""
+    from ._solvers import SOLVERS  # not at the top: the solvers import this module
+
+    return ("auto", *SOLVERS)
 
 
 def check_params(est):
     """Raise ValueError/TypeError naming the first invalid hyper-parameter of ``est``."""
     _check_number("alpha", est.alpha, numbers.Real, low=0)
     _check_number("l1_ratio", est.l1_ratio, numbers.Real, low=0, high=1)
-    if est.solver not in SOLVERS:
-        raise ValueError(f"solver must be one of {SOLVERS}, got {est.solver!r}.")
+    solvers = solver_names()
+    if est.solver not in solvers:
+        raise ValueError(f"solver must be one of {solvers}, got {est.solver!r}.")
     _check_number("tol", est.tol, numbers.Real, low=0)
     _check_number("max_iter", est.max_iter, numbers.Integral, low=1)
     if not isinstance(est.fit_intercept, (bool, np.bool_)):
@@ -303,7 +310,8 @@ def check_random_state_param(random_state):
         ) from None
 
 
-LEARNING_RATES = ("optimal", "invscaling", "constant", "adaptive")
+# The values of ``learning_rate``, from the SGD kernel's table (name -> schedule code).
+LEARNING_RATES = tuple(_LEARNING_RATE_CODES)
 
 
 def check_sgd_params(est):
