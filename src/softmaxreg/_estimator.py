@@ -1,9 +1,12 @@
 """SoftmaxRegression: the scikit-learn estimator around the kernels and solvers."""
 
+from __future__ import annotations
+
 from contextlib import contextmanager
 from dataclasses import fields
 
 import numpy as np
+import numpy.typing as npt
 import scipy.sparse as sp
 from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin
@@ -18,6 +21,7 @@ from ._progress import ProgressLog
 from ._sgd_solver import new_state, partial_fit_pass, penalty
 from ._solver_contract import SGDSettings
 from ._solvers import SOLVERS, choose_solver
+from ._typing import Callback, ClassWeight, FloatArray, MatrixLike, RandomStateLike
 from ._validation import (
     check_params,
     check_sample_weight,
@@ -253,28 +257,28 @@ class SoftmaxRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
 
     def __init__(
         self,
-        alpha=1e-4,
-        l1_ratio=0.0,
-        solver="auto",
-        fit_intercept=True,
-        tol=1e-4,
-        max_iter=100,
-        class_weight=None,
-        warm_start=False,
-        random_state=None,
-        n_jobs=None,
-        verbose=0,
-        batch_size=1,
-        learning_rate="optimal",
-        eta0=0.01,
-        power_t=0.5,
-        average=False,
-        shuffle=True,
-        early_stopping=False,
-        validation_fraction=0.1,
-        n_iter_no_change=5,
-        callback=None,
-    ):
+        alpha: float = 1e-4,
+        l1_ratio: float = 0.0,
+        solver: str = "auto",
+        fit_intercept: bool = True,
+        tol: float = 1e-4,
+        max_iter: int = 100,
+        class_weight: ClassWeight = None,
+        warm_start: bool = False,
+        random_state: RandomStateLike = None,
+        n_jobs: int | None = None,
+        verbose: int = 0,
+        batch_size: int = 1,
+        learning_rate: str = "optimal",
+        eta0: float = 0.01,
+        power_t: float = 0.5,
+        average: bool | int = False,
+        shuffle: bool = True,
+        early_stopping: bool = False,
+        validation_fraction: float = 0.1,
+        n_iter_no_change: int = 5,
+        callback: Callback | None = None,
+    ) -> None:
         self.alpha = alpha
         self.l1_ratio = l1_ratio
         self.solver = solver
@@ -302,7 +306,9 @@ class SoftmaxRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
         tags.input_tags.sparse = True
         return tags
 
-    def fit(self, X, y, sample_weight=None):
+    def fit(
+        self, X: MatrixLike, y: npt.ArrayLike, sample_weight: npt.ArrayLike | None = None
+    ) -> SoftmaxRegression:
         """Fit the model to X, y.
 
         Parameters
@@ -360,7 +366,13 @@ class SoftmaxRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
         return self
 
     @available_if(_solver_is_sgd)
-    def partial_fit(self, X, y, classes=None, sample_weight=None):
+    def partial_fit(
+        self,
+        X: MatrixLike,
+        y: npt.ArrayLike,
+        classes: npt.ArrayLike | None = None,
+        sample_weight: npt.ArrayLike | None = None,
+    ) -> SoftmaxRegression:
         """One pass of SGD over the given rows (``solver="sgd"`` only), keeping the state.
 
         The step count, learning-rate schedule, averaging and shuffling generator carry
@@ -430,7 +442,7 @@ class SoftmaxRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
         self._sgd_state = state
         return self
 
-    def decision_function(self, X):
+    def decision_function(self, X: MatrixLike) -> FloatArray:
         """Raw scores ``X @ coef_.T + intercept_``.
 
         Returns
@@ -444,7 +456,7 @@ class SoftmaxRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
                                n_threads_from_n_jobs(self.n_jobs))
         return scores.ravel() if scores.shape[1] == 1 else scores
 
-    def predict_proba(self, X):
+    def predict_proba(self, X: MatrixLike) -> FloatArray:
         """Class probabilities, columns in the order of ``classes_``.
 
         Returns
@@ -460,7 +472,7 @@ class SoftmaxRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
         _softmax.softmax_rows(scores, scores)
         return scores
 
-    def predict_log_proba(self, X):
+    def predict_log_proba(self, X: MatrixLike) -> FloatArray:
         """Log of the class probabilities, computed stably from the scores.
 
         Returns
@@ -473,7 +485,7 @@ class SoftmaxRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
         _softmax.log_softmax_rows(scores, scores)
         return scores
 
-    def predict(self, X):
+    def predict(self, X: MatrixLike) -> np.ndarray:
         """Most probable class per sample.
 
         Returns

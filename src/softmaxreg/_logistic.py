@@ -6,15 +6,19 @@ one ``SoftmaxRegression`` (multinomial or binary) or one binary model per class
 ("ovr"). The fitted models are kept in ``estimators_`` for warm starts.
 """
 
+from __future__ import annotations
+
 import warnings
 
 import numpy as np
+import numpy.typing as npt
 from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted
 
 from ._estimator import SoftmaxRegression, _restore_on_error
 from ._inference import InferenceMixin
+from ._typing import Callback, ClassWeight, FloatArray, MatrixLike, RandomStateLike
 from ._validation import (
     check_logistic_params,
     check_sample_weight,
@@ -95,22 +99,22 @@ default="lbfgs"
 
     def __init__(
         self,
-        penalty="auto",
+        penalty: str | None = "auto",
         *,
-        C=1.0,
-        l1_ratio=0.0,
-        tol=1e-4,
-        fit_intercept=True,
-        class_weight=None,
-        random_state=None,
-        solver="lbfgs",
-        max_iter=100,
-        multi_class="auto",
-        verbose=0,
-        warm_start=False,
-        n_jobs=None,
-        callback=None,
-    ):
+        C: float = 1.0,
+        l1_ratio: float | None = 0.0,
+        tol: float = 1e-4,
+        fit_intercept: bool = True,
+        class_weight: ClassWeight = None,
+        random_state: RandomStateLike = None,
+        solver: str = "lbfgs",
+        max_iter: int = 100,
+        multi_class: str = "auto",
+        verbose: int = 0,
+        warm_start: bool = False,
+        n_jobs: int | None = None,
+        callback: Callback | None = None,
+    ) -> None:
         self.penalty = penalty
         self.C = C
         self.l1_ratio = l1_ratio
@@ -131,7 +135,9 @@ default="lbfgs"
         tags.input_tags.sparse = True
         return tags
 
-    def fit(self, X, y, sample_weight=None):
+    def fit(
+        self, X: MatrixLike, y: npt.ArrayLike, sample_weight: npt.ArrayLike | None = None
+    ) -> LogisticRegression:
         """Fit the model to X, y.
 
         Parameters
@@ -190,7 +196,7 @@ default="lbfgs"
     def _is_ovr(self):
         return self.multi_class == "ovr" and len(self.classes_) > 2
 
-    def decision_function(self, X):
+    def decision_function(self, X: MatrixLike) -> FloatArray:
         """Raw scores ``X @ coef_.T + intercept_``.
 
         Returns
@@ -199,7 +205,7 @@ default="lbfgs"
         """
         return SoftmaxRegression.decision_function(self, X)
 
-    def predict_proba(self, X):
+    def predict_proba(self, X: MatrixLike) -> FloatArray:
         """Class probabilities, columns in the order of ``classes_``.
 
         For "ovr" with 3+ classes, each binary model's probability divided by their sum
@@ -216,7 +222,7 @@ default="lbfgs"
             return p
         return SoftmaxRegression.predict_proba(self, X)
 
-    def predict_log_proba(self, X):
+    def predict_log_proba(self, X: MatrixLike) -> FloatArray:
         """Log of ``predict_proba`` (computed stably for the softmax and binary models).
 
         Returns
@@ -228,7 +234,7 @@ default="lbfgs"
             return np.log(self.predict_proba(X))
         return SoftmaxRegression.predict_log_proba(self, X)
 
-    def predict(self, X):
+    def predict(self, X: MatrixLike) -> np.ndarray:
         """Class with the largest score per sample.
 
         Returns

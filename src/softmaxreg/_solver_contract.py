@@ -25,7 +25,7 @@ from typing import Any, Optional, Union
 
 import numpy as np
 
-RandomStateLike = Union[None, int, np.random.RandomState]
+from ._typing import RandomStateLike
 
 
 @dataclass(frozen=True)
