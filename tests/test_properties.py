@@ -186,8 +186,8 @@ def test_one_epoch_of_stochastic_kernels_is_finite_and_storage_independent(
         params0 = np.zeros(obj.n_params + obj.n_columns)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
-            params, _ = fit(obj, params0, _Settings(batch_size=batch_size, max_iter=2),
-                            ProgressLog(solver))
+            params = fit(obj, params0, _Settings(batch_size=batch_size, max_iter=2),
+                         ProgressLog(solver)).params
         assert np.all(np.isfinite(params))
         if not fit_intercept:
             assert np.all(params[obj.n_params:] == 0.0)

@@ -38,6 +38,7 @@ from ._model_file import ModelFileError, load_model, save_model
 from ._functions import log_softmax, logsumexp, softmax
 from ._objective import objective_value
 
+# The one place of the version: pyproject.toml reads this line (keep it a plain string).
 __version__ = "0.1.0.dev0"
 
 __all__ = [

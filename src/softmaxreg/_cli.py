@@ -137,7 +137,7 @@ N_JOBS_HELP = ("threads: N at most, -1 every core this process may use (-2 one f
 def build_parser():
     """The argparse parser of the ``softmaxreg`` command."""
     from ._io import FORMATS
-    from ._validation import SOLVERS
+    from ._validation import solver_names
 
     parser = argparse.ArgumentParser(
         prog="softmaxreg", description="Fast softmax (multinomial logistic) regression."
@@ -160,7 +160,7 @@ def build_parser():
     p_fit.add_argument("--drop", metavar="COLUMN", action="append",
                        help="a column that is not a feature (repeatable), e.g. an id")
     p_fit.add_argument("--format", choices=FORMATS, help="file format (default: from the name)")
-    p_fit.add_argument("--solver", choices=SOLVERS, default="auto",
+    p_fit.add_argument("--solver", choices=solver_names(), default="auto",
                        help="optimiser (default auto: sag for sparse text, else lbfgs)")
     reg = p_fit.add_mutually_exclusive_group()
     reg.add_argument("--alpha", type=_non_negative, default=1e-4,

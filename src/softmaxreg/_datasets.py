@@ -1,21 +1,26 @@
 """A seeded generator of sparse, TF-IDF-like text classification problems."""
 
+from __future__ import annotations
+
 import numpy as np
+import numpy.typing as npt
 import scipy.sparse as sp
 from sklearn.utils import check_random_state
 
+from ._typing import RandomStateLike
+
 
 def make_text_classification(
-    n_samples=20_000,
-    n_features=50_000,
-    n_classes=20,
-    tokens_per_row=100,
-    topic_words=200,
-    topic_fraction=0.15,
-    zipf_exponent=1.1,
-    dtype=np.float64,
-    random_state=0,
-):
+    n_samples: int = 20_000,
+    n_features: int = 50_000,
+    n_classes: int = 20,
+    tokens_per_row: int = 100,
+    topic_words: int = 200,
+    topic_fraction: float = 0.15,
+    zipf_exponent: float = 1.1,
+    dtype: npt.DTypeLike = np.float64,
+    random_state: RandomStateLike = 0,
+) -> tuple[sp.csr_matrix, npt.NDArray[np.int64]]:
     """Generate a sparse text-like problem: TF-IDF rows over Zipf-distributed tokens.
 
     Each document draws about ``tokens_per_row`` tokens (Poisson length): most from a

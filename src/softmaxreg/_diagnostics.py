@@ -1,12 +1,16 @@
 """Data diagnostics before a fit: variance inflation factors and feature scales."""
 
+from __future__ import annotations
+
 import warnings
 
 import numpy as np
+import numpy.typing as npt
 import scipy.sparse as sp
 from sklearn.utils.validation import check_array
 
 from . import _scales
+from ._typing import MatrixLike
 from ._validation import FLOAT_DTYPES, check_csr_structure
 
 # Columns whose scales differ by more than this factor make SGD-type solvers slow or
@@ -24,7 +28,7 @@ class FeatureScaleWarning(UserWarning):
     """Warning: the columns of X have wildly different scales (rescale before a stochastic fit)."""
 
 
-def variance_inflation_factors(X):
+def variance_inflation_factors(X: MatrixLike) -> npt.NDArray[np.float64]:
     """Variance inflation factor of every column of X.
 
     ``VIF_j = 1 / (1 - R_j^2)`` with ``R_j^2`` the coefficient of determination of the
@@ -68,7 +72,9 @@ def variance_inflation_factors(X):
     return vif
 
 
-def check_feature_scales(X, *, limit=SCALE_RATIO_LIMIT, warn=True, stacklevel=2):
+def check_feature_scales(
+    X: MatrixLike, *, limit: float = SCALE_RATIO_LIMIT, warn: bool = True, stacklevel: int = 2
+) -> float:
     """Ratio of the largest column scale of X to the typical one; warn above ``limit``.
 
     The scale of a column is the root mean square of its nonzero entries; the typical

@@ -1,12 +1,15 @@
 """SoftmaxRegression: the scikit-learn estimator around the kernels and solvers."""
 
+from __future__ import annotations
+
 from contextlib import contextmanager
+from dataclasses import fields
 
 import numpy as np
+import numpy.typing as npt
 import scipy.sparse as sp
 from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
@@ -16,13 +19,16 @@ from ._inference import InferenceMixin
 from ._objective import MIN_WORK_PER_THREAD, Objective, params_from_coef
 from ._progress import ProgressLog
 from ._sgd_solver import new_state, partial_fit_pass, penalty
+from ._solver_contract import SGDSettings
 from ._solvers import SOLVERS, choose_solver
 from ._threads import effective_n_threads
+from ._typing import Callback, ClassWeight, FloatArray, MatrixLike, RandomStateLike
 from ._validation import (
     check_params,
     check_sample_weight,
     check_X,
     check_X_y,
+    effective_sample_weight,
     encode_labels,
 )
 
@@ -97,6 +103,16 @@ def warm_start_params(est, objective, classes, n_features):
         if not est.fit_intercept:
             params[objective.n_params:] = 0.0
     return params
+
+
+def solver_settings(est, settings_class):
+    """The settings dataclass of a solver (``softmaxreg._solver_contract``), from the
+    estimator's hyper-parameters of the same names."""
+    return settings_class(**{f.name: getattr(est, f.name) for f in fields(settings_class)})
+
+
+# The attribute in which the estimator keeps a solver's warm-start state between calls.
+_STATE_ATTRIBUTES = {"sgd": "_sgd_state", "sag": "_sag_state", "saga": "_sag_state"}
 
 
 def set_fitted(est, classes, W, b, dtype, n_iter, curve):
@@ -245,28 +261,28 @@ class SoftmaxRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
 
     def __init__(
         self,
-        alpha=1e-4,
-        l1_ratio=0.0,
-        solver="auto",
-        fit_intercept=True,
-        tol=1e-4,
-        max_iter=100,
-        class_weight=None,
-        warm_start=False,
-        random_state=None,
-        n_jobs=None,
-        verbose=0,
-        batch_size=1,
-        learning_rate="optimal",
-        eta0=0.01,
-        power_t=0.5,
-        average=False,
-        shuffle=True,
-        early_stopping=False,
-        validation_fraction=0.1,
-        n_iter_no_change=5,
-        callback=None,
-    ):
+        alpha: float = 1e-4,
+        l1_ratio: float = 0.0,
+        solver: str = "auto",
+        fit_intercept: bool = True,
+        tol: float = 1e-4,
+        max_iter: int = 100,
+        class_weight: ClassWeight = None,
+        warm_start: bool = False,
+        random_state: RandomStateLike = None,
+        n_jobs: int | None = None,
+        verbose: int = 0,
+        batch_size: int = 1,
+        learning_rate: str = "optimal",
+        eta0: float = 0.01,
+        power_t: float = 0.5,
+        average: bool | int = False,
+        shuffle: bool = True,
+        early_stopping: bool = False,
+        validation_fraction: float = 0.1,
+        n_iter_no_change: int = 5,
+        callback: Callback | None = None,
+    ) -> None:
         self.alpha = alpha
         self.l1_ratio = l1_ratio
         self.solver = solver
@@ -294,7 +310,9 @@ class SoftmaxRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
         tags.input_tags.sparse = True
         return tags
 
-    def fit(self, X, y, sample_weight=None):
+    def fit(
+        self, X: MatrixLike, y: npt.ArrayLike, sample_weight: npt.ArrayLike | None = None
+    ) -> SoftmaxRegression:
         """Fit the model to X, y.
 
         Parameters
@@ -319,11 +337,8 @@ class SoftmaxRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
         check_params(self)
         X, y = check_X_y(self, X, y)
         classes, y_index = encode_labels(y)
-        sw = check_sample_weight(sample_weight, X.shape[0])
-        if self.class_weight is not None:
-            sw = sw * compute_class_weight(self.class_weight, classes=classes, y=y)[y_index]
-            if not sw.sum() > 0:
-                raise ValueError("class_weight gives every sample a zero weight.")
+        sw = effective_sample_weight(check_sample_weight(sample_weight, X.shape[0]),
+                                     self.class_weight, y_index, classes=classes, y=y)
         objective = Objective(
             X, y_index, sw, len(classes), self.alpha, self.l1_ratio, self.fit_intercept,
             n_threads=effective_n_threads(self.n_jobs),
@@ -332,21 +347,36 @@ class SoftmaxRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
         if solver in ("sgd", "sag", "saga"):
             check_feature_scales(X, stacklevel=4)  # fit -> _fit -> here: the caller's line
         params0 = warm_start_params(self, objective, classes, X.shape[1])
-        self._sgd_state = None  # solver="sgd" leaves its state here for partial_fit
+        self._sgd_state = None  # solver="sgd" returns its state for partial_fit
+        attribute = _STATE_ATTRIBUTES.get(solver)
+        state = getattr(self, attribute, None) if attribute and self.warm_start else None
+        entry = SOLVERS[solver]
         progress = ProgressLog(solver, self.verbose, self.callback)
-        params, n_iter = SOLVERS[solver](objective, params0, self, progress)
-        if not np.all(np.isfinite(params)):
+        result = entry.fit(objective, params0, solver_settings(self, entry.settings), progress,
+                           state)
+        if not np.all(np.isfinite(result.params)):
             raise FloatingPointError(
                 "softmaxreg: the fit produced non-finite weights; check the scale of X "
                 "(try StandardScaler or MaxAbsScaler) or increase alpha."
             )
-        W, b = objective.split(params)
-        set_fitted(self, classes, W, b, X.dtype, n_iter, progress.curve())
+        if attribute is not None:
+            if result.state is None:  # nothing kept (SAG's memory without warm_start)
+                self.__dict__.pop(attribute, None)
+            else:
+                setattr(self, attribute, result.state)
+        W, b = objective.split(result.params)
+        set_fitted(self, classes, W, b, X.dtype, result.n_iter, result.loss_curve)
         self.solver_ = solver
         return self
 
     @available_if(_solver_is_sgd)
-    def partial_fit(self, X, y, classes=None, sample_weight=None):
+    def partial_fit(
+        self,
+        X: MatrixLike,
+        y: npt.ArrayLike,
+        classes: npt.ArrayLike | None = None,
+        sample_weight: npt.ArrayLike | None = None,
+    ) -> SoftmaxRegression:
         """One pass of SGD over the given rows (``solver="sgd"`` only), keeping the state.
 
         The step count, learning-rate schedule, averaging and shuffling generator carry
@@ -394,24 +424,19 @@ class SoftmaxRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
         if first:
             check_feature_scales(X, stacklevel=4)
         classes, y_index = encode_labels(y, classes)
-        sw = check_sample_weight(sample_weight, X.shape[0])
-        if self.class_weight == "balanced":
-            raise ValueError(
-                "class_weight='balanced' needs the whole data and is not supported by "
-                "partial_fit; pass compute_class_weight('balanced', classes=classes, y=y_all) "
-                "as a dict instead."
-            )
-        if self.class_weight is not None:
-            sw = sw * np.array([self.class_weight.get(c, 1.0) for c in classes])[y_index]
+        sw = effective_sample_weight(check_sample_weight(sample_weight, X.shape[0]),
+                                     self.class_weight, y_index, classes=classes,
+                                     partial_fit=True, allow_zero_sum=True)
         objective = Objective(X, y_index, sw, len(classes), self.alpha, self.l1_ratio,
                               self.fit_intercept)
+        settings = solver_settings(self, SGDSettings)
         state = getattr(self, "_sgd_state", None)
         if state is None or state.dtype != X.dtype:
             params0 = np.zeros(objective.n_params + objective.n_columns)
             if not first:
                 params0 = params_from_coef(self.coef_, self.intercept_, objective.binomial)
-            state = new_state(objective, params0, self)
-        state = partial_fit_pass(state, objective, self)
+            state = new_state(objective, params0, settings)
+        state = partial_fit_pass(state, objective, settings)
         W, b = state.weights()  # finite: partial_fit_pass raises otherwise
         curve = list(getattr(self, "loss_curve_", [])) if not first else []
         log = ProgressLog("sgd", self.verbose)
@@ -421,7 +446,7 @@ class SoftmaxRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
         self._sgd_state = state
         return self
 
-    def decision_function(self, X):
+    def decision_function(self, X: MatrixLike) -> FloatArray:
         """Raw scores ``X @ coef_.T + intercept_``.
 
         Returns
@@ -435,7 +460,7 @@ class SoftmaxRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
                                effective_n_threads(self.n_jobs))
         return scores.ravel() if scores.shape[1] == 1 else scores
 
-    def predict_proba(self, X):
+    def predict_proba(self, X: MatrixLike) -> FloatArray:
         """Class probabilities, columns in the order of ``classes_``.
 
         Returns
@@ -451,7 +476,7 @@ class SoftmaxRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
         _softmax.softmax_rows(scores, scores)
         return scores
 
-    def predict_log_proba(self, X):
+    def predict_log_proba(self, X: MatrixLike) -> FloatArray:
         """Log of the class probabilities, computed stably from the scores.
 
         Returns
@@ -464,7 +489,7 @@ class SoftmaxRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
         _softmax.log_softmax_rows(scores, scores)
         return scores
 
-    def predict(self, X):
+    def predict(self, X: MatrixLike) -> np.ndarray:
         """Most probable class per sample.
 
         Returns

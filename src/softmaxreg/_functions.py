@@ -1,11 +1,15 @@
 """Public row-wise softmax, log-softmax and log-sum-exp (Cython kernels behind them)."""
 
+from __future__ import annotations
+
 import numpy as np
+import numpy.typing as npt
 
 from . import _softmax
+from ._typing import FloatArray
 
 
-def _check_logits(Z):
+def _check_logits(Z: npt.ArrayLike) -> FloatArray:
     """2-D float32/float64 C-contiguous finite array (integers and float16 become float64)."""
     Z = np.asarray(Z)
     if Z.ndim != 2:
@@ -20,7 +24,7 @@ def _check_logits(Z):
     return Z
 
 
-def softmax(Z):
+def softmax(Z: npt.ArrayLike) -> FloatArray:
     """Row-wise softmax: ``exp(Z) / exp(Z).sum(axis=1, keepdims=True)``, computed stably.
 
     Same values as ``scipy.special.softmax(Z, axis=1)``; the max of each row is
@@ -43,7 +47,7 @@ def softmax(Z):
     return out
 
 
-def log_softmax(Z):
+def log_softmax(Z: npt.ArrayLike) -> FloatArray:
     """Row-wise log-softmax: ``Z - logsumexp(Z)[:, None]``, as ``scipy.special.log_softmax(Z, axis=1)``.
 
     Parameters
@@ -60,7 +64,7 @@ def log_softmax(Z):
     return out
 
 
-def logsumexp(Z):
+def logsumexp(Z: npt.ArrayLike) -> FloatArray:
     """Row-wise ``log(exp(Z).sum(axis=1))``, as ``scipy.special.logsumexp(Z, axis=1)``.
 
     Parameters

@@ -17,9 +17,13 @@ covariance ``A Cov A^T`` does not depend on how the redundancy was removed.
 Everything is computed in float64 with a dense Hessian (see ``MAX_PARAMS``).
 """
 
+from __future__ import annotations
+
 import warnings
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import scipy.sparse as sp
 from scipy.linalg import null_space
 from scipy.special import expit, softmax
@@ -27,6 +31,7 @@ from scipy.stats import norm
 from sklearn.utils.validation import check_is_fitted
 
 from ._gram import weighted_gram
+from ._typing import MatrixLike
 from ._validation import check_inference_data
 
 # The dense Hessian has MAX_PARAMS**2 float64 entries (128 MB at 4000) and costs
@@ -126,10 +131,10 @@ class InferenceResult:
         self.condition_number = condition_number
         self.description = description
 
-    def __getitem__(self, key):
+    def __getitem__(self, key: str) -> np.ndarray:
         return self.table[key]
 
-    def to_dict(self):
+    def to_dict(self) -> dict[str, np.ndarray]:
         """The table as a dict of numpy arrays (copies).
 
         Returns
@@ -138,7 +143,7 @@ class InferenceResult:
         """
         return {k: v.copy() for k, v in self.table.items()}
 
-    def to_frame(self):
+    def to_frame(self) -> Any:
         """The table as a pandas DataFrame (needs pandas).
 
         Returns
@@ -154,7 +159,7 @@ class InferenceResult:
             ) from exc
         return pd.DataFrame({k: self.table[k] for k in self.COLUMNS})
 
-    def to_string(self):
+    def to_string(self) -> str:
         """The table as fixed-width text.
 
         Returns
@@ -332,7 +337,7 @@ class InferenceMixin:
     """``odds_ratios_`` and ``summary`` for the fitted linear models of softmaxreg."""
 
     @property
-    def odds_ratios_(self):
+    def odds_ratios_(self) -> npt.NDArray[np.float64]:
         """``exp(coef_)``: the factor by which one unit of each feature multiplies the odds.
 
         For two classes, the odds of ``classes_[1]`` against ``classes_[0]``; for a
@@ -349,7 +354,14 @@ class InferenceMixin:
         """``(alpha, l1_ratio)`` of the objective the fit minimised."""
         return float(self.alpha), float(self.l1_ratio)
 
-    def summary(self, X, y, sample_weight=None, alpha=0.05, reference_class=None):
+    def summary(
+        self,
+        X: MatrixLike,
+        y: npt.ArrayLike,
+        sample_weight: npt.ArrayLike | None = None,
+        alpha: float = 0.05,
+        reference_class: Any = None,
+    ) -> InferenceResult:
         """Estimates with standard errors, z, p-values, confidence intervals and odds ratios.
 
         Standard errors come from the inverse Hessian of the unnormalised penalised

@@ -6,20 +6,24 @@ one ``SoftmaxRegression`` (multinomial or binary) or one binary model per class
 ("ovr"). The fitted models are kept in ``estimators_`` for warm starts.
 """
 
+from __future__ import annotations
+
 import warnings
 
 import numpy as np
+import numpy.typing as npt
 from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.validation import check_is_fitted
 
 from ._estimator import SoftmaxRegression, _restore_on_error
 from ._inference import InferenceMixin
+from ._typing import Callback, ClassWeight, FloatArray, MatrixLike, RandomStateLike
 from ._validation import (
     check_logistic_params,
     check_sample_weight,
     check_X_y,
+    effective_sample_weight,
     encode_labels,
 )
 
@@ -96,22 +100,22 @@ default="lbfgs"
 
     def __init__(
         self,
-        penalty="auto",
+        penalty: str | None = "auto",
         *,
-        C=1.0,
-        l1_ratio=0.0,
-        tol=1e-4,
-        fit_intercept=True,
-        class_weight=None,
-        random_state=None,
-        solver="lbfgs",
-        max_iter=100,
-        multi_class="auto",
-        verbose=0,
-        warm_start=False,
-        n_jobs=None,
-        callback=None,
-    ):
+        C: float = 1.0,
+        l1_ratio: float | None = 0.0,
+        tol: float = 1e-4,
+        fit_intercept: bool = True,
+        class_weight: ClassWeight = None,
+        random_state: RandomStateLike = None,
+        solver: str = "lbfgs",
+        max_iter: int = 100,
+        multi_class: str = "auto",
+        verbose: int = 0,
+        warm_start: bool = False,
+        n_jobs: int | None = None,
+        callback: Callback | None = None,
+    ) -> None:
         self.penalty = penalty
         self.C = C
         self.l1_ratio = l1_ratio
@@ -132,7 +136,9 @@ default="lbfgs"
         tags.input_tags.sparse = True
         return tags
 
-    def fit(self, X, y, sample_weight=None):
+    def fit(
+        self, X: MatrixLike, y: npt.ArrayLike, sample_weight: npt.ArrayLike | None = None
+    ) -> LogisticRegression:
         """Fit the model to X, y.
 
         Parameters
@@ -153,12 +159,9 @@ default="lbfgs"
         l1_ratio, penalised, solver = check_logistic_params(self)
         X, y = check_X_y(self, X, y)
         classes, y_index = encode_labels(y)
-        sw = check_sample_weight(sample_weight, X.shape[0])
-        if self.class_weight is not None:
-            sw = sw * compute_class_weight(self.class_weight, classes=classes, y=y)[y_index]
+        sw = effective_sample_weight(check_sample_weight(sample_weight, X.shape[0]),
+                                     self.class_weight, y_index, classes=classes, y=y)
         total = float(sw.sum())
-        if not total > 0:
-            raise ValueError("class_weight gives every sample a zero weight.")
         alpha = 1.0 / (self.C * total) if penalised else 0.0
         params = dict(
             alpha=alpha, l1_ratio=l1_ratio, solver=solver, fit_intercept=self.fit_intercept,
@@ -194,7 +197,7 @@ default="lbfgs"
     def _is_ovr(self):
         return self.multi_class == "ovr" and len(self.classes_) > 2
 
-    def decision_function(self, X):
+    def decision_function(self, X: MatrixLike) -> FloatArray:
         """Raw scores ``X @ coef_.T + intercept_``.
 
         Returns
@@ -203,7 +206,7 @@ default="lbfgs"
         """
         return SoftmaxRegression.decision_function(self, X)
 
-    def predict_proba(self, X):
+    def predict_proba(self, X: MatrixLike) -> FloatArray:
         """Class probabilities, columns in the order of ``classes_``.
 
         For "ovr" with 3+ classes, each binary model's probability divided by their sum
@@ -220,7 +223,7 @@ default="lbfgs"
             return p
         return SoftmaxRegression.predict_proba(self, X)
 
-    def predict_log_proba(self, X):
+    def predict_log_proba(self, X: MatrixLike) -> FloatArray:
         """Log of ``predict_proba`` (computed stably for the softmax and binary models).
 
         Returns
@@ -232,7 +235,7 @@ default="lbfgs"
             return np.log(self.predict_proba(X))
         return SoftmaxRegression.predict_log_proba(self, X)
 
-    def predict(self, X):
+    def predict(self, X: MatrixLike) -> np.ndarray:
         """Class with the largest score per sample.
 
         Returns

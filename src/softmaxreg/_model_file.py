@@ -32,15 +32,20 @@ damage and edits, not forgery: anyone can write a new valid file (treat model fi
 like data, not like signed code; even so, loading one cannot execute anything).
 """
 
+from __future__ import annotations
+
 import hashlib
 import io
 import json
 import numbers
 import zipfile
 import zlib
+from typing import Any
 
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
+
+from ._typing import StrPath
 
 FORMAT = "softmaxreg-model"
 FORMAT_VERSION = 1
@@ -157,7 +162,7 @@ def _vectorizer_metadata(vec):
     return {"class": "TfidfVectorizer", "params": stored, "vocabulary": terms}
 
 
-def save_model(model, path, *, info=None):
+def save_model(model: Any, path: StrPath, *, info: dict | None = None) -> None:
     """Write a fitted model to ``path`` in softmaxreg's safe format (no pickles).
 
     Parameters
@@ -406,7 +411,7 @@ def load(path):
         raise ModelFileError(f"{path}: invalid model file ({exc}).") from None
 
 
-def load_model(path):
+def load_model(path: StrPath) -> Any:
     """Read a model written by :func:`save_model`; never runs code from the file.
 
     Parameters

@@ -7,14 +7,18 @@ softmax cross-entropy for three or more classes, the sigmoid (binomial) one for 
 Weights are feature-major, ``W`` of shape (n_features, K); K = 1 for two classes.
 """
 
+from __future__ import annotations
+
 import time
 
 import numpy as np
+import numpy.typing as npt
 import scipy.sparse as sp
 
 from . import _loss
 from ._kernels import sag as _sag
 from ._threads import ThreadPacer
+from ._typing import MatrixLike
 
 # Below this many multiply-adds (nnz * K) per thread, threads cost more than they save
 # (about 2 ms of work: on a busy 2-core machine a thread barrier can cost more).
@@ -210,8 +214,17 @@ def params_from_coef(coef, intercept, binomial):
     return np.concatenate([W.ravel(), np.asarray(intercept, dtype=np.float64).ravel()])
 
 
-def objective_value(coef, intercept, X, y, *, alpha, l1_ratio=0.0, sample_weight=None,
-                    classes=None):
+def objective_value(
+    coef: npt.ArrayLike,
+    intercept: npt.ArrayLike,
+    X: MatrixLike,
+    y: npt.ArrayLike,
+    *,
+    alpha: float,
+    l1_ratio: float = 0.0,
+    sample_weight: npt.ArrayLike | None = None,
+    classes: npt.ArrayLike | None = None,
+) -> float:
     """The softmaxreg objective of a linear model on data, whoever fitted it.
 
     Works for scikit-learn's ``LogisticRegression`` as well: pass its ``coef_``,

@@ -31,6 +31,7 @@ from sklearn.utils import check_random_state
 from ._kernels import sag as _sag
 from ._parts import class_parts, thread_parts
 from ._threads import CHUNK_WORK, ThreadPacer, free_threads
+from ._solver_contract import SolverResult
 
 # Steps per segment (between two full catch-ups); the kernel's float32 index limit.
 MAX_SEGMENT = _sag.MAX_SEGMENT
@@ -44,19 +45,27 @@ _NONFINITE_MESSAGE = (
 )
 
 
-def fit_sag(objective, params0, est, progress):
-    """Minimise the objective with SAG (L2 or no penalty). See the module docstring."""
+def fit_sag(objective, params0, settings, progress, state=None):
+    """Minimise the objective with SAG (L2 or no penalty). See the module docstring.
+
+    ``settings`` is a ``SagSettings``, ``state`` the ``SolverResult.state`` of an earlier
+    warm-started fit (its gradient memory) or None; returns a ``SolverResult``
+    (``softmaxreg._solver_contract``).
+    """
     if objective.l1_ratio > 0.0:
         raise ValueError(
             "solver='sag' supports only the L2 penalty (l1_ratio=0); got "
             f"l1_ratio={objective.l1_ratio}. Use solver='saga' for L1 or elastic-net."
         )
-    return _fit(objective, params0, est, progress, saga=False)
+    return _fit(objective, params0, settings, progress, state, saga=False)
 
 
-def fit_saga(objective, params0, est, progress):
-    """Minimise the objective with SAGA (any l1_ratio in [0, 1]). See the module docstring."""
-    return _fit(objective, params0, est, progress, saga=True)
+def fit_saga(objective, params0, settings, progress, state=None):
+    """Minimise the objective with SAGA (any l1_ratio in [0, 1]). See the module docstring.
+
+    Arguments and result as for :func:`fit_sag`.
+    """
+    return _fit(objective, params0, settings, progress, state, saga=True)
 
 
 def step_sizes(objective, saga):
@@ -117,16 +126,16 @@ Part = namedtuple("Part", "k_off blocks memory intercept intercept_sum seen cums
                           "counters loss_sum")
 
 
-def sag_threads(est, rows, n_columns):
+def sag_threads(settings, rows, n_columns):
     """Parts (= threads) the classes are split into (``softmaxreg._parts``): one unless
     the rows carry enough work and a core is free now (``softmaxreg._threads``)."""
-    n_parts = thread_parts(est.n_jobs, rows, n_columns, _sag.THREADS_AVAILABLE)
+    n_parts = thread_parts(settings.n_jobs, rows, n_columns, _sag.THREADS_AVAILABLE)
     if n_parts > 1:  # only then is it worth reading which cores are free
         n_parts = thread_parts(free_threads(n_parts), rows, n_columns, _sag.THREADS_AVAILABLE)
     return n_parts
 
 
-def _fit(objective, params0, est, progress, saga):
+def _fit(objective, params0, settings, progress, state, saga):
     solver = "saga" if saga else "sag"
     rows = objective.rows
     n, d, K = rows.n_samples, rows.n_features, objective.n_columns
@@ -135,12 +144,12 @@ def _fit(objective, params0, est, progress, saga):
     l1 = objective.alpha * objective.l1_ratio if saga else 0.0
     eta, intercept_scale = step_sizes(objective, saga)
     c = objective.sample_weight * (n / objective.total_weight)
-    n_threads = sag_threads(est, rows, K)
+    n_threads = sag_threads(settings, rows, K)
     ranges = class_parts(K, n_threads)
     n_threads = len(ranges)
 
     # Warm start: reuse the gradient memory of the previous fit when it fits this problem.
-    state = getattr(est, "_sag_state", None) if est.warm_start else None
+    state = state if settings.warm_start else None
     if state is not None and state["memory"].shape == (n, K) and state["memory"].dtype == dtype:
         memory = state["memory"]
         seen = np.ones(n, dtype=np.uint8)
@@ -186,12 +195,12 @@ def _fit(objective, params0, est, progress, saga):
     flat = params0[:d * K].view(dtype)[:d * K]
     W_prev = [flat[k_off * d:(k_off + k) * d].reshape(d, k) for k_off, k in ranges]
     if not cold:
-        for (k_off, k), previous, part in zip(ranges, W_prev, parts):
+        for (_, k), previous, part in zip(ranges, W_prev, parts):
             previous[...] = part.blocks[:, :k]
-    rng = check_random_state(est.random_state)
+    rng = check_random_state(settings.random_state)
     converged = stopped = False
     n_epochs = 0
-    for n_epochs in range(1, est.max_iter + 1):
+    for n_epochs in range(1, settings.max_iter + 1):
         order = epoch_order(rng, n, saga)
         b_prev = np.concatenate([part.intercept for part in parts])
         for part in parts:
@@ -216,15 +225,15 @@ def _fit(objective, params0, est, progress, saga):
         estimate = parts[0].loss_sum[0] / n + 0.5 * l2 * sum_sq + l1 * sum_abs
         relative = max_change / max_weight if max_weight else 0.0
         stopped = progress(n_epochs, estimate, relative_change=relative, n_threads=used)
-        if max_change <= est.tol * max_weight:
+        if max_change <= settings.tol * max_weight:
             converged = True
             break
         if stopped:
             break
     if not (converged or stopped):
         warnings.warn(
-            f"{solver} did not converge in max_iter={est.max_iter} epochs (relative weight "
-            f"change still above tol={est.tol}); increase max_iter.",
+            f"{solver} did not converge in max_iter={settings.max_iter} epochs (relative weight "
+            f"change still above tol={settings.tol}); increase max_iter.",
             ConvergenceWarning,
             stacklevel=4,
         )
@@ -233,10 +242,9 @@ def _fit(objective, params0, est, progress, saga):
     for (k_off, k), part in zip(ranges, parts):
         W[:, k_off:k_off + k] = part.blocks[:, :k]
     params[d * K:] = np.concatenate([part.intercept for part in parts])
-    if est.warm_start:
+    state = None
+    if settings.warm_start:
         # n_samples * K numbers: kept only when asked
         memories = [part.memory for part in parts]
-        est._sag_state = {"memory": memories[0] if len(memories) == 1 else np.hstack(memories)}
-    else:
-        est.__dict__.pop("_sag_state", None)
-    return params, n_epochs
+        state = {"memory": memories[0] if len(memories) == 1 else np.hstack(memories)}
+    return SolverResult(params, n_epochs, progress.curve(), state)

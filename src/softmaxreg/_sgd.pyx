@@ -105,7 +105,9 @@ STATE_FIELDS = {
 }
 STATE_SIZE = N_STATE
 THREADS_AVAILABLE = bool(HANDOFF_THREADS)
-LEARNING_RATES = {"constant": 0, "optimal": 1, "invscaling": 2, "adaptive": 0}
+# The one table of the ``learning_rate`` values: name -> ``lr_kind`` of ``_schedule``, in
+# the order the estimator's docs and error messages list them (``_validation`` reads it).
+LEARNING_RATES = {"optimal": 1, "invscaling": 2, "constant": 0, "adaptive": 0}
 
 cdef double MIN_WSCALE = 1e-9
 # Up to this many classes the row dot sums in a local array (see _row_dot_v).

@@ -23,6 +23,7 @@ from sklearn.utils import check_random_state
 from ._kernels import sgd as _sgd
 from ._parts import MIN_SGD_ROW_WORK, class_parts, on_cache_lines, thread_parts
 from ._threads import CHUNK_WORK, ThreadPacer, free_threads
+from ._solver_contract import SolverResult
 
 _S = _sgd.STATE_FIELDS
 
@@ -172,21 +173,22 @@ class SGDState:
         return self._write_model(np.empty(n + self.shape[1]), self._averaged(True))
 
 
-def new_state(objective, params0, est):
-    """An SGDState starting from the flat parameters ``params0`` for ``objective``."""
+def new_state(objective, params0, settings):
+    """An SGDState starting from the flat parameters ``params0`` for ``objective``
+    (``settings``: an ``SGDSettings``)."""
     W, b = objective.split(params0)
     rows, K = objective.rows, objective.n_columns
-    n_parts = thread_parts(est.n_jobs, rows, K, _sgd.THREADS_AVAILABLE, MIN_SGD_ROW_WORK)
+    n_parts = thread_parts(settings.n_jobs, rows, K, _sgd.THREADS_AVAILABLE, MIN_SGD_ROW_WORK)
     if n_parts > 1:  # only then is it worth reading which cores are free
         n_parts = thread_parts(free_threads(n_parts), rows, K, _sgd.THREADS_AVAILABLE,
                                MIN_SGD_ROW_WORK)
     return SGDState(
-        W, b, objective.rows.dtype, objective.l1_ratio > 0, average_start(est.average) > 0,
+        W, b, objective.rows.dtype, objective.l1_ratio > 0, average_start(settings.average) > 0,
         class_parts(objective.n_columns, n_parts),
     )
 
 
-def run_pass(state, objective, sample_weight, order, est, eta):
+def run_pass(state, objective, sample_weight, order, settings, eta):
     """One pass of SGD steps over ``order``, in chunks; catches L1 up at the end.
 
     Raises FloatingPointError (with advice) when the kernel saw a non-finite score.
@@ -195,26 +197,26 @@ def run_pass(state, objective, sample_weight, order, est, eta):
     # l1_ratio or average may have been switched on between partial_fit calls
     if objective.l1_ratio > 0 and state.Q[0].size == 0:
         state.Q = [np.zeros(V.size) for V in state.V]
-    if average_start(est.average) > 0 and state.A[0].size == 0:
+    if average_start(settings.average) > 0 and state.A[0].size == 0:
         state.A = [np.zeros(V.size) for V in state.V]
         state.set_scalar("beta", 0.0)
         state.set_scalar("n_avg", 0.0)
         for Ai in state.A_intercept:
             Ai[:] = 0.0
-    lr = _sgd.LEARNING_RATES[est.learning_rate]
+    lr = _sgd.LEARNING_RATES[settings.learning_rate]
     alpha, l1_ratio = objective.alpha, objective.l1_ratio
-    t0 = optimal_init(alpha) if est.learning_rate == "optimal" else 0.0
+    t0 = optimal_init(alpha) if settings.learning_rate == "optimal" else 0.0
     order = np.ascontiguousarray(order, dtype=np.intp)
-    parts = state.kernel_parts(max(1, min(est.batch_size, order.shape[0])))
+    parts = state.kernel_parts(max(1, min(settings.batch_size, order.shape[0])))
     pacer = state.pacer()
     used = 1
     for start, stop, threads in pacer.chunks(rows.pass_cost(order, state.shape[1]),
-                                             CHUNK_WORK, est.batch_size):
+                                             CHUNK_WORK, settings.batch_size):
         status = _sgd.sgd_pass(
             rows.data, rows.indices, rows.indptr, rows.n_features, objective.y, sample_weight,
             order, start, stop, parts, objective.binomial, objective.fit_intercept,
-            est.batch_size, lr, eta, est.power_t, alpha, l1_ratio, t0,
-            average_start(est.average), threads,
+            settings.batch_size, lr, eta, settings.power_t, alpha, l1_ratio, t0,
+            average_start(settings.average), threads,
         )
         if status != 0:
             raise FloatingPointError(DIVERGED_MESSAGE)
@@ -279,7 +281,7 @@ def _accuracy(objective, validation, state):
     return float(np.dot(sw, pred == y) / sw.sum())
 
 
-def fit_sgd(objective, params0, est, progress):
+def fit_sgd(objective, params0, settings, progress, state=None):
     """Driver for ``solver="sgd"``: epochs of mini-batch SGD until a stopping rule fires.
 
     Stopping follows scikit-learn's ``SGDClassifier``: after each epoch, the epoch's
@@ -289,67 +291,68 @@ def fit_sgd(objective, params0, est, progress):
     ``n_iter_no_change`` epochs without an improvement by ``tol`` the fit stops ("adaptive"
     first divides eta by 5, down to 1e-6). ``max_iter`` epochs end it with a
     ``ConvergenceWarning``; ``progress`` (called with the objective estimate after each
-    epoch) ends it without a warning when it returns True. The final SGDState is left in
-    ``est._sgd_state`` so that ``partial_fit`` continues the run (the estimator restores it if the fit fails).
+    epoch) ends it without a warning when it returns True. ``settings`` is an
+    ``SGDSettings``; a fit starts a new SGD run, so ``state`` is not used. The result's
+    ``state`` is the final SGDState, which ``partial_fit`` continues from.
     """
-    rng = check_random_state(est.random_state)
+    rng = check_random_state(settings.random_state)
     n = objective.rows.n_samples
     train = np.arange(n, dtype=np.intp)
-    if est.early_stopping:
-        train, val = _validation_split(objective, est.validation_fraction, rng)
+    if settings.early_stopping:
+        train, val = _validation_split(objective, settings.validation_fraction, rng)
         validation = _validation_rows(objective, val)
     sw = objective.sample_weight * (train.shape[0] / objective.sample_weight[train].sum())
-    state = new_state(objective, params0, est)
-    eta = est.eta0
+    state = new_state(objective, params0, settings)
+    eta = settings.eta0
     best = np.inf
     no_improvement = 0
-    est._sgd_state = state
     state.eta = eta
-    for epoch in range(1, est.max_iter + 1):
-        order = rng.permutation(train) if est.shuffle else train
+    for epoch in range(1, settings.max_iter + 1):
+        order = rng.permutation(train) if settings.shuffle else train
         state.set_scalar("loss", 0.0)
-        used = run_pass(state, objective, sw, order, est, eta)
+        used = run_pass(state, objective, sw, order, settings, eta)
         estimate = state.loss / train.shape[0] + penalty(state, objective)
         # the criterion is minimised: objective estimate, or minus the accuracy
-        criterion = -_accuracy(objective, validation, state) if est.early_stopping else estimate
-        extra = {"validation_accuracy": -criterion} if est.early_stopping else {}
+        criterion = (-_accuracy(objective, validation, state) if settings.early_stopping
+                     else estimate)
+        extra = {"validation_accuracy": -criterion} if settings.early_stopping else {}
         extra["n_threads"] = used
         if progress(epoch, estimate, **extra):
-            return state.params(), epoch
-        no_improvement = no_improvement + 1 if criterion > best - est.tol else 0
+            return SolverResult(state.params(), epoch, progress.curve(), state)
+        no_improvement = no_improvement + 1 if criterion > best - settings.tol else 0
         best = min(best, criterion)
-        if no_improvement >= est.n_iter_no_change:
-            if est.learning_rate == "adaptive" and eta > 1e-6:
+        if no_improvement >= settings.n_iter_no_change:
+            if settings.learning_rate == "adaptive" and eta > 1e-6:
                 eta /= 5.0
                 state.eta = eta
                 no_improvement = 0
             else:
-                return state.params(), epoch
+                return SolverResult(state.params(), epoch, progress.curve(), state)
     warnings.warn(
-        f"sgd did not converge in max_iter={est.max_iter} epochs (the "
-        f"{'validation accuracy' if est.early_stopping else 'objective'} was still improving "
-        f"by more than tol={est.tol}); increase max_iter.",
+        f"sgd did not converge in max_iter={settings.max_iter} epochs (the "
+        f"{'validation accuracy' if settings.early_stopping else 'objective'} was still "
+        f"improving by more than tol={settings.tol}); increase max_iter.",
         ConvergenceWarning,
         stacklevel=4,
     )
-    return state.params(), est.max_iter
+    return SolverResult(state.params(), settings.max_iter, progress.curve(), state)
 
 
-def partial_fit_pass(state, objective, est):
+def partial_fit_pass(state, objective, settings):
     """One ``partial_fit`` pass over ``objective``'s rows; returns the updated copy of state.
 
     ``state`` (an SGDState, not modified) carries the step count, averaging and the
-    shuffling generator from earlier calls.
+    shuffling generator from earlier calls; ``settings`` is an ``SGDSettings``.
     """
     state = state.copy()
     if state.rng is None:
-        state.rng = check_random_state(est.random_state)
+        state.rng = check_random_state(settings.random_state)
         if state.rng is np.random.mtrand._rand:  # random_state=None: own generator
             state.rng = np.random.RandomState(state.rng.randint(2**31 - 1))
     order = np.arange(objective.rows.n_samples, dtype=np.intp)
-    if est.shuffle:
+    if settings.shuffle:
         order = state.rng.permutation(order)
     state.set_scalar("loss", 0.0)
-    eta = est.eta0 if state.eta is None else state.eta  # "adaptive" continues from fit's eta
-    run_pass(state, objective, objective.sample_weight, order, est, eta)
+    eta = settings.eta0 if state.eta is None else state.eta  # "adaptive" continues from fit's eta
+    run_pass(state, objective, objective.sample_weight, order, settings, eta)
     return state

@@ -1,18 +1,21 @@
 """Solver drivers: how each ``solver=`` value turns an Objective into parameters.
 
 Every driver has the signature
-``driver(objective, params0, estimator, progress) -> (params, n_iter)`` and reads its
-settings (``tol``, ``max_iter``, ...) from the estimator. ``progress`` is a
-``softmaxreg._progress.ProgressLog``: the driver calls it once per iteration or epoch
-with the objective value it has for free, and stops (without a warning) when it
-returns True. The driver owns stopping rules and convergence warnings; the estimator
-owns validation and the fitted attributes. New solvers are added to ``SOLVERS``.
+``driver(objective, params0, settings, progress, state=None) -> SolverResult`` with its
+settings (``tol``, ``max_iter``, ...) in a frozen dataclass (``softmaxreg._solver_contract``
+describes the contract). ``progress`` is a ``softmaxreg._progress.ProgressLog``: the
+driver calls it once per iteration or epoch with the objective value it has for free, and
+stops (without a warning) when it returns True. The driver owns stopping rules and
+convergence warnings; the estimator owns validation, the fitted attributes and the
+warm-start state between fits. New solvers are added to ``SOLVERS``, the one list of
+solver names (the estimators' ``solver`` values are ``"auto"`` and its keys).
 """
 
 import functools
 import threading
 import warnings
 from contextlib import contextmanager
+from typing import Callable, NamedTuple
 
 import numpy as np
 from scipy.optimize import minimize
@@ -21,10 +24,11 @@ from threadpoolctl import ThreadpoolController
 
 from ._sag_solver import fit_sag, fit_saga
 from ._sgd_solver import fit_sgd
+from ._solver_contract import LbfgsSettings, SagSettings, SGDSettings, SolverResult
 from ._whitening import has_few_features, whitening
 
 
-def fit_lbfgs(objective, params0, est, progress):
+def fit_lbfgs(objective, params0, settings, progress, state=None):
     """Minimise the objective with scipy's L-BFGS-B (L2 or no penalty).
 
     Stops when the gradient's max-norm is below ``tol`` (scipy's ``gtol``, the rule
@@ -36,6 +40,9 @@ def fit_lbfgs(objective, params0, est, progress):
     (``softmaxreg._whitening``): the same objective and optimum, in far fewer iterations.
     The stopping rule then checks the gradient in the original coordinates itself (after
     each iteration, and at the start), so ``tol`` means the same thing either way.
+
+    ``settings`` is an ``LbfgsSettings``; L-BFGS keeps no warm-start state, so ``state``
+    is not used. Returns a ``SolverResult``.
     """
     if objective.l1_ratio > 0.0:
         raise ValueError(
@@ -70,7 +77,7 @@ def fit_lbfgs(objective, params0, est, progress):
         if progress(callback.it, intermediate_result.fun):
             callback.stopped = True
             raise StopIteration  # scipy >= 1.11 ends the minimisation at this iterate
-        if white is not None and gradient_norm_at(intermediate_result.x) <= est.tol:
+        if white is not None and gradient_norm_at(intermediate_result.x) <= settings.tol:
             callback.stopped = True
             raise StopIteration
 
@@ -82,29 +89,29 @@ def fit_lbfgs(objective, params0, est, progress):
     with _one_blas_thread():
         white = whitening(objective)
         options = {
-            "maxiter": est.max_iter,
+            "maxiter": settings.max_iter,
             "maxls": 50,
-            "gtol": est.tol if white is None else 0.0,
+            "gtol": settings.tol if white is None else 0.0,
             "ftol": 64 * np.finfo(float).eps,
         }
         x0 = params0 if white is None else white.to_z(params0)
-        if white is not None and gradient_norm_at(x0) <= est.tol:
-            return np.array(params0, dtype=np.float64), 0
+        if white is not None and gradient_norm_at(x0) <= settings.tol:
+            return SolverResult(np.array(params0, dtype=np.float64), 0, progress.curve())
         result = minimize(fun if white is None else fun_white, x0, method="L-BFGS-B",
                           jac=True, callback=callback, options=options)
         x = result.x if white is None else white.to_params(result.x)
     if callback.stopped:
-        return np.asarray(x, dtype=np.float64), callback.it
+        return SolverResult(np.asarray(x, dtype=np.float64), callback.it, progress.curve())
     if result.status == 1:
         warnings.warn(
-            f"lbfgs did not converge in max_iter={est.max_iter} iterations "
-            f"(gradient max-norm still above tol={est.tol}); increase max_iter.",
+            f"lbfgs did not converge in max_iter={settings.max_iter} iterations "
+            f"(gradient max-norm still above tol={settings.tol}); increase max_iter.",
             ConvergenceWarning,
             stacklevel=4,
         )
     elif result.status != 0:
         warnings.warn(f"lbfgs stopped early: {result.message}", ConvergenceWarning, stacklevel=4)
-    return np.asarray(x, dtype=np.float64), int(result.nit)
+    return SolverResult(np.asarray(x, dtype=np.float64), int(result.nit), progress.curve())
 
 
 _blas_lock = threading.Lock()
@@ -191,9 +198,16 @@ def choose_solver(solver, objective):
     return "sag"
 
 
+class Solver(NamedTuple):
+    """A registered solver: its driver and the settings dataclass the driver takes."""
+
+    fit: Callable[..., SolverResult]
+    settings: type
+
+
 SOLVERS = {
-    "lbfgs": fit_lbfgs,
-    "sgd": fit_sgd,
-    "sag": fit_sag,
-    "saga": fit_saga,
+    "lbfgs": Solver(fit_lbfgs, LbfgsSettings),
+    "sgd": Solver(fit_sgd, SGDSettings),
+    "sag": Solver(fit_sag, SagSettings),
+    "saga": Solver(fit_saga, SagSettings),
 }

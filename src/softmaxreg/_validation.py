@@ -11,8 +11,11 @@ import numbers
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_array, validate_data
+
+from ._sgd import LEARNING_RATES as _LEARNING_RATE_CODES
 
 FLOAT_DTYPES = (np.float64, np.float32)
 
@@ -127,6 +130,81 @@ def check_sample_weight(sample_weight, n_samples, *, allow_zero_sum=False):
     return sw
 
 
+def class_weights(class_weight, classes, *, y=None, counts=None, partial_fit=False):
+    """Weight of each class, as ``class_weight`` gives it.
+
+    Parameters
+    ----------
+    class_weight : dict, "balanced" or ndarray of shape (n_classes,)
+        An ndarray is returned as float64 (weights computed earlier).
+    classes : ndarray of shape (n_classes,)
+        The classes of the fit, sorted.
+    y : ndarray of shape (n_samples,), default=None
+        The labels, for "balanced" and for scikit-learn's check of a dict.
+    counts : ndarray of shape (n_classes,), default=None
+        Samples per class of the whole data, for "balanced" when ``y`` is not at hand
+        (a distributed fit counts the labels of every block).
+    partial_fit : bool, default=False
+        A ``partial_fit`` call: "balanced" needs the whole data and raises ValueError; a
+        dict gives its weight to each class it names and 1 to the others.
+
+    Returns
+    -------
+    ndarray of shape (n_classes,), float64
+    """
+    if isinstance(class_weight, np.ndarray):
+        return np.asarray(class_weight, dtype=np.float64)
+    balanced = isinstance(class_weight, str) and class_weight == "balanced"
+    if partial_fit:
+        if balanced:
+            raise ValueError(
+                "class_weight='balanced' needs the whole data and is not supported by "
+                "partial_fit; pass compute_class_weight('balanced', classes=classes, y=y_all) "
+                "as a dict instead."
+            )
+        return np.array([class_weight.get(c, 1.0) for c in classes], dtype=np.float64)
+    if balanced and counts is not None:
+        counts = np.asarray(counts, dtype=np.float64)
+        return counts.sum() / (len(classes) * counts)
+    return compute_class_weight(class_weight, classes=classes,
+                                y=classes if y is None else y)
+
+
+def effective_sample_weight(sample_weight, class_weight, y_index, *, classes=None, y=None,
+                            counts=None, partial_fit=False, allow_zero_sum=False):
+    """The sample weights times the weight of each sample's class: the weights a fit uses.
+
+    The one place where class weights are folded into sample weights (``fit``,
+    ``partial_fit``, ``LogisticRegression``, ``summary`` and the blocks of a distributed
+    fit all call it).
+
+    Parameters
+    ----------
+    sample_weight : ndarray of shape (n_samples,), float64
+        Checked sample weights (:func:`check_sample_weight`); not modified.
+    class_weight : dict, "balanced", ndarray of shape (n_classes,) or None
+        None returns ``sample_weight`` itself. See :func:`class_weights`.
+    y_index : ndarray of shape (n_samples,)
+        Class indices ``0..K-1`` (:func:`encode_labels`).
+    classes, y, counts, partial_fit
+        As for :func:`class_weights`.
+    allow_zero_sum : bool, default=False
+        Accept weights that sum to zero (a row block of a distributed fit, a
+        ``partial_fit`` chunk, the data of ``summary``); otherwise raise ValueError.
+
+    Returns
+    -------
+    ndarray of shape (n_samples,), float64
+    """
+    if class_weight is None:
+        return sample_weight
+    weights = class_weights(class_weight, classes, y=y, counts=counts, partial_fit=partial_fit)
+    sw = sample_weight * weights[y_index]
+    if not allow_zero_sum and not sw.sum() > 0:
+        raise ValueError("class_weight gives every sample a zero weight.")
+    return sw
+
+
 def encode_labels(y, classes=None):
     """Map labels to class indices ``0..K-1``.
 
@@ -172,15 +250,20 @@ def _check_number(name, value, kind, low=None, high=None, low_open=False, high_o
         raise ValueError(f"{name} must be {'<' if high_open else '<='} {high}, got {value!r}.")
 
 
-SOLVERS = ("auto", "lbfgs", "sgd", "sag", "saga")
+def solver_names():
+    """The values of ``solver``: "auto" and the registered solvers (``_solvers.SOLVERS``)."""
+    from ._solvers import SOLVERS  # not at the top: the solvers import this module
+
+    return ("auto", *SOLVERS)
 
 
 def check_params(est):
     """Raise ValueError/TypeError naming the first invalid hyper-parameter of ``est``."""
     _check_number("alpha", est.alpha, numbers.Real, low=0)
     _check_number("l1_ratio", est.l1_ratio, numbers.Real, low=0, high=1)
-    if est.solver not in SOLVERS:
-        raise ValueError(f"solver must be one of {SOLVERS}, got {est.solver!r}.")
+    solvers = solver_names()
+    if est.solver not in solvers:
+        raise ValueError(f"solver must be one of {solvers}, got {est.solver!r}.")
     _check_number("tol", est.tol, numbers.Real, low=0)
     _check_number("max_iter", est.max_iter, numbers.Integral, low=1)
     if not isinstance(est.fit_intercept, (bool, np.bool_)):
@@ -226,7 +309,8 @@ def check_random_state_param(random_state):
         ) from None
 
 
-LEARNING_RATES = ("optimal", "invscaling", "constant", "adaptive")
+# The values of ``learning_rate``, from the SGD kernel's table (name -> schedule code).
+LEARNING_RATES = tuple(_LEARNING_RATE_CODES)
 
 
 def check_sgd_params(est):
@@ -313,8 +397,6 @@ def check_inference_data(est, X, y, sample_weight):
     Returns float64 X (dense or CSR), class indices ``y_index`` and the float64 sample
     weights times the estimator's class weights (as in its fit).
     """
-    from sklearn.utils.class_weight import compute_class_weight
-
     X = check_X(est, X, reset=False)
     X = X.astype(np.float64, copy=False)
     y = check_array(y, ensure_2d=False, dtype=None, input_name="y")
@@ -323,9 +405,9 @@ def check_inference_data(est, X, y, sample_weight):
             f"y must be 1-D with one label per row of X ({X.shape[0]}), got shape {y.shape}."
         )
     classes, y_index = encode_labels(y, est.classes_)
-    sw = check_sample_weight(sample_weight, X.shape[0])
-    if est.class_weight is not None:
-        sw = sw * compute_class_weight(est.class_weight, classes=classes, y=y)[y_index]
+    sw = effective_sample_weight(check_sample_weight(sample_weight, X.shape[0]),
+                                 est.class_weight, y_index, classes=classes, y=y,
+                                 allow_zero_sum=True)
     return X, y_index, sw
 
 

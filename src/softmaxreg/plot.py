@@ -12,8 +12,18 @@ odds_ratios
     ``summary(X, y)``.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
+import numpy.typing as npt
 from sklearn.utils.validation import check_is_fitted
+
+from ._typing import MatrixLike
+
+if TYPE_CHECKING:  # matplotlib is an optional dependency
+    from matplotlib.axes import Axes
 
 _INSTALL_HINT = 'pip install "softmaxreg[plot]"'
 
@@ -35,7 +45,15 @@ def _axes(ax):
     return _pyplot().subplots()[1]
 
 
-def decision_regions(model, X, y, ax=None, resolution=200, margin=0.1, alpha=0.3):
+def decision_regions(
+    model: Any,
+    X: MatrixLike,
+    y: npt.ArrayLike,
+    ax: Axes | None = None,
+    resolution: int = 200,
+    margin: float = 0.1,
+    alpha: float = 0.3,
+) -> Axes:
     """Filled contours of the predicted class over the plane, with the points on top.
 
     Parameters
@@ -93,7 +111,7 @@ def decision_regions(model, X, y, ax=None, resolution=200, margin=0.1, alpha=0.3
     return ax
 
 
-def loss_curve(model, ax=None, log_scale=False):
+def loss_curve(model: Any, ax: Axes | None = None, log_scale: bool = False) -> Axes:
     """The objective per iteration/epoch recorded during the fit (``loss_curve_``).
 
     Parameters
@@ -134,8 +152,17 @@ def loss_curve(model, ax=None, log_scale=False):
     return ax
 
 
-def odds_ratios(model, X, y, ax=None, alpha=0.05, reference_class=None,
-                include_intercept=False, max_terms=40, sample_weight=None):
+def odds_ratios(
+    model: Any,
+    X: MatrixLike,
+    y: npt.ArrayLike,
+    ax: Axes | None = None,
+    alpha: float = 0.05,
+    reference_class: Any = None,
+    include_intercept: bool = False,
+    max_terms: int = 40,
+    sample_weight: npt.ArrayLike | None = None,
+) -> Axes:
     """Forest plot: odds ratio and confidence interval of each coefficient (log scale).
 
     The numbers come from ``model.summary(X, y, ...)`` (Wald intervals on the log-odds

@@ -18,7 +18,7 @@ Steps of a fit, for each row block of X (with its labels and weights):
 import numpy as np
 
 from .._objective import Objective
-from .._validation import check_block, encode_labels
+from .._validation import check_block, effective_sample_weight, encode_labels
 
 
 class Block:
@@ -65,9 +65,8 @@ def encode_block(block, classes, class_weight):
     class_weight : ndarray of shape (n_classes,), float64, or None
     """
     _, y_index = encode_labels(block.y, classes)
-    sw = block.sample_weight
-    if class_weight is not None:
-        sw = sw * class_weight[y_index]
+    sw = effective_sample_weight(block.sample_weight, class_weight, y_index,
+                                 allow_zero_sum=True)
     return Block(block.X, y_index, sw)
 
 

@@ -4,8 +4,15 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted
 
-from .._estimator import SoftmaxRegression, _restore_on_error, set_fitted, warm_start_params
+from .._estimator import (
+    SoftmaxRegression,
+    _restore_on_error,
+    set_fitted,
+    solver_settings,
+    warm_start_params,
+)
 from .._progress import ProgressLog
+from .._solver_contract import LbfgsSettings
 from .._solvers import fit_lbfgs
 from .._validation import check_distributed_params, check_params
 from . import _blocks
@@ -148,18 +155,19 @@ class DaskSoftmaxRegression(ClassifierMixin, BaseEstimator):
                                          self.fit_intercept, total_weight)
         del blocks
         progress = ProgressLog("lbfgs", self.verbose, self.callback)
+        params0 = warm_start_params(self, objective, classes, n_features)
         try:
-            params, n_iter = fit_lbfgs(objective, warm_start_params(self, objective, classes, n_features),
-                                       local, progress)
+            result = fit_lbfgs(objective, params0, solver_settings(self, LbfgsSettings),
+                               progress)
         finally:
             objective.close()
-        if not np.all(np.isfinite(params)):
+        if not np.all(np.isfinite(result.params)):
             raise FloatingPointError(
                 "softmaxreg: the fit produced non-finite weights; check the scale of X "
                 "(try StandardScaler or MaxAbsScaler) or increase alpha."
             )
-        W, b = objective.split(params)
-        set_fitted(self, classes, W, b, dtype, n_iter, progress.curve())
+        W, b = objective.split(result.params)
+        set_fitted(self, classes, W, b, dtype, result.n_iter, result.loss_curve)
         self.n_features_in_ = n_features
         return self
 

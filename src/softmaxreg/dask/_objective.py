@@ -31,8 +31,8 @@ import time
 import numpy as np
 from distributed import KilledWorker, wait
 from distributed.comm.core import CommClosedError
-from sklearn.utils.class_weight import compute_class_weight
 
+from .._validation import class_weights as _class_weights
 from . import _blocks
 
 # Exceptions by which distributed reports lost data or workers (not errors of our code).
@@ -115,17 +115,15 @@ def load_blocks(client, pieces, n_features, dtype, class_weight):
 def class_weights(class_weight, classes, found):
     """Weight of each class, from the per-block ``(labels, counts, n_rows)`` of the classes pass.
 
-    "balanced" is scikit-learn's ``n_samples / (n_classes * count)`` over the whole y; a
-    dict goes through scikit-learn's ``compute_class_weight`` (which checks it).
+    "balanced" is scikit-learn's ``n_samples / (n_classes * count)`` over the whole y
+    (from the summed counts); see ``softmaxreg._validation.class_weights``.
     """
     if class_weight is None:
         return None
-    if isinstance(class_weight, str) and class_weight == "balanced":
-        counts = np.zeros(len(classes))
-        for labels, n, _ in found:
-            counts[np.searchsorted(classes, labels)] += n
-        return counts.sum() / (len(classes) * counts)
-    return compute_class_weight(class_weight, classes=classes, y=classes)
+    counts = np.zeros(len(classes))
+    for labels, n, _ in found:
+        counts[np.searchsorted(classes, labels)] += n
+    return _class_weights(class_weight, classes, counts=counts)
 
 
 class DistributedObjective:

@@ -1,0 +1,3 @@
+"""Stub of the compiled ``_cpu`` module (CPU feature check, ``_cpu.pyx``)."""
+
+def has_avx2_fma() -> bool: ...

@@ -1,0 +1,94 @@
+"""What a solver driver takes and what it returns.
+
+Every driver has the signature::
+
+    driver(objective, params0, settings, progress, state=None) -> SolverResult
+
+- ``objective``: the problem (``softmaxreg._objective.Objective`` or the distributed one);
+- ``params0``: the flat start point ``concat(W.ravel(), b)`` (float64; the driver may use
+  its buffer);
+- ``settings``: one frozen dataclass per solver family (:class:`LbfgsSettings`,
+  :class:`SagSettings`, :class:`SGDSettings`), built by the estimator from its
+  hyper-parameters (the field names are the estimator's parameter names);
+- ``progress``: a ``softmaxreg._progress.ProgressLog``, called once per iteration or
+  epoch; a true return stops the driver;
+- ``state``: the warm-start state an earlier result of the same driver returned
+  (``SolverResult.state``), or None.
+
+Drivers read nothing from an estimator and set nothing on it: the estimator keeps the
+returned state (``_sag_state``, ``_sgd_state``) and sets its fitted attributes from the
+result.
+"""
+
+from dataclasses import dataclass
+from typing import Any, Optional, Union
+
+import numpy as np
+
+from ._typing import RandomStateLike
+
+
+@dataclass(frozen=True)
+class LbfgsSettings:
+    """Settings of ``solver="lbfgs"`` (see ``SoftmaxRegression`` for their meaning)."""
+
+    tol: float = 1e-4
+    max_iter: int = 100
+
+
+@dataclass(frozen=True)
+class SagSettings:
+    """Settings of ``solver="sag"`` and ``"saga"``.
+
+    ``warm_start``: reuse the gradient memory passed as ``state`` (when it fits the
+    problem) and return the new one in ``SolverResult.state``.
+    """
+
+    tol: float = 1e-4
+    max_iter: int = 100
+    random_state: RandomStateLike = None
+    n_jobs: Optional[int] = None
+    warm_start: bool = False
+
+
+@dataclass(frozen=True)
+class SGDSettings:
+    """Settings of ``solver="sgd"`` (``fit`` and ``partial_fit``)."""
+
+    tol: float = 1e-4
+    max_iter: int = 100
+    random_state: RandomStateLike = None
+    n_jobs: Optional[int] = None
+    batch_size: int = 1
+    learning_rate: str = "optimal"
+    eta0: float = 0.01
+    power_t: float = 0.5
+    average: Union[bool, int] = False
+    shuffle: bool = True
+    early_stopping: bool = False
+    validation_fraction: float = 0.1
+    n_iter_no_change: int = 5
+
+
+@dataclass(frozen=True)
+class SolverResult:
+    """What a driver returns.
+
+    Attributes
+    ----------
+    params : ndarray of shape (n_features * K + K,), float64
+        The flat parameters ``concat(W.ravel(), b)`` the driver ended at.
+    n_iter : int
+        Iterations (L-BFGS) or epochs (stochastic solvers) run.
+    loss_curve : ndarray of shape (n_iter,), float64
+        The objective recorded by ``progress`` after each iteration or epoch.
+    state : object or None
+        Warm-start state for a later call of the same driver (SAG/SAGA with
+        ``warm_start``: ``{"memory": ndarray of shape (n_samples, K)}``; SGD: the
+        ``SGDState`` that ``partial_fit`` continues from); None when nothing is kept.
+    """
+
+    params: np.ndarray
+    n_iter: int
+    loss_curve: np.ndarray
+    state: Any = None
