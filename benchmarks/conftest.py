@@ -6,12 +6,18 @@ corpus folder with ``train.jsonl.gz``/``test.jsonl.gz`` of ``label``/``text`` li
 """
 
 import os
+import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+# The lab's modules (harness, problems, results, report) are imported by name, as the
+# scripts here import them, whatever pytest's import mode.
+if str(HERE) not in sys.path:
+    sys.path.insert(0, str(HERE))
 DATA = Path(os.environ.get("SOFTMAXREG_DATA", REPO.parent / "shared" / "data"))
 
 
