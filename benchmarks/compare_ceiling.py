@@ -21,7 +21,7 @@ PERFORMANCE.md's measurements on another CPU, and this is the figure that shows 
 machine allows them. As a check that the loop runs the same algorithm, the objective
 after ``--epochs`` epochs is printed beside softmaxreg's (the sample orders differ).
 
-DIR holds ``train.jsonl.gz`` (``label``, ``text``), e.g. ``../shared/data/20newsgroups``;
+DIR holds ``train.jsonl.gz`` (``label``, ``text``), e.g. ``$SOFTMAXREG_DATA/20newsgroups``;
 without it the data is ``make_text_classification(15000, 100000, 20)``'s first 11000 rows;
 ``small`` or ``large`` takes ``compare.py``'s generated problems (with ``--C 1``).
 Needs a C compiler (``$CC``, else ``cc``).

@@ -3,7 +3,7 @@
     python benchmarks/compare_epochs.py [--corpus DIR] [--repeat 7] [--C 10] [--save PATH.json]
 
 DIR holds ``train.jsonl.gz`` and ``test.jsonl.gz`` (``label``, ``text``), e.g.
-``../shared/data/20newsgroups``; without it the data is
+``$SOFTMAXREG_DATA/20newsgroups``; without it the data is
 ``make_text_classification(15000, 100000, 20)`` split 11000/4000; ``--corpus small`` or
 ``--corpus large`` takes ``compare.py``'s generated problems (issue 4's alpha there is
 ``1 / n_samples``: add ``--C 1``). Rows:

@@ -1,4 +1,4 @@
-"""Benchmark data: 20newsgroups TF-IDF from ../shared/data, or a generated stand-in.
+"""Benchmark data: 20newsgroups TF-IDF from the corpora folder, or a generated stand-in.
 
 Point ``SOFTMAXREG_DATA`` at a folder holding ``20newsgroups/train.jsonl.gz`` (or your own
 corpus folder with ``train.jsonl.gz``/``test.jsonl.gz`` of ``label``/``text`` lines via
