@@ -1,7 +1,7 @@
 """Whole fits to 1e-4 of the optimum, softmaxreg vs scikit-learn, in one group per problem.
 
 Each fit's settings (solver, ``max_iter`` with ``tol=0``) are the first rung of
-``softmaxreg._bench.LADDER`` that reached ``(f - f*) / f* <= 1e-4`` on these problems in
+``harness.LADDER`` that reached ``(f - f*) / f* <= 1e-4`` on these problems in
 the comparison runs of BENCHMARKS.md; the test checks that it still does (scikit-learn's
 lbfgs on one BLAS thread, its faster setting on a shared 2-core machine). The problems
 are small so the CI smoke run stays quick; ``benchmarks/compare.py`` is the full protocol.
@@ -14,7 +14,7 @@ from sklearn.exceptions import ConvergenceWarning
 from threadpoolctl import threadpool_limits
 
 from softmaxreg import SoftmaxRegression, make_text_classification, objective_value
-from softmaxreg._bench_problems import dense_problem
+from problems import dense_problem
 
 TARGET = 1e-4
 

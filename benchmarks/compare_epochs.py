@@ -1,9 +1,9 @@
 """Epoch and predict_proba costs of softmaxreg against scikit-learn, interleaved in one run.
 
-    python benchmarks/compare_epochs.py [--corpus DIR] [--repeat 7] [--C 10]
+    python benchmarks/compare_epochs.py [--corpus DIR] [--repeat 7] [--C 10] [--save PATH.json]
 
 DIR holds ``train.jsonl.gz`` and ``test.jsonl.gz`` (``label``, ``text``), e.g.
-``../shared/data/20newsgroups``; without it the data is
+``$SOFTMAXREG_DATA/20newsgroups``; without it the data is
 ``make_text_classification(15000, 100000, 20)`` split 11000/4000; ``--corpus small`` or
 ``--corpus large`` takes ``compare.py``'s generated problems (issue 4's alpha there is
 ``1 / n_samples``: add ``--C 1``). Rows:
@@ -32,14 +32,16 @@ import copy
 import time
 import warnings
 from contextlib import contextmanager
+from pathlib import Path
 
 import numpy as np
 
 
 def _load(corpus):
     """``(X_train, X_test, y_train, y_test)``: a corpus folder, ``small``/``large``, or None."""
+    from problems import SIZES, generated_problem
+
     from softmaxreg import make_text_classification
-    from softmaxreg._bench_problems import SIZES, generated_problem
     from softmaxreg._datasets import load_jsonl_corpus
 
     if corpus in SIZES:
@@ -146,11 +148,12 @@ def _threaded(name):
     return "n_jobs=None" in name or "n_jobs=-1" in name
 
 
-def run(data, repeat=7, C=10.0, out=print):
+def run(data, repeat=7, C=10.0, out=print, dataset="data", records=None):
     """Measure and print the table for ``data = (X_train, X_test, y_train, y_test)``.
 
     Returns the medians (seconds: CPU time, wall time for the rows on every core) by row
-    name, and under "ratios" the ratios by label.
+    name, and under "ratios" the ratios by label. With a list ``records``, the table is
+    also appended to it as a results file (``results.py``) named after ``dataset``.
     """
     X_train, X_test, y_train, _ = data
     epochs = epoch_methods(X_train, y_train, C)
@@ -173,6 +176,22 @@ def run(data, repeat=7, C=10.0, out=print):
         value = wall if _threaded(name) else cpu
         extra = f"{value / per * 1e9:13.2f}" if not name.startswith("predict") else ""
         out(f"{name:46} {cpu * 1e3:9.2f} {wall * 1e3:9.2f} {extra}")
+    result = {}
+    for label, ours, theirs, clock in RATIOS:
+        result[label] = med[ours][clock] / med[theirs][clock]
+        out(f"ratio {label:48} {result[label]:.3f}")
+    if records is not None:
+        description = (f"{X_train.shape[0]} x {X_train.shape[1]} CSR, {X_train.nnz} "
+                       f"nonzeros, {K} classes, test {X_test.shape[0]} rows; C = {C}")
+        records.append(results_record(med, dataset, description, repeat))
+    med = {name: float(value[1] if _threaded(name) else value[0])
+           for name, value in med.items()}
+    med["ratios"] = result
+    return med
+
+
+def _ratios():
+    """(label, softmaxreg row, scikit-learn row, clock: 0 CPU, 1 wall) of each ratio."""
     ratios = []
     for kind, dtype, theirs in [("SAG", "float64", "SAG float64 scikit-learn"),
                                 ("SAG", "float32", "SAG float32 scikit-learn"),
@@ -189,14 +208,30 @@ def run(data, repeat=7, C=10.0, out=print):
                    "predict_proba scikit-learn", 0))
     ratios.append(("predict_proba, n_jobs=None (wall)", "predict_proba softmaxreg n_jobs=None",
                    "predict_proba scikit-learn", 1))
-    result = {}
-    for label, ours, theirs, clock in ratios:
-        result[label] = med[ours][clock] / med[theirs][clock]
-        out(f"ratio {label:48} {result[label]:.3f}")
-    med = {name: float(value[1] if _threaded(name) else value[0])
-           for name, value in med.items()}
-    med["ratios"] = result
-    return med
+    return ratios
+
+
+RATIOS = _ratios()
+
+
+def results_record(med, name, description, repeat):
+    """The run as a results file (``results.py``): one row per ratio, both figures beside it.
+
+    ``med`` maps each row name to its medians (CPU seconds, wall seconds).
+    """
+    rows = [[label, round(med[ours][clock] * 1e3, 2), round(med[theirs][clock] * 1e3, 2),
+             round(med[ours][clock] / med[theirs][clock], 3)]
+            for label, ours, theirs, clock in RATIOS]
+    return {
+        "title": f"Epochs and predict_proba: {name}",
+        "problem": f"{description}; medians of {repeat} interleaved rounds",
+        "columns": ["measurement", "softmaxreg (ms)", "scikit-learn (ms)", "ratio"],
+        "rows": rows,
+        "notes": ["SGD rows compare softmax SGD with SGDClassifier(loss=\"log_loss\") (one-vs-rest, "
+                  "float64 only); \"wall\" rows run on every core, the others on one thread "
+                  "(CPU time)."],
+        "order": 20,
+    }
 
 
 def corpus_parser(description, repeat):
@@ -207,12 +242,31 @@ def corpus_parser(description, repeat):
                              "small / large: compare.py's generated problems (use --C 1)")
     parser.add_argument("--repeat", type=int, default=repeat, help="interleaved rounds")
     parser.add_argument("--C", type=float, default=10.0, help="alpha = 1 / (C n_samples)")
+    parser.add_argument("--save", metavar="PATH.json", default=None,
+                        help="also write the table as a results file (benchmarks/results/)")
     return parser
 
 
 def main(argv=None):
     args = corpus_parser(__doc__.splitlines()[0], repeat=7).parse_args(argv)
-    run(_load(args.corpus), args.repeat, args.C)
+    records = []
+    run(_load(args.corpus), args.repeat, args.C, dataset=data_name(args.corpus), records=records)
+    if args.save:
+        save_record(records[0], args.save)
+
+
+def data_name(corpus):
+    """How the tables name the data of ``--corpus``."""
+    if corpus in ("small", "large"):
+        return f"generated {corpus}"
+    return Path(corpus).name if corpus else "generated 15000 x 100000"
+
+
+def save_record(record, path):
+    """Add the environment (machine, versions, commit, command) and write the record."""
+    import results
+
+    print(f"results written to {results.save({**record, **results.environment()}, path)}")
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""Benchmark data: 20newsgroups TF-IDF from ../shared/data, or a generated stand-in.
+"""Benchmark data: 20newsgroups TF-IDF from the corpora folder, or a generated stand-in.
 
 Point ``SOFTMAXREG_DATA`` at a folder holding ``20newsgroups/train.jsonl.gz`` (or your own
 corpus folder with ``train.jsonl.gz``/``test.jsonl.gz`` of ``label``/``text`` lines via
@@ -6,12 +6,18 @@ corpus folder with ``train.jsonl.gz``/``test.jsonl.gz`` of ``label``/``text`` li
 """
 
 import os
+import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+# The lab's modules (harness, problems, results, report) are imported by name, as the
+# scripts here import them, whatever pytest's import mode.
+if str(HERE) not in sys.path:
+    sys.path.insert(0, str(HERE))
 DATA = Path(os.environ.get("SOFTMAXREG_DATA", REPO.parent / "shared" / "data"))
 
 

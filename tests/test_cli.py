@@ -45,20 +45,11 @@ def test_demo_matches_sklearn_objective():
         assert float(sag_row[3]) == pytest.approx(optimum, rel=1e-5)
 
 
-def test_bench_command_on_a_corpus_file(tmp_path):
-    from sklearn.datasets import dump_svmlight_file
-
-    X, y = make_text_classification(n_samples=300, n_features=200, n_classes=3,
-                                    tokens_per_row=20, random_state=0)
-    path = tmp_path / "tiny.svm"
-    dump_svmlight_file(X, y, str(path))
-    result = run("bench", "--corpus", str(path), "--repeat", "1", "--budget", "20",
-                 "--no-sgd", "--cache-dir", str(tmp_path / "cache"))
-    assert result.returncode == 0, result.stderr
-    for method in ("softmaxreg lbfgs", "softmaxreg sag", "scikit-learn lbfgs",
-                   "scikit-learn sag"):
-        assert method in result.stdout, result.stdout
-    assert any((tmp_path / "cache").iterdir())  # f* cached
+def test_bench_points_at_the_benchmark_scripts():
+    # the comparison harness is not installed; it runs from a checkout (benchmarks/)
+    result = run("bench", "--corpus", "data.svm", "--repeat", "1")
+    assert result.returncode == 2
+    assert "python benchmarks/compare.py" in result.stderr
 
 
 def test_unknown_command_fails():

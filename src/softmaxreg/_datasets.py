@@ -1,4 +1,9 @@
-"""A seeded generator of sparse, TF-IDF-like text classification problems."""
+"""Text classification data: a seeded generator and a loader of JSON-lines corpora.
+
+``make_text_classification`` is public API. ``load_jsonl_corpus`` is the one corpus loader
+that the test suite (which runs against an installed wheel) and the benchmarks in a
+checkout share, which is why it lives in the package rather than beside either of them.
+"""
 
 from __future__ import annotations
 
@@ -121,7 +126,7 @@ def load_jsonl_corpus(directory, dtype=np.float64, **vectorizer_params):
         for name in (f"{stem}.jsonl.gz", f"{stem}.jsonl"):
             path = directory / name
             if path.exists():
-                return read_jsonl(path)
+                return read_jsonl_texts(path)
         raise FileNotFoundError(f"no {stem}.jsonl.gz or {stem}.jsonl in {directory}")
 
     text_train, y_train = read("train")
@@ -132,8 +137,13 @@ def load_jsonl_corpus(directory, dtype=np.float64, **vectorizer_params):
     return X_train.tocsr(), X_test.tocsr(), y_train, y_test
 
 
-def read_jsonl(path):
+def read_jsonl_texts(path):
     """Texts and labels of a JSON-lines file (``.jsonl`` or gzipped ``.jsonl.gz``).
+
+    A thin layer over the command line's reader (``_io.read_data``), so that the
+    corpora of the tests and benchmarks are parsed and checked exactly as
+    ``softmaxreg fit`` parses them; only the labels differ: they stay strings, as the
+    corpora's class names are.
 
     Parameters
     ----------
@@ -145,11 +155,7 @@ def read_jsonl(path):
     texts : list of str
     labels : ndarray of str
     """
-    import gzip
-    import json
+    from ._io import read_data
 
-    path = str(path)
-    opener = gzip.open if path.endswith(".gz") else open
-    with opener(path, "rt", encoding="utf-8") as f:
-        records = [json.loads(line) for line in f if line.strip()]
-    return [r["text"] for r in records], np.array([str(r["label"]) for r in records])
+    data = read_data(path, target="label", text="text", fmt="jsonl")
+    return data.X, np.asarray(data.y).astype(str)

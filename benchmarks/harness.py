@@ -1,5 +1,8 @@
 """Time to reach the optimum: softmaxreg's solvers against scikit-learn's, one protocol for all.
 
+The harness behind ``benchmarks/compare.py``. It lives beside the benchmarks, not in the
+package: it measures the library and needs nothing a user of it does.
+
 Protocol (issue 4), the same for every method:
 
 1. ``f*``: a tight solve (softmaxreg lbfgs, ``tol=1e-10``) cached on disk under a hash
@@ -27,7 +30,6 @@ stopping rule: its rows report time, epochs and accuracy, not a time to target.
 
 import contextlib
 import hashlib
-import io
 import json
 import math
 import sys
@@ -39,7 +41,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ._bench_problems import get_problem
+from problems import get_problem
 
 LADDER = (1, 2, 3, 4, 6, 8, 11, 16, 23, 32, 45, 64, 91, 128, 181, 256, 362, 512, 724, 1024,
           1448, 2048, 2896, 4096)
@@ -67,7 +69,7 @@ class Method:
 
 
 def _softmaxreg(solver, **extra):
-    from ._estimator import SoftmaxRegression
+    from softmaxreg import SoftmaxRegression
 
     def make(problem, n_iter, one_thread=False):
         params = dict(alpha=problem.alpha, solver=solver, tol=0.0, max_iter=n_iter,
@@ -118,13 +120,18 @@ def default_methods(include_sgd=True):
 # ---------------------------------------------------------------------------- helpers
 
 
+_CONTROLLER = []
+
+
 def _blas_limit(threads):
     """Context: BLAS held to ``threads`` (None: as installed)."""
     if threads is None:
         return contextlib.nullcontext()
-    from ._solvers import _blas_controller
+    if not _CONTROLLER:  # one scan of the loaded libraries, not one per fit
+        from threadpoolctl import ThreadpoolController
 
-    return _blas_controller().limit(limits=threads, user_api="blas")
+        _CONTROLLER.append(ThreadpoolController())
+    return _CONTROLLER[0].limit(limits=threads, user_api="blas")
 
 
 def _fit(est, problem, blas_threads=None):
@@ -137,7 +144,7 @@ def _fit(est, problem, blas_threads=None):
 
 
 def _objective(est, problem):
-    from ._objective import objective_value
+    from softmaxreg import objective_value
 
     return objective_value(est.coef_, est.intercept_, problem.X_train, problem.y_train,
                            alpha=problem.alpha, classes=est.classes_)
@@ -161,7 +168,7 @@ def reference_objective(problem, cache_dir=None, log=sys.stderr):
     -------
     dict with ``f_star``, ``n_iter``, ``seconds``, ``key``, ``cached``
     """
-    from ._estimator import SoftmaxRegression
+    from softmaxreg import SoftmaxRegression
 
     cache = Path(cache_dir) if cache_dir is not None else DEFAULT_CACHE
     key = data_key(problem)
@@ -280,7 +287,7 @@ def run_comparison(problem, methods=None, target=1e-4, repeat=3, budget=300.0, c
     Parameters
     ----------
     problem : Problem or str
-        A :class:`~softmaxreg._bench_problems.Problem`, or ``"small"``, ``"large"``,
+        A :class:`problems.Problem`, or ``"small"``, ``"large"``,
         ``"dense"`` or a corpus path (see ``get_problem``).
     methods : list of Method, default=None
         ``default_methods()`` when None.
@@ -412,67 +419,3 @@ def format_table(problem, ref, results, target=1e-4):
     lines.append("n/r: target not reached within the ladder's budget (time shown: the last "
                  "rung tried); own: run to its own stopping rule (another objective).")
     return "\n".join(lines)
-
-
-def short_table(out=sys.stdout, log=None):
-    """A quick version of the comparison for ``softmaxreg demo`` (well under a minute).
-
-    A 3k x 10k generated text problem (10 classes) and a 10k x 30 dense one; softmaxreg's
-    auto, lbfgs and sag against scikit-learn's lbfgs and sag, one timing each, no memory
-    measurement, ``f*`` not cached.
-    """
-    import tempfile
-
-    from ._bench_problems import Problem, dense_problem
-    from ._datasets import make_text_classification
-
-    X, y = make_text_classification(4_000, 10_000, 10, tokens_per_row=80, topic_fraction=0.05,
-                                    random_state=0)
-    problems = [
-        Problem("generated text 3k x 10k", X[:3_000], X[3_000:], y[:3_000], y[3_000:],
-                alpha=1.0 / 3_000),
-        dense_problem(10_000, 30, 10, n_test=2_000),
-    ]
-    names = {"softmaxreg auto", "softmaxreg lbfgs", "softmaxreg sag", "scikit-learn lbfgs",
-             "scikit-learn sag"}
-    methods = [m for m in default_methods(include_sgd=False) if m.name in names]
-    log = log if log is not None else io.StringIO()
-    with tempfile.TemporaryDirectory() as tmp:
-        for problem in problems:
-            p, ref, results = run_comparison(problem, methods, repeat=1, budget=10.0,
-                                             cache_dir=tmp, memory=False, log=log)
-            print(format_table(p, ref, results) + "\n", file=out)
-    return 0
-
-
-def add_arguments(parser):
-    """The options of the comparison command (for ``benchmarks/compare.py`` and the CLI)."""
-    parser.add_argument("problems", nargs="*", default=["small", "dense"],
-                        help='"small", "large", "dense" (default: small dense)')
-    parser.add_argument("--corpus", action="append", default=[],
-                        help="a JSON-lines folder/file or an svmlight file (repeatable)")
-    parser.add_argument("--C", type=float, default=10.0, help="C for --corpus (default 10)")
-    parser.add_argument("--dtype", choices=["float64", "float32"], default="float64")
-    parser.add_argument("--target", type=float, default=1e-4)
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--budget", type=float, default=300.0,
-                        help="seconds a method's ladder may take (default 300)")
-    parser.add_argument("--cache-dir", default=None, help=f"f* cache (default {DEFAULT_CACHE})")
-    parser.add_argument("--no-sgd", action="store_true", help="leave out the SGD rows")
-    return parser
-
-
-def run_from_args(args, out=sys.stdout):
-    """Run the comparison the parsed options ask for; print a table per problem."""
-    dtype = np.dtype(args.dtype).type
-    names = list(args.problems) if args.problems or not args.corpus else []
-    if args.corpus and args.problems == ["small", "dense"]:
-        names = []  # only the corpora when some are given and no problem was named
-    jobs = [(n, 10.0) for n in names] + [(path, args.C) for path in args.corpus]
-    for name, C in jobs:  # one problem in memory at a time
-        problem = get_problem(name, dtype=dtype, C=C)
-        p, ref, results = run_comparison(
-            problem, default_methods(include_sgd=not args.no_sgd), target=args.target,
-            repeat=args.repeat, budget=args.budget, cache_dir=args.cache_dir)
-        print(format_table(p, ref, results, target=args.target) + "\n", file=out, flush=True)
-    return 0

@@ -1,21 +1,25 @@
-"""The comparison benchmark's protocol (softmaxreg._bench) on tiny problems."""
+"""The comparison benchmark's protocol (``harness.py``) on tiny problems."""
 
 import gzip
 import io
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
 from sklearn.datasets import dump_svmlight_file
 
 from softmaxreg import make_text_classification
-from softmaxreg._bench import (
-    default_methods,
-    format_table,
-    reference_objective,
-    run_comparison,
-)
-from softmaxreg._bench_problems import Problem, corpus_problem, dense_problem
+
+# the lab's modules, beside this file
+from compare import results_record
+from harness import default_methods, format_table, reference_objective, run_comparison
+from problems import Problem, corpus_problem, dense_problem
+from results import check
+
+COMPARE = Path(__file__).resolve().parent / "compare.py"
 
 
 @pytest.fixture(scope="module")
@@ -79,3 +83,37 @@ def test_dense_problem_is_standardised():
     np.testing.assert_allclose(p.X_train.mean(axis=0), 0.0, atol=1e-12)
     np.testing.assert_allclose(p.X_train.std(axis=0), 1.0)
     assert p.X_train.flags.c_contiguous and p.n_classes == 4
+
+
+def test_results_record_follows_the_schema(tiny, tmp_path):
+    methods = _methods("softmaxreg sag", "scikit-learn sag", "scikit-learn SGDClassifier")
+    problem, ref, results = run_comparison(tiny, methods, repeat=1, budget=20.0,
+                                           cache_dir=tmp_path, memory=False,
+                                           log=io.StringIO())
+    record = check(results_record(problem, ref, results))
+    assert [row[0] for row in record["rows"]] == [m.name for m in methods]
+    assert "speed-up" in record["summary"]
+    assert record["rows"][-1][4] == "own"
+
+
+def compare(*args):
+    """Run ``python benchmarks/compare.py ARGS`` as a user would, from a checkout."""
+    return subprocess.run([sys.executable, str(COMPARE), *map(str, args)],
+                          capture_output=True, text=True, timeout=600)
+
+
+def test_compare_script_on_a_corpus_file(tmp_path):
+    X, y = make_text_classification(n_samples=300, n_features=200, n_classes=3,
+                                    tokens_per_row=20, random_state=0)
+    path = tmp_path / "tiny.svm"
+    dump_svmlight_file(X, y, str(path))
+    result = compare("--corpus", path, "--repeat", "1", "--budget", "20", "--no-sgd",
+                     "--cache-dir", tmp_path / "cache", "--save", tmp_path / "tiny.json")
+    assert result.returncode == 0, result.stderr
+    for method in ("softmaxreg lbfgs", "softmaxreg sag", "scikit-learn lbfgs",
+                   "scikit-learn sag"):
+        assert method in result.stdout, result.stdout
+    assert any((tmp_path / "cache").iterdir())  # f* cached
+    record = check(json.loads((tmp_path / "tiny.json").read_text()))
+    assert record["command"].startswith("python benchmarks/compare.py --corpus")
+    assert record["versions"]["softmaxreg"]
