@@ -8,8 +8,9 @@ catches each block up to the current step and adds ``x_j * V[j]`` to the part's 
 ``part_update`` moves the memory row and adds ``x_j * delta`` to ``G[j]`` (SAGA: also to
 ``V[j]``). The class loops run in fixed chunks of four lanes (``Kp`` is K rounded up to
 4; 1 for the binomial model), which the compiler unrolls; products are in X's dtype,
-sums of scores in double. All helpers are ``inline noexcept nogil`` and trust their
-inputs.
+sums of scores in double. (So SAG's scores do not come from ``_rowmath.row_dot``: their
+pass is fused with the catch-up, over blocks that interleave V and G.) All helpers are
+``inline noexcept nogil`` and trust their inputs.
 """
 
 from libc.stdint cimport int32_t, int64_t
