@@ -129,7 +129,6 @@ cdef extern from *:
     int thread_number "softmaxreg_thread_number"() noexcept nogil
 
 
-
 cdef inline Py_ssize_t lines(Py_ssize_t n_doubles) noexcept nogil:
     """n_doubles rounded up to whole 64-byte cache lines (8 doubles)."""
     return (n_doubles + 7) // 8 * 8
@@ -160,9 +159,9 @@ cdef inline void* line_aligned(void* p) noexcept nogil:
 cdef struct Handoff:
     # The score lines and per-thread statuses of one kernel call (``handoff_new``)
     void* allocation
-    ScoreLine* lines       # 2 sets (row parity) of line_start[n_parts] lines
-    Py_ssize_t* line_start # (n_parts + 1): part q's first line within a set
-    Py_ssize_t* k_off      # (n_parts,): part q's first class and its number of classes
+    ScoreLine* lines        # 2 sets (row parity) of line_start[n_parts] lines
+    Py_ssize_t* line_start  # (n_parts + 1): part q's first line within a set
+    Py_ssize_t* k_off       # (n_parts,): part q's first class and its number of classes
     Py_ssize_t* k_len
     Py_ssize_t n_parts
     int* statuses          # one per part

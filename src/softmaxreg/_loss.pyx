@@ -47,19 +47,19 @@ from libc.string cimport memset
 from libc.stdint cimport int32_t
 
 from ._rowmath cimport (
-    floating, index_t, loss_residual, prefetch_block, row_dot_ahead, row_outer_add_ahead,
+    floating, index_t, loss_residual, prefetch_block, row_dot, row_outer_add_ahead,
     row_view,
 )
-from libc.math cimport exp
 from scipy.linalg.cython_blas cimport dgemm
 
 # Dense rows per pair of dgemm calls: about this many bytes of X (float64), so that the
 # chunk (and its float64 copy for float32 X) stays in L2 between the two products, with
 # room for the next chunk, which the row loop prefetches. 100k x 100, 10 classes: 204
 # rows a chunk ran 5% faster than 256 (measured 2026-12-01).
-DEF DENSE_CHUNK_BYTES = 163840
-DEF DENSE_CHUNK_MIN = 16
-DEF DENSE_CHUNK_MAX = 256
+cdef enum:
+    DENSE_CHUNK_BYTES = 163840
+    DENSE_CHUNK_MIN = 16
+    DENSE_CHUNK_MAX = 256
 
 
 cdef double _loss_gradient_block(
@@ -98,7 +98,8 @@ cdef double _loss_gradient_block(
                                 &next_indices)
         for k in range(n_classes):
             raw[k] = intercept[k]
-        row_dot_ahead(values, row_indices, nnz, W, n_classes, raw, next_indices, next_nnz)
+        row_dot(values, row_indices, nnz, W, n_classes, raw, next_indices, next_nnz, NULL,
+                False)
         s = sample_weight[i]
         loss += s * loss_residual(raw, n_classes, y[i], binomial, scale * s)
         # raw now holds the scaled, weighted residual

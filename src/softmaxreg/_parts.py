@@ -5,7 +5,13 @@ lanes, each with its own arrays, one part a thread. The threads hand each row's 
 to each other (the softmax needs all of them), which costs a few hundred nanoseconds a
 row, so the split pays only when a row carries enough work; one thread runs the same
 arithmetic on all parts, so the model does not depend on the thread count.
+
+A part's arrays travel to the kernels as a ``SagPart`` or an ``SgdPart``: the kernels
+read them by these field names, and their C structs (``_sag_step.pxd``,
+``_sgd_update.pxd``) use the same names.
 """
+
+from typing import NamedTuple
 
 import numpy as np
 
@@ -85,3 +91,81 @@ def on_cache_lines(a, dtype=None):
     out = buffer[start:start + a.size].reshape(a.shape)
     out[...] = a
     return out
+
+
+class SagPart(NamedTuple):
+    """One class range ``[k_off, k_off + k)`` of a SAG/SAGA model with its state, as
+    ``_sag.sag_steps`` and ``_sag.finish_epoch`` take it (``Kp = padded_classes(k)``).
+
+    ``seen``, ``cumsums``, ``scale``, ``counters`` and ``loss_sum`` hold the same values
+    in every part; each part has its own so that threads write only their own.
+
+    Attributes
+    ----------
+    k_off : int
+        The part's first class.
+    blocks : ndarray of shape (n_features, 2 Kp + 2), X's dtype
+        Per feature: scaled weights V (Kp), gradient sums G (Kp), last step, padding;
+        padding slots hold zeros.
+    memory : ndarray of shape (n_samples, k), X's dtype
+        Gradient memory ``c_i * residual_i`` at each sample's last visit.
+    intercept, intercept_sum : ndarray of shape (k,), float64
+        Intercept and the sum of the memory over samples.
+    seen : ndarray of shape (n_samples,), uint8
+        1 for samples visited at least once (their memory counts in ``n_t``).
+    cumsums : ndarray of shape (3, seg_cap + 1), float64
+        Running sums A, B and the per-step 1/n_t of the current segment; column 0 is 0.
+    scale : ndarray of shape (1,), float64
+        Weight scale: W = scale * V.
+    counters : ndarray of shape (2,), int64
+        Steps in the current segment, number of samples seen.
+    loss_sum : ndarray of shape (1,), float64
+        ``c_i * loss_i`` of every visited row, at the weights of its visit (before its
+        step), is added to it.
+    """
+
+    k_off: int
+    blocks: np.ndarray
+    memory: np.ndarray
+    intercept: np.ndarray
+    intercept_sum: np.ndarray
+    seen: np.ndarray
+    cumsums: np.ndarray
+    scale: np.ndarray
+    counters: np.ndarray
+    loss_sum: np.ndarray
+
+
+class SgdPart(NamedTuple):
+    """One class range ``[k_off, k_off + k)`` of an SGD model with its state, as
+    ``_sgd.sgd_pass`` takes it.
+
+    Attributes
+    ----------
+    k_off : int
+        The part's first class.
+    V : ndarray of shape (n_features, k), X's dtype
+        Scaled weights (the model's are ``state[ST_WSCALE] * V``), updated in place.
+    intercept : ndarray of shape (k,), float64
+    Q : ndarray of shape (n_features * k,) or (0,), float64
+        L1 penalty received per weight; empty when ``l1_ratio == 0`` (an empty Q turns
+        the L1 step off).
+    A : ndarray of shape (n_features * k,) or (0,), float64
+        Averaged-sum part (see ``_sgd.pyx``); empty without averaging.
+    A_intercept : ndarray of shape (k,), float64
+        Sum of the averaged intercepts.
+    state : ndarray of shape (STATE_SIZE,), float64
+        Scalars carried between calls (``_sgd.STATE_FIELDS``); the same values in every
+        part.
+    resid : ndarray of shape (batch_size, k), float64
+        Scratch: the residuals of a batch's rows.
+    """
+
+    k_off: int
+    V: np.ndarray
+    intercept: np.ndarray
+    Q: np.ndarray
+    A: np.ndarray
+    A_intercept: np.ndarray
+    state: np.ndarray
+    resid: np.ndarray

@@ -7,7 +7,7 @@ scipy's ``X @ coef_.T`` for CSR X walks each row's nonzeros and reads K scattere
 weights per nonzero with no prefetch, and first copies ``coef_.T`` into C order. Here
 the weights are feature-major ``W`` (n_features, K), so a nonzero reads K adjacent
 numbers, and the next row's weight blocks are prefetched while the current row is summed
-(``row_dot_ahead`` in ``_rowmath.pxd``, the helper of the loss kernel). Rows are
+(``row_dot`` in ``_rowmath.pxd``, the row dot of every kernel). Rows are
 independent, so they are split over OpenMP threads with a guided schedule (a thread
 that lost its core to another process leaves its rows to the others); each output row
 is written by one thread and the result does not depend on the thread count.
@@ -19,7 +19,7 @@ index in ``[0, n_features)``, ``W`` C-contiguous (n_features, K), ``out`` (n_sam
 
 from cython.parallel cimport prange
 
-from ._rowmath cimport floating, index_t, row_dot_ahead, row_view
+from ._rowmath cimport floating, index_t, row_dot, row_view
 
 
 cdef inline void _row_scores(
@@ -43,7 +43,7 @@ cdef inline void _row_scores(
         next_nnz = row_view(data, indices, indptr, n_features, i + 1, &next_values, &next_idx)
     for k in range(K):
         out_row[k] = intercept[k]
-    row_dot_ahead(values, row_idx, nnz, W, K, out_row, next_idx, next_nnz)
+    row_dot(values, row_idx, nnz, W, K, out_row, next_idx, next_nnz, NULL, False)
 
 
 def linear_scores(

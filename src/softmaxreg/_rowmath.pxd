@@ -55,6 +55,11 @@ ctypedef fused index_t:
     int32_t
     int64_t
 
+# Weights stored in X's dtype (SGD) or in double (loss, scores)
+ctypedef fused weight_t:
+    float
+    double
+
 
 cdef inline double max_row(const floating* z, Py_ssize_t n) noexcept nogil:
     """max(z[:n]); -inf for n == 0."""
@@ -143,43 +148,66 @@ cdef inline double loss_residual(
     return loss + log(s)
 
 
-cdef inline void row_dot_ahead(
+# Up to this many classes the row dot sums in a local array (see ``row_dot``).
+cdef enum:
+    MAX_LOCAL_K = 64
+
+
+cdef inline void row_dot(
     const floating* values,
     const index_t* indices,
     Py_ssize_t nnz,
-    const double* W,
+    const weight_t* W,
     Py_ssize_t n_classes,
     double* raw_out,
     const index_t* next_indices,
     Py_ssize_t next_nnz,
+    const double* W2,
+    bint one_weight,
 ) noexcept nogil:
     """raw_out[:K] += x @ W for one row x; W is feature-major (n_features, K).
 
-    While it reads row x's weight blocks it prefetches those of the next row
-    (``next_indices[:next_nnz]``; NULL for none), one per nonzero, so the scattered
-    reads of the next row are already in flight when it starts. Up to 64 classes the
-    sums run in a local array, which the compiler knows does not alias W, so it
-    vectorises the class loop (through ``raw_out`` it cannot).
+    The row dot of every kernel (loss, scores, SGD). While it reads row x's weight
+    blocks it prefetches those of the next row (``next_indices[:next_nnz]``; NULL for
+    none), one per nonzero, so the scattered reads of the next row are already in flight
+    when it starts; ``W2`` (NULL for none) is a second (n_features, K) double array whose
+    blocks are prefetched too (SGD's averaged sum). Up to ``MAX_LOCAL_K`` classes the
+    sums run in a local array from zero, which the compiler knows does not alias W, so it
+    vectorises the class loop (through ``raw_out`` it cannot), and are then added to
+    ``raw_out``; products are taken in double.
+
+    ``one_weight`` (the binomial SGD model, K = 1, ``W2`` NULL): the sum runs in a
+    register and each product in W's precision, as that model has always computed it.
     """
-    cdef Py_ssize_t j, k
-    cdef double x
-    cdef const double* w
-    cdef double acc[64]
-    if indices == NULL:
+    cdef Py_ssize_t j, k, col
+    cdef double x, a0
+    cdef double acc[MAX_LOCAL_K]
+    cdef const weight_t* w
+    cdef Py_ssize_t block = n_classes * sizeof(weight_t)
+    if next_indices == NULL:
+        next_nnz = 0
+    if one_weight and W2 == NULL:
+        a0 = 0.0
         for j in range(nnz):
-            x = values[j]
-            w = W + j * n_classes
-            for k in range(n_classes):
-                raw_out[k] += x * w[k]
+            if j < next_nnz:
+                prefetch_read(W + next_indices[j])
+            a0 += values[j] * W[j if indices == NULL else indices[j]]
+        raw_out[0] += a0
+        for j in range(nnz, next_nnz):
+            prefetch_read(W + next_indices[j])
         return
-    if n_classes <= 64:
+    if n_classes <= MAX_LOCAL_K:
         for k in range(n_classes):
             acc[k] = 0.0
         for j in range(nnz):
             if j < next_nnz:
-                prefetch_block(W + next_indices[j] * n_classes, n_classes * sizeof(double))
+                col = next_indices[j] * n_classes
+                prefetch_block(W + col, block)
+                if W2 != NULL:
+                    prefetch_block(W2 + col, n_classes * sizeof(double))
             x = values[j]
-            w = W + indices[j] * n_classes
+            col = j if indices == NULL else indices[j]
+            w = W + col * n_classes
             for k in range(n_classes):
                 acc[k] += x * w[k]
         for k in range(n_classes):
@@ -187,13 +215,20 @@ cdef inline void row_dot_ahead(
     else:
         for j in range(nnz):
             if j < next_nnz:
-                prefetch_block(W + next_indices[j] * n_classes, n_classes * sizeof(double))
+                col = next_indices[j] * n_classes
+                prefetch_block(W + col, block)
+                if W2 != NULL:
+                    prefetch_block(W2 + col, n_classes * sizeof(double))
             x = values[j]
-            w = W + indices[j] * n_classes
+            col = j if indices == NULL else indices[j]
+            w = W + col * n_classes
             for k in range(n_classes):
                 raw_out[k] += x * w[k]
     for j in range(nnz, next_nnz):
-        prefetch_block(W + next_indices[j] * n_classes, n_classes * sizeof(double))
+        col = next_indices[j] * n_classes
+        prefetch_block(W + col, block)
+        if W2 != NULL:
+            prefetch_block(W2 + col, n_classes * sizeof(double))
 
 
 cdef inline void row_outer_add_ahead(
@@ -209,7 +244,7 @@ cdef inline void row_outer_add_ahead(
     """G_out[features of x, :] += outer(x, r) for one row x; G_out is (n_features, K).
 
     Prefetches (for writing) the next row's blocks of G_out as it goes, like
-    ``row_dot_ahead``.
+    ``row_dot``.
     """
     cdef Py_ssize_t j, k
     cdef double x

@@ -22,16 +22,15 @@ nothing changed at all); ``max_iter`` is the number of epochs.
 """
 
 import warnings
-from collections import namedtuple
 
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 
 from ._kernels import sag as _sag
-from ._parts import class_parts, thread_parts
-from ._threads import CHUNK_WORK, ThreadPacer, free_threads
+from ._parts import SagPart, class_parts, thread_parts
 from ._solver_contract import SolverResult
+from ._threads import CHUNK_WORK, ThreadPacer, free_threads
 
 # Steps per segment (between two full catch-ups); the kernel's float32 index limit.
 MAX_SEGMENT = _sag.MAX_SEGMENT
@@ -121,11 +120,6 @@ def _gradient_sums(rows, memory):
     return np.asarray(rows.matrix().T @ memory, dtype=memory.dtype)
 
 
-# One class range of the model with its state, as ``_sag.sag_steps`` takes it (a tuple).
-Part = namedtuple("Part", "k_off blocks memory intercept intercept_sum seen cumsums scale "
-                          "counters loss_sum")
-
-
 def sag_threads(settings, rows, n_columns):
     """Parts (= threads) the classes are split into (``softmaxreg._parts``): one unless
     the rows carry enough work and a core is free now (``softmaxreg._threads``)."""
@@ -181,11 +175,12 @@ def _fit(objective, params0, settings, progress, state, saga):
         else:
             part_memory = np.array(memory[:, k_off:k_off + k], order="C")
             blocks[:, Kp:Kp + k] = G[:, k_off:k_off + k]
-        parts.append(Part(
-            k_off, blocks, part_memory, intercept0[k_off:k_off + k].copy(),
-            part_memory.sum(axis=0, dtype=np.float64), seen.copy(),
-            np.zeros((3, seg_len + 1)), np.ones(1),
-            np.array([0, int(seen.sum())], dtype=np.int64), np.zeros(1),
+        parts.append(SagPart(
+            k_off=k_off, blocks=blocks, memory=part_memory,
+            intercept=intercept0[k_off:k_off + k].copy(),
+            intercept_sum=part_memory.sum(axis=0, dtype=np.float64), seen=seen.copy(),
+            cumsums=np.zeros((3, seg_len + 1)), scale=np.ones(1),
+            counters=np.array([0, int(seen.sum())], dtype=np.int64), loss_sum=np.zeros(1),
         ))
     del memory, seen, G
 

@@ -3,81 +3,34 @@
 
 Design
 ------
-Weights are stored feature-major, ``V`` of shape (n_features, K) in X's dtype, and the
-model's weights are ``W = wscale * V``: the L2 shrink ``W *= 1 - eta * l2`` of every step
-is one multiply of the scalar ``wscale`` (O(1)); when ``wscale`` falls below 1e-9 it is
-folded into ``V`` (O(n_features * K), rare). All sums and scalars are double.
-
-One step on a mini-batch B (rows ``order[p:p + |B|]``, the last one of a pass may be
-shorter), with ``eta`` from the schedule at step ``t``::
+One step on a mini-batch B (rows ``order[p:p + |B|]``), ``eta`` from the schedule::
 
     r_i = s_i * (softmax(b + x_i @ W) - onehot(y_i))     # all rows at the same W, b
     W   = (1 - eta * l2) * W - eta / |B| * sum_i outer(x_i, r_i)
     b   = b - eta / |B| * sum_i r_i
-    then the L1 step below on every weight of a feature some x_i in B has nonzero.
+    then the cumulative clipped L1 step on every weight of a feature the batch touched.
 
-So a batch is two passes over its rows: the first reads the weights into K scores and
-residuals (kept in a |B| x K buffer), the second applies the shrink to ``wscale`` and
-scatters ``-eta / (|B| * wscale) * x_ij * r_i`` into the rows of V the batch touches.
-With |B| = 1 this is plain SGD.
+Weights are feature-major ``V`` (n_features, K) in X's dtype with ``W = wscale * V``, so
+the L2 shrink is one multiply; averaged SGD keeps ``A + beta * V`` lazily. The scalars
+that carry from call to call are the double vector ``state`` (``ST_*``), so a pass cut
+into calls at batch boundaries gives the same result as one call. The classes can be
+split into parts run by one thread each (``_handoff.pxd``); every class's arithmetic is
+the same whatever the split, so the model does not depend on the thread count. The
+per-row pieces are in ``_sgd_update.pxd`` and ``_rowmath.pxd``; the full design (lazy
+L1 and averaging, prefetching, threads) is in ``docs/design.md``.
 
-L1 (elastic-net) uses the cumulative clipped penalty of Tsuruoka et al. (2009): ``u``
-is the total L1 penalty a weight could have received so far (``u += eta * l1`` per
-step) and ``Q[j, k]`` the (signed) penalty it actually received. A weight touched by
-the step is moved towards zero by what it has still to receive, ``u - |Q|``
-(``w - (u + Q)`` for w > 0, ``w + (u - Q)`` for w < 0), and clipped at zero. The rule
-is idempotent, so a feature in several rows of one batch is clipped once in effect,
-and entries with x_ij == 0 (dense zeros) are skipped, which makes dense and CSR input
-follow the same path. The caller catches every weight up at the end of a pass
-(``l1_catch_up``).
+Input contract: kernels trust their inputs, which ``softmaxreg._validation`` and the
+driver check once: finite data; for CSR, a consistent structure with indices in
+``[0, n_features)`` (dense X: empty index arrays, data raveled C-ordered); labels in
+``[0, K)`` (``{0, 1}`` for binomial); weights >= 0; ``order`` entries in
+``[0, n_samples)``; all arrays C-contiguous.
 
-Averaged SGD is lazy too: the sum of the iterates since averaging began is kept as
-``A + beta * V`` (A of shape (n_features, K), beta a scalar). A change ``dV`` of V
-moves ``A -= beta * dV``; the end of a step adds the iterate by ``beta += wscale``; a
-fold of wscale moves ``beta * V`` into A. The average is ``(A + beta * V) / n_avg``.
-When ``beta / (wscale * n_avg)`` exceeds 1e3 the sum would lose digits to cancellation,
-so wscale is folded then as well (only a strong shrink per step gets there).
-The intercept's sum is kept directly.
-
-Learning rates (``t`` = steps taken + 1): constant ``eta0``; optimal
-``1 / (alpha * (t0 + t - 1))`` with scikit-learn's t0 chosen by the caller; invscaling
-``eta0 / t**power_t``. "adaptive" is constant with an eta that the caller divides.
-
-The state that carries from call to call is the double vector ``state`` (see the
-``ST_*`` constants), so a pass can be cut into chunks of rows at batch boundaries and
-gives the same result as one call.
-
-Each row's ``s_i * loss_i`` at its pre-step weights is added to ``state[ST_LOSS]``; the
-caller turns the epoch's sum into the objective estimate of its stopping rule.
-
-Prefetch: an epoch is bound by the latency of the scattered reads of weight blocks
-(``PERFORMANCE.md``). The V (and A) blocks of the next row are prefetched, spread
-through the current row's dot loop, and the indices and values of the row after next
-are prefetched so that the next row's prefetch does not wait on them. An asm prefetch
-(``_rowmath.pxd``) is used on x86 because GCC removes loops of ``__builtin_prefetch`` calls.
-
-Class parts and threads (as in ``_sag.pyx``, helpers in ``_handoff.pxd``): the model's
-classes can be split into parts, class ranges with their own V, intercepts, Q, A and a
-copy of the scalar state. A row's scores are computed part by part, the residual from
-the whole vector by the same code everywhere, and each part scatters its own classes.
-With one part a thread, the threads hand each row's scores to each other (on cache
-lines that carry the row's number, release/acquire); on one thread the parts run in
-turn.
-Each class's arithmetic is the same either way and with one part (the binomial special
-paths are taken for the binomial model only), so the model does not depend on the split.
-On 20newsgroups (K = 20) two threads ran an epoch's rows in 18 ms instead of 24 ms in
-float64, and in 15 instead of 16 ms in float32: a row's work is small next to the
-hand-off (a few hundred nanoseconds a row on this machine).
-
-Input contract (checked by ``softmaxreg._validation``): finite data; for CSR, a
-consistent structure with indices in ``[0, n_features)``; labels in ``[0, K)``
-(``{0, 1}`` for binomial); weights >= 0; ``order`` entries in ``[0, n_samples)``; all
-arrays C-contiguous. The kernel does not raise on data: it returns 1 when a score
-became non-finite (the step is too large), leaving the state half-updated; the caller
-discards that state and raises.
+Status: ``sgd_pass`` never raises on data. It returns 0, or 1 when a score became
+non-finite (the step is too large); the state is then half-updated and the caller
+discards it and raises.
 """
 
-from libc.math cimport exp, fabs, pow, isfinite
+from libc.math cimport fabs, isfinite
 from libc.stdint cimport int32_t
 from libc.stdlib cimport calloc, free
 from cython.parallel cimport parallel
@@ -86,7 +39,8 @@ from ._handoff cimport (
     ALL_PARTS, HANDOFF_THREADS, NO_PART, Handoff, exchange_scores, handoff_free,
     handoff_new, handoff_status, line_aligned, lines, team_role,
 )
-from ._rowmath cimport floating, index_t, loss_residual, prefetch_block, prefetch_read, row_view
+from ._rowmath cimport floating, index_t, loss_residual, prefetch_block, row_dot, row_view
+from ._sgd_update cimport SgdPart, SgdRun, clip_l1, row_scatter, schedule
 
 # Layout of the state vector shared with the Python driver (C names, then Python names).
 cdef enum:
@@ -110,160 +64,9 @@ THREADS_AVAILABLE = bool(HANDOFF_THREADS)
 LEARNING_RATES = {"optimal": 1, "invscaling": 2, "constant": 0, "adaptive": 0}
 
 cdef double MIN_WSCALE = 1e-9
-# Up to this many classes the row dot sums in a local array (see _row_dot_v).
-DEF MAX_LOCAL_K = 64
 # Fold early when beta * V outgrows the averaged sum by this factor: A + beta * V then
 # cancels and loses log10(ratio) digits (a strong L2 shrink between folds does that).
 cdef double MAX_BETA_RATIO = 1e3
-
-
-cdef inline double _schedule(int lr_kind, double t, double eta0, double alpha,
-                             double power_t, double optimal_init) noexcept nogil:
-    """Step size at (1-based) step t."""
-    if lr_kind == 1:
-        return 1.0 / (alpha * (optimal_init + t - 1.0))
-    if lr_kind == 2:
-        return eta0 / pow(t, power_t)
-    return eta0
-
-
-cdef inline void _row_dot_v(
-    const floating* values, const index_t* indices, Py_ssize_t nnz,
-    const floating* V, Py_ssize_t n_classes, double* raw_out,
-    const index_t* next_indices, Py_ssize_t next_nnz, const double* A, bint binomial,
-) noexcept nogil:
-    """raw_out[:K] += x @ V for one row x (sums in double).
-
-    Spread through the loop, it prefetches the V blocks (and A blocks when A is given) of
-    the next CSR row ``next_indices[:next_nnz]`` (none when ``next_indices`` is NULL).
-    Up to ``MAX_LOCAL_K`` classes the sums go to a local array, which the compiler knows
-    does not alias V, so it vectorises the class loop (float32 X: 1.3x faster epochs).
-    """
-    cdef Py_ssize_t j, k, col
-    cdef Py_ssize_t K = n_classes
-    cdef double x, a0
-    cdef double acc[MAX_LOCAL_K]
-    cdef const floating* v
-    cdef Py_ssize_t block = n_classes * sizeof(floating)
-    if next_indices == NULL:
-        next_nnz = 0
-    if binomial and A == NULL:  # one weight per feature, sum in a register
-        a0 = 0.0
-        for j in range(nnz):
-            if j < next_nnz:
-                prefetch_read(V + next_indices[j])
-            a0 += values[j] * V[j if indices == NULL else indices[j]]
-        raw_out[0] += a0
-        for j in range(nnz, next_nnz):
-            prefetch_read(V + next_indices[j])
-        return
-    if n_classes <= MAX_LOCAL_K:
-        # a local accumulator: the compiler knows it does not alias V and vectorises
-        # the class loop (the sums' store-load chains stay in L1, one per class)
-        for k in range(K):
-            acc[k] = 0.0
-        for j in range(nnz):
-            if j < next_nnz:
-                col = next_indices[j] * n_classes
-                prefetch_block(V + col, block)
-                if A != NULL:
-                    prefetch_block(A + col, n_classes * sizeof(double))
-            x = values[j]
-            col = j if indices == NULL else indices[j]
-            v = V + col * K
-            for k in range(K):
-                acc[k] += x * v[k]
-        for k in range(K):
-            raw_out[k] += acc[k]
-    else:
-        for j in range(nnz):
-            if j < next_nnz:
-                col = next_indices[j] * n_classes
-                prefetch_block(V + col, block)
-                if A != NULL:
-                    prefetch_block(A + col, n_classes * sizeof(double))
-            x = values[j]
-            col = j if indices == NULL else indices[j]
-            v = V + col * K
-            for k in range(K):
-                raw_out[k] += x * v[k]
-    for j in range(nnz, next_nnz):
-        col = next_indices[j] * n_classes
-        prefetch_block(V + col, block)
-        if A != NULL:
-            prefetch_block(A + col, n_classes * sizeof(double))
-
-
-cdef inline void _row_scatter(
-    const floating* values, const index_t* indices, Py_ssize_t nnz,
-    floating* V, double* A, double beta, Py_ssize_t n_classes,
-    const double* r, double step, bint binomial,
-) noexcept nogil:
-    """V[features of x] -= step * outer(x, r); A absorbs -beta * (change of V) when given.
-
-    Without A the update runs in X's dtype (``step * r`` rounded once per row), so
-    float32 weights get float32 arithmetic. ``step * r`` sits in a local array (classes
-    in chunks of ``MAX_LOCAL_K``), which the compiler knows does not alias V: 6% faster
-    float64 epochs than through a heap buffer.
-    """
-    cdef Py_ssize_t j, k, col, c0, nk
-    cdef double xd, old
-    cdef floating x
-    cdef floating* v
-    cdef double* a
-    cdef double r0 = r[0]
-    cdef floating fr[MAX_LOCAL_K]
-    if binomial and A == NULL:  # one weight per feature
-        for j in range(nnz):
-            col = j if indices == NULL else indices[j]
-            V[col] = <floating>(V[col] - step * values[j] * r0)
-        return
-    if A == NULL:
-        for c0 in range(0, n_classes, MAX_LOCAL_K):
-            nk = min(MAX_LOCAL_K, n_classes - c0)
-            for k in range(nk):
-                fr[k] = <floating>(step * r[c0 + k])
-            for j in range(nnz):
-                x = values[j]
-                col = j if indices == NULL else indices[j]
-                v = V + col * n_classes + c0
-                for k in range(nk):
-                    v[k] = v[k] - x * fr[k]
-        return
-    for j in range(nnz):
-        xd = step * values[j]
-        col = j if indices == NULL else indices[j]
-        v = V + col * n_classes
-        a = A + col * n_classes
-        for k in range(n_classes):
-            old = v[k]
-            v[k] = <floating>(old - xd * r[k])
-            a[k] += beta * (old - v[k])
-
-
-cdef inline void _clip_l1(
-    floating* v, double* q, double* a, Py_ssize_t n, double wscale, double u, double beta,
-) noexcept nogil:
-    """Cumulative clipped L1 step on n weights (actual weight = wscale * v)."""
-    cdef Py_ssize_t k
-    cdef double z, w, old
-    for k in range(n):
-        old = v[k]
-        z = wscale * old
-        if z > 0.0:
-            w = z - (u + q[k])
-            if w < 0.0:
-                w = 0.0
-        elif z < 0.0:
-            w = z + (u - q[k])
-            if w > 0.0:
-                w = 0.0
-        else:
-            continue
-        q[k] += w - z
-        v[k] = <floating>(w / wscale)
-        if a != NULL:
-            a[k] += beta * (old - v[k])
 
 
 cdef void _fold_wscale(floating* V, double* A, Py_ssize_t n, double wscale,
@@ -279,39 +82,34 @@ cdef void _fold_wscale(floating* V, double* A, Py_ssize_t n, double wscale,
         V[p] = <floating>(wscale * old)
 
 
-cdef struct SgdPart:
-    # One class range [k_off, k_off + K) of the model, with its arrays.
-    void* V               # (n_features, K), X's dtype
-    double* intercept     # (K,)
-    double* Q             # (n_features * K,) or NULL
-    double* A             # (n_features * K,) or NULL
-    double* A_intercept   # (K,)
-    double* state         # (N_STATE,): the same values in every part
-    double* resid         # (batch_size, K) residuals of the batch's rows
-    Py_ssize_t k_off
-    Py_ssize_t K
-
-
 cdef int _sgd_rows(
     const floating* data, const index_t* indices, const index_t* indptr,
-    Py_ssize_t n_features, const int32_t* y, const double* sample_weight,
-    const Py_ssize_t* order, Py_ssize_t start, Py_ssize_t stop,
-    SgdPart* parts, Py_ssize_t n_own, Py_ssize_t K_total, double* scores,
-    const Handoff* handoff, Py_ssize_t me, Py_ssize_t n_parts,
-    bint binomial, bint fit_intercept,
-    Py_ssize_t batch_size, int lr_kind, double eta0, double power_t, double alpha,
-    double l1_ratio, double optimal_init, double average_start,
+    const SgdRun* run, SgdPart* parts, Py_ssize_t n_own, Py_ssize_t me, double* scores,
 ) noexcept nogil:
-    """SGD steps over ``order[start:stop]`` for the parts ``parts[:n_own]`` (see the
-    design note); 1 if non-finite.
+    """SGD steps over ``run.order[run.start:run.stop]`` for the parts ``parts[:n_own]``
+    (see the design note); 1 if non-finite.
 
-    On one thread ``n_own == n_parts``; on a team, thread ``me`` runs ``parts[0]`` (=
-    part ``me``) and hands each row's scores to the others through ``handoff``'s score
-    lines. ``scores`` (K_total) is scratch.
+    ``run`` holds the call's settings, the same for every thread. On one thread ``n_own
+    == n_parts``; on a team, thread ``me`` runs ``parts[0]`` (= part ``me``) and hands
+    each row's scores to the others through ``run.handoff``'s score lines. ``scores`` (K)
+    is scratch.
     The thread keeps the scalars in ``parts[0].state`` and copies them to its other
     parts at the end.
     """
-    cdef Py_ssize_t p, m, nb, i, k, j, q, nnz, next_nnz, col, n_params
+    # the settings as locals (the loop's code is that of plain arguments)
+    cdef Py_ssize_t n_features = run.n_features, start = run.start, stop = run.stop
+    cdef const int32_t* y = run.y
+    cdef const double* sample_weight = run.sample_weight
+    cdef const Py_ssize_t* order = run.order
+    cdef Py_ssize_t K_total = run.n_classes, n_parts = run.n_parts
+    cdef const Handoff* handoff = run.handoff
+    cdef bint binomial = run.binomial, fit_intercept = run.fit_intercept
+    cdef Py_ssize_t batch_size = run.batch_size
+    cdef int lr_kind = run.lr_kind
+    cdef double eta0 = run.eta0, power_t = run.power_t, alpha = run.alpha
+    cdef double l1_ratio = run.l1_ratio, optimal_init = run.optimal_init
+    cdef double average_start = run.average_start
+    cdef Py_ssize_t p, m, nb, i, k, j, q, nnz, next_nnz, col
     cdef const floating* values
     cdef const index_t* row_indices
     cdef const floating* next_values
@@ -333,7 +131,7 @@ cdef int _sgd_rows(
     p = start
     while p < stop:
         nb = batch_size if p + batch_size <= stop else stop - p
-        eta = _schedule(lr_kind, state[ST_STEPS] + 1.0, eta0, alpha, power_t, optimal_init)
+        eta = schedule(lr_kind, state[ST_STEPS] + 1.0, eta0, alpha, power_t, optimal_init)
 
         # scores and residuals of the batch's rows, all at the current weights
         for m in range(nb):
@@ -355,8 +153,8 @@ cdef int _sgd_rows(
                 r = part.resid + m * part.K
                 for k in range(part.K):
                     r[k] = 0.0
-                _row_dot_v(values, row_indices, nnz, <floating*> part.V, part.K, r,
-                           next_indices, next_nnz, part.A, binomial)
+                row_dot(values, row_indices, nnz, <floating*> part.V, part.K, r,
+                        next_indices, next_nnz, part.A, binomial)
                 for k in range(part.K):
                     scores[part.k_off + k] = part.intercept[k] + state[ST_WSCALE] * r[k]
             if threaded:
@@ -395,8 +193,8 @@ cdef int _sgd_rows(
             for m in range(nb):
                 nnz = row_view(data, indices, indptr, n_features, order[p + m], &values,
                                &row_indices)
-                _row_scatter(values, row_indices, nnz, <floating*> part.V, part.A,
-                             state[ST_BETA], part.K, part.resid + m * part.K, step, binomial)
+                row_scatter(values, row_indices, nnz, <floating*> part.V, part.A,
+                            state[ST_BETA], part.K, part.resid + m * part.K, step, binomial)
             if fit_intercept:
                 for m in range(nb):
                     r = part.resid + m * part.K
@@ -417,8 +215,8 @@ cdef int _sgd_rows(
                             continue
                         col = (j if row_indices == NULL else row_indices[j]) * part.K
                         a_row = part.A + col if part.A != NULL else NULL
-                        _clip_l1(V + col, part.Q + col, a_row, part.K, state[ST_WSCALE],
-                                 state[ST_U], state[ST_BETA])
+                        clip_l1(V + col, part.Q + col, a_row, part.K, state[ST_WSCALE],
+                                state[ST_U], state[ST_BETA])
 
         state[ST_STEPS] += 1.0
         state[ST_SEEN] += nb
@@ -476,21 +274,10 @@ def sgd_pass(
     order : ndarray of shape (n_order,), intp
         Row indices in visiting order; ``start`` and ``stop`` are positions in it and
         ``start`` must lie on a batch boundary.
-    parts : list of tuples
-        One ``(k_off, V, intercept, Q, A, A_intercept, state, resid)`` per class range
-        ``[k_off, k_off + V.shape[1])``, in class order, covering [0, K):
-
-        - V : ndarray of shape (n_features, k), X's dtype. Scaled weights (the model's
-          are ``state[ST_WSCALE] * V``), updated in place.
-        - intercept : ndarray of shape (k,), float64.
-        - Q : ndarray of shape (n_features * k,) or (0,), float64. L1 penalty received
-          per weight; empty when ``l1_ratio == 0`` (an empty Q turns the L1 step off).
-        - A : ndarray of shape (n_features * k,) or (0,), float64. Averaged-sum part
-          (see the design note); empty without averaging.
-        - A_intercept : ndarray of shape (k,), float64. Sum of the averaged intercepts.
-        - state : ndarray of shape (N_STATE,), float64. Scalars carried between calls
-          (``ST_*`` layout); the same values in every part.
-        - resid : ndarray of shape (batch_size, k), float64. Scratch.
+    parts : list of SgdPart
+        One ``softmaxreg._parts.SgdPart`` per class range ``[k_off, k_off + k)``, in
+        class order, covering [0, K), read by attribute name (its fields are documented
+        there).
     binomial, fit_intercept : bool
     batch_size : int
     lr_kind : int
@@ -509,6 +296,7 @@ def sgd_pass(
         0 on success, 1 if a score became non-finite (the caller raises).
     """
     cdef Py_ssize_t n_parts = len(parts), K = 0, q, tid, role, row
+    cdef SgdRun run
     cdef SgdPart* cparts
     cdef Py_ssize_t* part_sizes
     cdef double* buffer
@@ -534,21 +322,22 @@ def sgd_pass(
         raise MemoryError()
     try:
         for q in range(n_parts):
-            k_off, V, intercept, Q, A, A_intercept, state, resid = parts[q]
+            part = parts[q]
+            V, intercept, Q, A = part.V, part.intercept, part.Q, part.A
+            A_intercept, state, resid = part.A_intercept, part.state, part.resid
             keep.append((V, intercept, Q, A, A_intercept, state, resid))
-            if k_off != K or V.shape[0] != n_features or resid.shape[1] != V.shape[1] \
+            if part.k_off != K or V.shape[0] != n_features or resid.shape[1] != V.shape[1] \
                     or resid.shape[0] < min(batch_size, stop - start):
                 raise ValueError("parts must cover the classes in order, with (batch, k) resid")
-            cparts[q].k_off = K
-            cparts[q].K = V.shape[1]
+            cparts[q] = SgdPart(  # Q, A: NULL when empty
+                V=&V[0, 0], intercept=&intercept[0], Q=NULL, A=NULL,
+                A_intercept=&A_intercept[0], state=&state[0], resid=&resid[0, 0], k_off=K,
+                K=V.shape[1])
+            if Q.shape[0] > 0:
+                cparts[q].Q = &Q[0]
+            if A.shape[0] > 0:
+                cparts[q].A = &A[0]
             K += V.shape[1]
-            cparts[q].V = &V[0, 0]
-            cparts[q].intercept = &intercept[0]
-            cparts[q].Q = &Q[0] if Q.shape[0] > 0 else NULL
-            cparts[q].A = &A[0] if A.shape[0] > 0 else NULL
-            cparts[q].A_intercept = &A_intercept[0]
-            cparts[q].state = &state[0]
-            cparts[q].resid = &resid[0, 0]
         # per thread the row's scores (K), on lines of their own
         row = lines(K)
         for q in range(n_parts):
@@ -558,13 +347,16 @@ def sgd_pass(
             free(buffer)
             raise MemoryError()
         scratch = <double*> line_aligned(buffer)
+        run = SgdRun(
+            n_features=n_features, y=&y[0], sample_weight=&sample_weight[0], order=&order[0],
+            start=start, stop=stop, n_classes=K, n_parts=n_parts, handoff=&handoff,
+            binomial=binomial, fit_intercept=fit_intercept, batch_size=batch_size,
+            lr_kind=lr_kind, eta0=eta0, power_t=power_t, alpha=alpha, l1_ratio=l1_ratio,
+            optimal_init=optimal_init, average_start=average_start)
         with nogil:
             if n_threads == 1:
-                status = _sgd_rows(
-                    data_ptr, ind_ptr, indptr_ptr, n_features, &y[0], &sample_weight[0],
-                    &order[0], start, stop, cparts, n_parts, K, scratch, &handoff, 0,
-                    n_parts, binomial, fit_intercept, batch_size,
-                    lr_kind, eta0, power_t, alpha, l1_ratio, optimal_init, average_start)
+                status = _sgd_rows(data_ptr, ind_ptr, indptr_ptr, &run, cparts, n_parts, 0,
+                                   scratch)
             else:
                 with parallel(num_threads=n_threads):
                     role = team_role(n_parts)
@@ -572,11 +364,8 @@ def sgd_pass(
                         # one part on its own thread, or every part on thread 0
                         tid = 0 if role == ALL_PARTS else role
                         handoff.statuses[tid] = _sgd_rows(
-                            data_ptr, ind_ptr, indptr_ptr, n_features, &y[0],
-                            &sample_weight[0], &order[0], start, stop, cparts + tid,
-                            n_parts if role == ALL_PARTS else 1, K,
-                            scratch + tid * row, &handoff, tid, n_parts, binomial, fit_intercept, batch_size, lr_kind, eta0,
-                            power_t, alpha, l1_ratio, optimal_init, average_start)
+                            data_ptr, ind_ptr, indptr_ptr, &run, cparts + tid,
+                            n_parts if role == ALL_PARTS else 1, tid, scratch + tid * row)
                 status = handoff_status(&handoff, n_parts)
         free(buffer)
         handoff_free(&handoff)
@@ -601,7 +390,7 @@ def l1_catch_up(floating[:, ::1] V, double[::1] Q, double[::1] A, double[::1] st
     if n == 0 or Q.shape[0] == 0:
         return
     with nogil:
-        _clip_l1(&V[0, 0], &Q[0], a_ptr, n, state[ST_WSCALE], state[ST_U], state[ST_BETA])
+        clip_l1(&V[0, 0], &Q[0], a_ptr, n, state[ST_WSCALE], state[ST_U], state[ST_BETA])
 
 
 cdef void _weight_sums(const floating* v, Py_ssize_t n, const double* A, Py_ssize_t n_A,

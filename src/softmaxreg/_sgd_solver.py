@@ -21,9 +21,9 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 
 from ._kernels import sgd as _sgd
-from ._parts import MIN_SGD_ROW_WORK, class_parts, on_cache_lines, thread_parts
-from ._threads import CHUNK_WORK, ThreadPacer, free_threads
+from ._parts import MIN_SGD_ROW_WORK, SgdPart, class_parts, on_cache_lines, thread_parts
 from ._solver_contract import SolverResult
+from ._threads import CHUNK_WORK, ThreadPacer, free_threads
 
 _S = _sgd.STATE_FIELDS
 
@@ -122,7 +122,7 @@ class SGDState:
     def kernel_parts(self, batch_rows):
         """The parts as ``_sgd.sgd_pass`` takes them, with residual buffers of
         ``batch_rows`` rows."""
-        return [(o, V, b, Q, A, Ai, st, np.empty((batch_rows, k)))
+        return [SgdPart(o, V, b, Q, A, Ai, st, np.empty((batch_rows, k)))
                 for (o, k), V, b, Q, A, Ai, st in zip(
                     self.ranges, self.V, self.intercept, self.Q, self.A, self.A_intercept,
                     self.state)]

@@ -71,4 +71,5 @@ def logsumexp_rows(const floating[:, ::1] Z, floating[::1] out):
     cdef Py_ssize_t n_rows = Z.shape[0], n_cols = Z.shape[1]
     with nogil:
         for i in range(n_rows):
-            out[i] = <floating>logsumexp_row(&Z[i, 0], n_cols) if n_cols > 0 else <floating>(-INFINITY)
+            out[i] = (<floating>logsumexp_row(&Z[i, 0], n_cols) if n_cols > 0
+                      else <floating>(-INFINITY))

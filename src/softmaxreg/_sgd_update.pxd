@@ -1,0 +1,133 @@
+# cython: language_level=3
+"""The pieces of an SGD step (``_sgd.pyx``): the class part and the call's settings as C
+structs, the step-size schedule, the scatter of a row's residuals into the weights and
+the cumulative clipped L1 step. All ``inline noexcept nogil``; they trust their inputs
+(see the kernel's header).
+"""
+
+from libc.math cimport pow
+from libc.stdint cimport int32_t
+
+from ._handoff cimport Handoff
+from ._rowmath cimport MAX_LOCAL_K, floating, index_t
+
+
+cdef struct SgdPart:
+    # One class range [k_off, k_off + K) of the model: the arrays of the Python SgdPart
+    # (softmaxreg._parts) under the same names, and K.
+    void* V               # (n_features, K), X's dtype
+    double* intercept     # (K,)
+    double* Q             # (n_features * K,) or NULL
+    double* A             # (n_features * K,) or NULL
+    double* A_intercept   # (K,)
+    double* state         # (N_STATE,): the same values in every part
+    double* resid         # (batch_size, K) residuals of the batch's rows
+    Py_ssize_t k_off
+    Py_ssize_t K
+
+
+cdef struct SgdRun:
+    # One sgd_pass call: the same for every thread, read only by the kernel
+    Py_ssize_t n_features
+    const int32_t* y              # (n_samples,) labels
+    const double* sample_weight   # (n_samples,)
+    const Py_ssize_t* order       # rows in visiting order; the call runs [start, stop)
+    Py_ssize_t start
+    Py_ssize_t stop
+    Py_ssize_t n_classes          # K of the whole model (every part)
+    Py_ssize_t n_parts
+    const Handoff* handoff        # the score lines of a team
+    bint binomial
+    bint fit_intercept
+    Py_ssize_t batch_size
+    int lr_kind                   # LEARNING_RATES
+    double eta0
+    double power_t
+    double alpha
+    double l1_ratio
+    double optimal_init
+    double average_start
+
+
+cdef inline double schedule(int lr_kind, double t, double eta0, double alpha,
+                            double power_t, double optimal_init) noexcept nogil:
+    """Step size at (1-based) step t."""
+    if lr_kind == 1:
+        return 1.0 / (alpha * (optimal_init + t - 1.0))
+    if lr_kind == 2:
+        return eta0 / pow(t, power_t)
+    return eta0
+
+
+cdef inline void row_scatter(
+    const floating* values, const index_t* indices, Py_ssize_t nnz,
+    floating* V, double* A, double beta, Py_ssize_t n_classes,
+    const double* r, double step, bint binomial,
+) noexcept nogil:
+    """V[features of x] -= step * outer(x, r); A absorbs -beta * (change of V) when given.
+
+    Without A the update runs in X's dtype (``step * r`` rounded once per row), so
+    float32 weights get float32 arithmetic. ``step * r`` sits in a local array (classes
+    in chunks of ``MAX_LOCAL_K``), which the compiler knows does not alias V: 6% faster
+    float64 epochs than through a heap buffer.
+    """
+    cdef Py_ssize_t j, k, col, c0, nk
+    cdef double xd, old
+    cdef floating x
+    cdef floating* v
+    cdef double* a
+    cdef double r0 = r[0]
+    cdef floating fr[MAX_LOCAL_K]
+    if binomial and A == NULL:  # one weight per feature
+        for j in range(nnz):
+            col = j if indices == NULL else indices[j]
+            V[col] = <floating>(V[col] - step * values[j] * r0)
+        return
+    if A == NULL:
+        c0 = 0
+        while c0 < n_classes:  # classes in chunks of MAX_LOCAL_K
+            nk = min(MAX_LOCAL_K, n_classes - c0)
+            for k in range(nk):
+                fr[k] = <floating>(step * r[c0 + k])
+            for j in range(nnz):
+                x = values[j]
+                col = j if indices == NULL else indices[j]
+                v = V + col * n_classes + c0
+                for k in range(nk):
+                    v[k] = v[k] - x * fr[k]
+            c0 += MAX_LOCAL_K
+        return
+    for j in range(nnz):
+        xd = step * values[j]
+        col = j if indices == NULL else indices[j]
+        v = V + col * n_classes
+        a = A + col * n_classes
+        for k in range(n_classes):
+            old = v[k]
+            v[k] = <floating>(old - xd * r[k])
+            a[k] += beta * (old - v[k])
+
+
+cdef inline void clip_l1(
+    floating* v, double* q, double* a, Py_ssize_t n, double wscale, double u, double beta,
+) noexcept nogil:
+    """Cumulative clipped L1 step on n weights (actual weight = wscale * v)."""
+    cdef Py_ssize_t k
+    cdef double z, w, old
+    for k in range(n):
+        old = v[k]
+        z = wscale * old
+        if z > 0.0:
+            w = z - (u + q[k])
+            if w < 0.0:
+                w = 0.0
+        elif z < 0.0:
+            w = z + (u - q[k])
+            if w > 0.0:
+                w = 0.0
+        else:
+            continue
+        q[k] += w - z
+        v[k] = <floating>(w / wscale)
+        if a != NULL:
+            a[k] += beta * (old - v[k])
