@@ -13,7 +13,7 @@ SOFTMAXREG_NO_AVX2=1
     Skip the AVX2 + FMA builds of the epoch kernels (x86-64 only).
 
 On x86-64 (GCC or clang) the epoch kernels ``_sgd`` and ``_sag`` are built a second
-time with ``-mavx2 -mfma`` (``_sgd_avx2``, ``_sag_avx2``); ``softmaxreg._kernels``
+time with ``-mavx2 -mfma`` (``_sgd_avx2``, ``_sag_avx2``); ``softmaxreg._kernels.select``
 picks the build the CPU can run.
 """
 
@@ -45,25 +45,24 @@ if DEBUG:
         ["-O0", "-g"] if sys.platform != "win32" else []
     )
 
-MODULES = ["_softmax", "_loss", "_sgd", "_sag", "_scales", "_predict", "_cpu"]
-# Second builds of the epoch kernels for x86-64 CPUs with AVX2 and FMA (see _kernels.py).
+MODULES = ["softmax", "loss", "sgd", "sag", "scales", "predict", "cpu"]
+# Second builds of the epoch kernels for x86-64 CPUs with AVX2 and FMA (see _kernels/select.py).
 X86_64 = platform.machine().lower() in ("x86_64", "amd64") and sys.platform != "win32"
 if X86_64 and os.environ.get("SOFTMAXREG_NO_AVX2", "0") in ("", "0"):
-    SIMD_MODULES = [("_sgd_avx2", ["-mavx2", "-mfma"]), ("_sag_avx2", ["-mavx2", "-mfma"])]
+    SIMD_MODULES = [("sgd_avx2", ["-mavx2", "-mfma"]), ("sag_avx2", ["-mavx2", "-mfma"])]
 else:
     SIMD_MODULES = []
 
 extensions = [
     Extension(
-        f"softmaxreg.{name}",
-        [f"src/softmaxreg/{name}.pyx"],
+        f"softmaxreg._kernels.{name}",
+        [f"src/softmaxreg/_kernels/{name}.pyx"],
         extra_compile_args=compile_args + extra,
         extra_link_args=link_args,
         define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
     )
     for name, extra in [(name, []) for name in MODULES] + SIMD_MODULES
 ]
-
 
 
 class ParallelBuildExt(build_ext):
@@ -90,5 +89,5 @@ setup(
             "initializedcheck": DEBUG,
             "cdivision": True,
         },
-    )
+    ),
 )

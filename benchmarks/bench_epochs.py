@@ -31,14 +31,16 @@ def _quiet(fit):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
             return fit(*args)
+
     return run
 
 
 def test_softmaxreg_sag_epoch(benchmark, train):
     X, y, dtype = train
     benchmark.group = f"sag_epoch_{dtype}"
-    model = SoftmaxRegression(alpha=1.0 / (10 * X.shape[0]), solver="sag", max_iter=1, tol=0.0,
-                              random_state=0)
+    model = SoftmaxRegression(
+        alpha=1.0 / (10 * X.shape[0]), solver="sag", max_iter=1, tol=0.0, random_state=0
+    )
     benchmark(_quiet(model.fit), X, y)
     assert model.n_iter_ == 1 and model.coef_.dtype == X.dtype
 

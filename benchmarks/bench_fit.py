@@ -10,11 +10,11 @@ are small so the CI smoke run stays quick; ``benchmarks/compare.py`` is the full
 import warnings
 
 import pytest
+from problems import dense_problem
 from sklearn.exceptions import ConvergenceWarning
 from threadpoolctl import threadpool_limits
 
 from softmaxreg import SoftmaxRegression, make_text_classification, objective_value
-from problems import dense_problem
 
 TARGET = 1e-4
 
@@ -23,8 +23,9 @@ TARGET = 1e-4
 def problem(request):
     """(name, X, y, alpha, f*) with f* from a tight lbfgs solve."""
     if request.param == "text":
-        X, y = make_text_classification(3_000, 10_000, 10, tokens_per_row=80,
-                                        topic_fraction=0.05, random_state=0)
+        X, y = make_text_classification(
+            3_000, 10_000, 10, tokens_per_row=80, topic_fraction=0.05, random_state=0
+        )
     else:
         p = dense_problem(5_000, 30, 10, n_test=1)
         X, y = p.X_train, p.y_train
@@ -36,26 +37,42 @@ def problem(request):
 
 # (library, solver) -> max_iter reaching 1e-4, per problem
 RUNGS = {
-    "text": {("softmaxreg", "auto"): 11, ("softmaxreg", "lbfgs"): 23,
-             ("scikit-learn", "lbfgs"): 23, ("scikit-learn", "sag"): 11},
-    "dense": {("softmaxreg", "auto"): 32, ("softmaxreg", "lbfgs"): 32,
-              ("scikit-learn", "lbfgs"): 32, ("scikit-learn", "sag"): 16},
+    "text": {
+        ("softmaxreg", "auto"): 11,
+        ("softmaxreg", "lbfgs"): 23,
+        ("scikit-learn", "lbfgs"): 23,
+        ("scikit-learn", "sag"): 11,
+    },
+    "dense": {
+        ("softmaxreg", "auto"): 32,
+        ("softmaxreg", "lbfgs"): 32,
+        ("scikit-learn", "lbfgs"): 32,
+        ("scikit-learn", "sag"): 16,
+    },
 }
 
 
 def _model(library, solver, max_iter, alpha, n_samples):
     if library == "softmaxreg":
-        return SoftmaxRegression(alpha=alpha, solver=solver, tol=0.0, max_iter=max_iter,
-                                 random_state=0)
+        return SoftmaxRegression(
+            alpha=alpha, solver=solver, tol=0.0, max_iter=max_iter, random_state=0
+        )
     from sklearn.linear_model import LogisticRegression
 
-    return LogisticRegression(C=1.0 / (alpha * n_samples), solver=solver, tol=0.0,
-                              max_iter=max_iter, random_state=0)
+    return LogisticRegression(
+        C=1.0 / (alpha * n_samples), solver=solver, tol=0.0, max_iter=max_iter, random_state=0
+    )
 
 
-@pytest.mark.parametrize("library, solver", [("softmaxreg", "auto"), ("softmaxreg", "lbfgs"),
-                                             ("scikit-learn", "lbfgs"),
-                                             ("scikit-learn", "sag")])
+@pytest.mark.parametrize(
+    "library, solver",
+    [
+        ("softmaxreg", "auto"),
+        ("softmaxreg", "lbfgs"),
+        ("scikit-learn", "lbfgs"),
+        ("scikit-learn", "sag"),
+    ],
+)
 def test_fit_to_target(benchmark, problem, library, solver):
     name, X, y, alpha, f_star = problem
     benchmark.group = f"fit_to_1e-4_{name}"

@@ -26,9 +26,9 @@ def test_sklearn_loss_gradient(benchmark, encoded, n_threads):
 
     X, y, classes, coef, intercept = encoded
     benchmark.group = "loss_gradient"
-    lml = LinearModelLoss(base_loss=HalfMultinomialLoss(n_classes=len(classes)),
-                          fit_intercept=True)
+    lml = LinearModelLoss(base_loss=HalfMultinomialLoss(n_classes=len(classes)), fit_intercept=True)
     w = np.hstack([coef, intercept[:, None]])
-    value, grad = benchmark(lml.loss_gradient, w, X, y.astype(np.float64),
-                            l2_reg_strength=1e-5, n_threads=n_threads)
+    value, grad = benchmark(
+        lml.loss_gradient, w, X, y.astype(np.float64), l2_reg_strength=1e-5, n_threads=n_threads
+    )
     assert np.isfinite(value)

@@ -31,8 +31,12 @@ def main(argv=None):
 
 def _best(results, library):
     """(result, variant, seconds) of the library's fastest method that reached the target."""
-    done = [(t, r.method, r, v) for r in results if r.library == library and r.reached
-            for v, t in r.times.items()]
+    done = [
+        (t, r.method, r, v)
+        for r in results
+        if r.library == library and r.reached
+        for v, t in r.times.items()
+    ]
     if not done:
         return None
     t, _, r, v = min(done, key=lambda d: d[:2])
@@ -61,31 +65,52 @@ def results_record(problem, ref, results, target=1e-4):
         else:
             it, ratio = f"{r.n_iter} (own rule)", "own"
         epoch = r.epoch[variant]
-        rows.append([
-            r.method, variant, it, round(t, 3), ratio,
-            round(epoch * 1e3, 2) if epoch > 0 else "noise",
-            round(r.accuracy, 4),
-            float(f"{r.rel_subopt:.2g}") if r.optimises else None,
-            round(r.peak_tracemalloc / 2**20, 1) if r.peak_tracemalloc is not None else None,
-            round(r.peak_rss / 2**20, 1) if r.peak_rss is not None else None,
-        ])
+        rows.append(
+            [
+                r.method,
+                variant,
+                it,
+                round(t, 3),
+                ratio,
+                round(epoch * 1e3, 2) if epoch > 0 else "noise",
+                round(r.accuracy, 4),
+                float(f"{r.rel_subopt:.2g}") if r.optimises else None,
+                round(r.peak_tracemalloc / 2**20, 1) if r.peak_tracemalloc is not None else None,
+                round(r.peak_rss / 2**20, 1) if r.peak_rss is not None else None,
+            ]
+        )
     best = _best(results, "softmaxreg")
     if best and best_sk:
-        summary = (f"fastest: {best[0].method} ({best[1]}) {best[2]:.3f} s against "
-                   f"{best_sk[0].method} ({best_sk[1]}) {best_sk[2]:.3f} s, a speed-up of "
-                   f"{best_sk[2] / best[2]:.2f}x")
+        summary = (
+            f"fastest: {best[0].method} ({best[1]}) {best[2]:.3f} s against "
+            f"{best_sk[0].method} ({best_sk[1]}) {best_sk[2]:.3f} s, a speed-up of "
+            f"{best_sk[2] / best[2]:.2f}x"
+        )
     else:
-        summary = (f"{'no softmaxreg' if not best else 'no scikit-learn'} method reached "
-                   f"{_power(target)}")
-    lowered = (f"; lowered by {ref['lowered_by']:.1e} to a method's objective"
-               if "lowered_by" in ref else "")
+        summary = (
+            f"{'no softmaxreg' if not best else 'no scikit-learn'} method reached {_power(target)}"
+        )
+    lowered = (
+        f"; lowered by {ref['lowered_by']:.1e} to a method's objective"
+        if "lowered_by" in ref
+        else ""
+    )
     return {
         "title": f"Time to {_power(target)} of the optimum: {problem.name}",
         "problem": f"{problem.describe()}; f* = {ref['f_star']:.12g}{lowered}",
         "summary": summary,
-        "columns": ["method", "setting", "iterations", "time (s)", "vs fastest scikit-learn",
-                    "epoch (ms)", "test accuracy", "rel. suboptimality",
-                    "tracemalloc peak (MB)", "RSS growth (MB)"],
+        "columns": [
+            "method",
+            "setting",
+            "iterations",
+            "time (s)",
+            "vs fastest scikit-learn",
+            "epoch (ms)",
+            "test accuracy",
+            "rel. suboptimality",
+            "tracemalloc peak (MB)",
+            "RSS growth (MB)",
+        ],
         "rows": rows,
         "notes": [],
         "order": 10,
@@ -94,21 +119,37 @@ def results_record(problem, ref, results, target=1e-4):
 
 def add_arguments(parser):
     """The options of ``benchmarks/compare.py``."""
-    parser.add_argument("problems", nargs="*", default=["small", "dense"],
-                        help='"small", "large", "dense" (default: small dense)')
-    parser.add_argument("--corpus", action="append", default=[],
-                        help="a JSON-lines folder/file or an svmlight file (repeatable)")
+    parser.add_argument(
+        "problems",
+        nargs="*",
+        default=["small", "dense"],
+        help='"small", "large", "dense" (default: small dense)',
+    )
+    parser.add_argument(
+        "--corpus",
+        action="append",
+        default=[],
+        help="a JSON-lines folder/file or an svmlight file (repeatable)",
+    )
     parser.add_argument("--C", type=float, default=10.0, help="C for --corpus (default 10)")
     parser.add_argument("--dtype", choices=["float64", "float32"], default="float64")
     parser.add_argument("--target", type=float, default=1e-4)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--budget", type=float, default=300.0,
-                        help="seconds a method's ladder may take (default 300)")
+    parser.add_argument(
+        "--budget",
+        type=float,
+        default=300.0,
+        help="seconds a method's ladder may take (default 300)",
+    )
     parser.add_argument("--cache-dir", default=None, help=f"f* cache (default {DEFAULT_CACHE})")
     parser.add_argument("--no-sgd", action="store_true", help="leave out the SGD rows")
-    parser.add_argument("--save", metavar="PATH.json", default=None,
-                        help="also write the results as JSON (benchmarks/results/NAME.json; "
-                             "with several problems, -PROBLEM is added to the name)")
+    parser.add_argument(
+        "--save",
+        metavar="PATH.json",
+        default=None,
+        help="also write the results as JSON (benchmarks/results/NAME.json; "
+        "with several problems, -PROBLEM is added to the name)",
+    )
     return parser
 
 
@@ -126,8 +167,13 @@ def run_from_args(args, out=sys.stdout):
     for name, C in jobs:  # one problem in memory at a time
         problem = get_problem(name, dtype=dtype, C=C)
         p, ref, results = run_comparison(
-            problem, default_methods(include_sgd=not args.no_sgd), target=args.target,
-            repeat=args.repeat, budget=args.budget, cache_dir=args.cache_dir)
+            problem,
+            default_methods(include_sgd=not args.no_sgd),
+            target=args.target,
+            repeat=args.repeat,
+            budget=args.budget,
+            cache_dir=args.cache_dir,
+        )
         print(format_table(p, ref, results, target=args.target) + "\n", file=out, flush=True)
         if args.save:
             _save(args.save, p, ref, results, args.target, several=len(jobs) > 1)

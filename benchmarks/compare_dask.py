@@ -43,8 +43,16 @@ def one_process(X, y, args):
     params = rng.standard_normal(X.shape[1] * K + K) * 0.01
     kernel = {}
     for threads in (1, 2):
-        obj = Objective(X, y_index.astype(np.int32), np.ones(X.shape[0]), K, args.alpha, 0.0,
-                        True, n_threads=threads)
+        obj = Objective(
+            X,
+            y_index.astype(np.int32),
+            np.ones(X.shape[0]),
+            K,
+            args.alpha,
+            0.0,
+            True,
+            n_threads=threads,
+        )
         times = []
         for _ in range(args.repeat):
             t0 = time.perf_counter()
@@ -67,14 +75,22 @@ def one_process(X, y, args):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
             t0 = time.perf_counter()
-            model = SoftmaxRegression(alpha=args.alpha, tol=0.0, max_iter=args.iterations,
-                                      n_jobs=1).fit(X, y)
+            model = SoftmaxRegression(
+                alpha=args.alpha, tol=0.0, max_iter=args.iterations, n_jobs=1
+            ).fit(X, y)
             fit = time.perf_counter() - t0
     finally:
         Objective.value_and_gradient = original
-    return dict(kernel_1=kernel[1], kernel_2=kernel[2], fit=fit, n_iter=model.n_iter_,
-                n_evals=len(evals), eval_median=median_ms(evals),
-                lbfgs_per_iter=(fit - sum(evals)) / model.n_iter_ * 1e3, model=model)
+    return dict(
+        kernel_1=kernel[1],
+        kernel_2=kernel[2],
+        fit=fit,
+        n_iter=model.n_iter_,
+        n_evals=len(evals),
+        eval_median=median_ms(evals),
+        lbfgs_per_iter=(fit - sum(evals)) / model.n_iter_ * 1e3,
+        model=model,
+    )
 
 
 def cluster(X, y, args):
@@ -88,13 +104,20 @@ def cluster(X, y, args):
     from softmaxreg.dask import _objective as dask_objective
 
     cuts = np.linspace(0, X.shape[0], args.blocks + 1).astype(int)
-    with LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True,
-                      dashboard_address=":0") as cl, Client(cl) as client:
+    with (
+        LocalCluster(
+            n_workers=args.workers, threads_per_worker=1, processes=True, dashboard_address=":0"
+        ) as cl,
+        Client(cl) as client,
+    ):
         # the blocks go to the workers once, round-robin, as data loaded there would be
         futures = client.scatter([X[a:b] for a, b in zip(cuts[:-1], cuts[1:])])
-        Xd = da.concatenate([da.from_delayed(f, shape=(b - a, X.shape[1]), dtype=X.dtype,
-                                             meta=X[:0])
-                             for f, a, b in zip(futures, cuts[:-1], cuts[1:])])
+        Xd = da.concatenate(
+            [
+                da.from_delayed(f, shape=(b - a, X.shape[1]), dtype=X.dtype, meta=X[:0])
+                for f, a, b in zip(futures, cuts[:-1], cuts[1:])
+            ]
+        )
         yd = da.from_array(y, chunks=(tuple(np.diff(cuts)),))
         windows = []
         original = dask_objective.DistributedObjective.loss_sum_and_gradient
@@ -120,8 +143,9 @@ def cluster(X, y, args):
             with warnings.catch_warnings(), get_task_stream(client) as stream:
                 warnings.simplefilter("ignore", ConvergenceWarning)
                 t0 = time.perf_counter()
-                model = DaskSoftmaxRegression(alpha=args.alpha, tol=0.0,
-                                              max_iter=args.iterations).fit(Xd, yd)
+                model = DaskSoftmaxRegression(
+                    alpha=args.alpha, tol=0.0, max_iter=args.iterations
+                ).fit(Xd, yd)
                 fit = time.perf_counter() - t0
         finally:
             dask_objective.DistributedObjective.loss_sum_and_gradient = original
@@ -138,8 +162,9 @@ def cluster(X, y, args):
                 if not start <= ss["start"] <= stop:
                     continue
                 if ss["action"] == "compute" and task["key"].startswith("block_loss_gradient"):
-                    per_worker[task["worker"]] = (per_worker.get(task["worker"], 0.0)
-                                                  + ss["stop"] - ss["start"])
+                    per_worker[task["worker"]] = (
+                        per_worker.get(task["worker"], 0.0) + ss["stop"] - ss["start"]
+                    )
                 elif ss["action"] == "transfer":
                     moved += ss["stop"] - ss["start"]
         wall.append(stop - start)
@@ -147,14 +172,19 @@ def cluster(X, y, args):
         kernel_total.append(sum(per_worker.values()))
         transfer.append(moved)
     wall_ms, critical_ms = median_ms(wall), median_ms(critical)
-    return dict(fit=fit, n_iter=model.n_iter_, n_evals=len(windows), wall=wall_ms,
-                critical=critical_ms, kernel_total=median_ms(kernel_total),
-                overhead=median_ms(np.array(wall) - np.array(critical)),
-                transfer=median_ms(transfer),
-                load=loading[0],
-                lbfgs_per_iter=(fit - loading[0] - sum(b - a for a, b in windows))
-                / model.n_iter_ * 1e3,
-                model=model)
+    return dict(
+        fit=fit,
+        n_iter=model.n_iter_,
+        n_evals=len(windows),
+        wall=wall_ms,
+        critical=critical_ms,
+        kernel_total=median_ms(kernel_total),
+        overhead=median_ms(np.array(wall) - np.array(critical)),
+        transfer=median_ms(transfer),
+        load=loading[0],
+        lbfgs_per_iter=(fit - loading[0] - sum(b - a for a, b in windows)) / model.n_iter_ * 1e3,
+        model=model,
+    )
 
 
 def main(argv=None):
@@ -172,42 +202,55 @@ def main(argv=None):
     args = parser.parse_args(argv)
 
     t0 = time.perf_counter()
-    X, y = make_text_classification(n_samples=args.n_samples, n_features=args.n_features,
-                                    n_classes=args.n_classes)
+    X, y = make_text_classification(
+        n_samples=args.n_samples, n_features=args.n_features, n_classes=args.n_classes
+    )
     K = args.n_classes if args.n_classes > 2 else 1
     d = X.shape[1]
-    print(f"data: {X.shape[0]} x {d}, {args.n_classes} classes, {X.nnz} nonzeros "
-          f"({X.nnz / X.shape[0]:.1f} per row), made in {time.perf_counter() - t0:.1f} s; "
-          f"{os.cpu_count()} cores, load average before {os.getloadavg()[0]:.2f}")
+    print(
+        f"data: {X.shape[0]} x {d}, {args.n_classes} classes, {X.nnz} nonzeros "
+        f"({X.nnz / X.shape[0]:.1f} per row), made in {time.perf_counter() - t0:.1f} s; "
+        f"{os.cpu_count()} cores, load average before {os.getloadavg()[0]:.2f}"
+    )
     local = one_process(X, y, args)
     dist = cluster(X, y, args)
-    f_local = objective_value(local["model"].coef_, local["model"].intercept_, X, y,
-                              alpha=args.alpha)
-    f_dist = objective_value(dist["model"].coef_, dist["model"].intercept_, X, y,
-                             alpha=args.alpha)
+    f_local = objective_value(
+        local["model"].coef_, local["model"].intercept_, X, y, alpha=args.alpha
+    )
+    f_dist = objective_value(dist["model"].coef_, dist["model"].intercept_, X, y, alpha=args.alpha)
     mb = d * K * 8 / 1e6
-    print(f"weights: d x K = {d} x {K} = {d * K} numbers, {mb:.0f} MB; per worker per "
-          f"iteration 2 x {mb:.0f} MB = {2 * mb:.0f} MB moved (weights in, gradient out)")
+    print(
+        f"weights: d x K = {d} x {K} = {d * K} numbers, {mb:.0f} MB; per worker per "
+        f"iteration 2 x {mb:.0f} MB = {2 * mb:.0f} MB moved (weights in, gradient out)"
+    )
     print("one process (medians over evaluations, ms):")
     print(f"  kernel loss+gradient pass, 1 thread      {local['kernel_1']:9.1f}")
     print(f"  kernel loss+gradient pass, 2 threads     {local['kernel_2']:9.1f}")
-    print(f"  in-memory fit (n_jobs=1): {local['n_iter']} iterations, {local['n_evals']} "
-          f"evaluations in {local['fit']:.2f} s: {local['fit'] / local['n_iter'] * 1e3:.1f} "
-          f"per iteration, evaluation {local['eval_median']:.1f}, L-BFGS-B's own work "
-          f"{local['lbfgs_per_iter']:.1f} per iteration")
-    print(f"LocalCluster, {args.workers} worker processes x 1 thread, {args.blocks} blocks "
-          "(medians over evaluations after the first, ms):")
-    print(f"  fit: {dist['n_iter']} iterations, {dist['n_evals']} evaluations in "
-          f"{dist['fit']:.2f} s, of which {dist['load']:.2f} s validating and persisting the "
-          f"blocks (classes pass); L-BFGS-B and client work {dist['lbfgs_per_iter']:.1f} "
-          "per iteration")
+    print(
+        f"  in-memory fit (n_jobs=1): {local['n_iter']} iterations, {local['n_evals']} "
+        f"evaluations in {local['fit']:.2f} s: {local['fit'] / local['n_iter'] * 1e3:.1f} "
+        f"per iteration, evaluation {local['eval_median']:.1f}, L-BFGS-B's own work "
+        f"{local['lbfgs_per_iter']:.1f} per iteration"
+    )
+    print(
+        f"LocalCluster, {args.workers} worker processes x 1 thread, {args.blocks} blocks "
+        "(medians over evaluations after the first, ms):"
+    )
+    print(
+        f"  fit: {dist['n_iter']} iterations, {dist['n_evals']} evaluations in "
+        f"{dist['fit']:.2f} s, of which {dist['load']:.2f} s validating and persisting the "
+        f"blocks (classes pass); L-BFGS-B and client work {dist['lbfgs_per_iter']:.1f} "
+        "per iteration"
+    )
     print(f"  evaluation wall time                     {dist['wall']:9.1f}")
     print(f"  slowest worker's kernel time             {dist['critical']:9.1f}")
     print(f"  all workers' kernel time                 {dist['kernel_total']:9.1f}")
     print(f"  overhead (wall - slowest kernel)         {dist['overhead']:9.1f}")
     print(f"  of which worker-to-worker transfers      {dist['transfer']:9.1f}")
-    print(f"objective after {args.iterations} iterations: one process {f_local:.12g}, "
-          f"distributed {f_dist:.12g}; load average after {os.getloadavg()[0]:.2f}")
+    print(
+        f"objective after {args.iterations} iterations: one process {f_local:.12g}, "
+        f"distributed {f_dist:.12g}; load average after {os.getloadavg()[0]:.2f}"
+    )
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ DIR holds ``train.jsonl.gz`` and ``test.jsonl.gz`` (``label``, ``text``), e.g.
   ``SGDClassifier(loss="log_loss")`` on float64 X (K one-vs-rest passes; it has no float32),
   with its default ``n_jobs`` (one thread) and with ``n_jobs=-1`` (the passes on threads).
 - softmaxreg's epochs run twice: with ``n_jobs=1`` and with the default ``n_jobs`` (the
-  classes split over every core when a row carries enough work, ``softmaxreg._parts``).
+  classes split over every core when a row carries enough work, ``softmaxreg._solvers.parts``).
 - predict_proba on the test rows for the same model: one thread each, then softmaxreg with
   its default ``n_jobs`` (every core) against the same scikit-learn figure.
 
@@ -68,27 +68,35 @@ def epoch_methods(X, y, C):
             t0, w0 = time.thread_time(), time.perf_counter()
             est.fit(Xd, y)
             return np.array([time.thread_time() - t0, time.perf_counter() - w0])
+
         return fit
 
     def ours(solver, n_jobs):
         extra = {"n_iter_no_change": 10**6} if solver == "sgd" else {}
-        return lambda k: SoftmaxRegression(alpha=alpha, solver=solver, tol=0.0, max_iter=k,
-                                           random_state=0, n_jobs=n_jobs, **extra)
+        return lambda k: SoftmaxRegression(
+            alpha=alpha, solver=solver, tol=0.0, max_iter=k, random_state=0, n_jobs=n_jobs, **extra
+        )
 
     methods = {}
     for dtype, Xd in data.items():
         methods[f"SAG {dtype} softmaxreg"] = timed(ours("sag", 1), Xd)
         methods[f"SAG {dtype} softmaxreg n_jobs=None"] = timed(ours("sag", None), Xd)
-        methods[f"SAG {dtype} scikit-learn"] = timed(lambda k: LogisticRegression(
-            C=C, solver="sag", tol=0.0, max_iter=k, random_state=0), Xd)
+        methods[f"SAG {dtype} scikit-learn"] = timed(
+            lambda k: LogisticRegression(C=C, solver="sag", tol=0.0, max_iter=k, random_state=0), Xd
+        )
     for dtype, Xd in data.items():
         methods[f"SGD {dtype} softmaxreg"] = timed(ours("sgd", 1), Xd)
         methods[f"SGD {dtype} softmaxreg n_jobs=None"] = timed(ours("sgd", None), Xd)
-    methods["SGD float64 SGDClassifier"] = timed(lambda k: SGDClassifier(
-        loss="log_loss", alpha=alpha, max_iter=k, tol=None, random_state=0), data["float64"])
-    methods["SGD float64 SGDClassifier n_jobs=-1"] = timed(lambda k: SGDClassifier(
-        loss="log_loss", alpha=alpha, max_iter=k, tol=None, random_state=0, n_jobs=-1),
-        data["float64"])
+    methods["SGD float64 SGDClassifier"] = timed(
+        lambda k: SGDClassifier(loss="log_loss", alpha=alpha, max_iter=k, tol=None, random_state=0),
+        data["float64"],
+    )
+    methods["SGD float64 SGDClassifier n_jobs=-1"] = timed(
+        lambda k: SGDClassifier(
+            loss="log_loss", alpha=alpha, max_iter=k, tol=None, random_state=0, n_jobs=-1
+        ),
+        data["float64"],
+    )
     return methods
 
 
@@ -117,8 +125,9 @@ def predict_methods(X_train, y_train, X_test, C):
 
     from softmaxreg import SoftmaxRegression
 
-    ours = SoftmaxRegression(alpha=1.0 / (C * X_train.shape[0]), solver="sag", max_iter=5,
-                             random_state=0, n_jobs=1)
+    ours = SoftmaxRegression(
+        alpha=1.0 / (C * X_train.shape[0]), solver="sag", max_iter=5, random_state=0, n_jobs=1
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         ours.fit(X_train, y_train)
@@ -126,8 +135,9 @@ def predict_methods(X_train, y_train, X_test, C):
     theirs.classes_, theirs.n_features_in_ = ours.classes_, X_train.shape[1]
     theirs.coef_ = np.ascontiguousarray(ours.coef_)  # scikit-learn's own layout
     theirs.intercept_ = ours.intercept_.copy()
-    np.testing.assert_allclose(ours.predict_proba(X_test), theirs.predict_proba(X_test),
-                               rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(
+        ours.predict_proba(X_test), theirs.predict_proba(X_test), rtol=1e-9, atol=1e-12
+    )
     threaded = copy.copy(ours)  # the same fitted model, predicting on every core
     threaded.n_jobs = None
 
@@ -136,11 +146,14 @@ def predict_methods(X_train, y_train, X_test, C):
             t0, w0 = time.thread_time(), time.perf_counter()
             model.predict_proba(X_test)
             return np.array([time.thread_time() - t0, time.perf_counter() - w0])
+
         return run
 
-    return {"predict_proba softmaxreg 1 thread": timed(ours),
-            "predict_proba softmaxreg n_jobs=None": timed(threaded),
-            "predict_proba scikit-learn": timed(theirs)}
+    return {
+        "predict_proba softmaxreg 1 thread": timed(ours),
+        "predict_proba softmaxreg n_jobs=None": timed(threaded),
+        "predict_proba scikit-learn": timed(theirs),
+    }
 
 
 def _threaded(name):
@@ -169,8 +182,10 @@ def run(data, repeat=7, C=10.0, out=print, dataset="data", records=None):
     med = {name: np.median(np.array(v), axis=0) for name, v in samples.items()}
     K = len(np.unique(y_train))
     per = X_train.nnz * (1 if K == 2 else K)
-    out(f"X: {X_train.shape[0]} x {X_train.shape[1]}, {X_train.nnz} nonzeros, {K} classes; "
-        f"test {X_test.shape[0]} rows; C = {C}; medians of {repeat} interleaved rounds")
+    out(
+        f"X: {X_train.shape[0]} x {X_train.shape[1]}, {X_train.nnz} nonzeros, {K} classes; "
+        f"test {X_test.shape[0]} rows; C = {C}; medians of {repeat} interleaved rounds"
+    )
     out(f"{'row':46} {'CPU ms':>9} {'wall ms':>9} {'ns/nnz/class':>13}")
     for name, (cpu, wall) in med.items():
         value = wall if _threaded(name) else cpu
@@ -181,11 +196,12 @@ def run(data, repeat=7, C=10.0, out=print, dataset="data", records=None):
         result[label] = med[ours][clock] / med[theirs][clock]
         out(f"ratio {label:48} {result[label]:.3f}")
     if records is not None:
-        description = (f"{X_train.shape[0]} x {X_train.shape[1]} CSR, {X_train.nnz} "
-                       f"nonzeros, {K} classes, test {X_test.shape[0]} rows; C = {C}")
+        description = (
+            f"{X_train.shape[0]} x {X_train.shape[1]} CSR, {X_train.nnz} "
+            f"nonzeros, {K} classes, test {X_test.shape[0]} rows; C = {C}"
+        )
         records.append(results_record(med, dataset, description, repeat))
-    med = {name: float(value[1] if _threaded(name) else value[0])
-           for name, value in med.items()}
+    med = {name: float(value[1] if _threaded(name) else value[0]) for name, value in med.items()}
     med["ratios"] = result
     return med
 
@@ -193,21 +209,42 @@ def run(data, repeat=7, C=10.0, out=print, dataset="data", records=None):
 def _ratios():
     """(label, softmaxreg row, scikit-learn row, clock: 0 CPU, 1 wall) of each ratio."""
     ratios = []
-    for kind, dtype, theirs in [("SAG", "float64", "SAG float64 scikit-learn"),
-                                ("SAG", "float32", "SAG float32 scikit-learn"),
-                                ("SGD", "float64", "SGD float64 SGDClassifier"),
-                                ("SGD", "float32", "SGD float64 SGDClassifier")]:
+    for kind, dtype, theirs in [
+        ("SAG", "float64", "SAG float64 scikit-learn"),
+        ("SAG", "float32", "SAG float32 scikit-learn"),
+        ("SGD", "float64", "SGD float64 SGDClassifier"),
+        ("SGD", "float32", "SGD float64 SGDClassifier"),
+    ]:
         label = f"{kind} epoch {dtype}{' X' if kind == 'SGD' and dtype == 'float32' else ''}"
         ratios.append((f"{label}, 1 thread", f"{kind} {dtype} softmaxreg", theirs, 0))
-        ratios.append((f"{label}, n_jobs=None (wall)", f"{kind} {dtype} softmaxreg n_jobs=None",
-                       theirs, 1))
+        ratios.append(
+            (f"{label}, n_jobs=None (wall)", f"{kind} {dtype} softmaxreg n_jobs=None", theirs, 1)
+        )
         if kind == "SGD":
-            ratios.append((f"{label}, both on every core (wall)",
-                           f"{kind} {dtype} softmaxreg n_jobs=None", f"{theirs} n_jobs=-1", 1))
-    ratios.append(("predict_proba, 1 thread", "predict_proba softmaxreg 1 thread",
-                   "predict_proba scikit-learn", 0))
-    ratios.append(("predict_proba, n_jobs=None (wall)", "predict_proba softmaxreg n_jobs=None",
-                   "predict_proba scikit-learn", 1))
+            ratios.append(
+                (
+                    f"{label}, both on every core (wall)",
+                    f"{kind} {dtype} softmaxreg n_jobs=None",
+                    f"{theirs} n_jobs=-1",
+                    1,
+                )
+            )
+    ratios.append(
+        (
+            "predict_proba, 1 thread",
+            "predict_proba softmaxreg 1 thread",
+            "predict_proba scikit-learn",
+            0,
+        )
+    )
+    ratios.append(
+        (
+            "predict_proba, n_jobs=None (wall)",
+            "predict_proba softmaxreg n_jobs=None",
+            "predict_proba scikit-learn",
+            1,
+        )
+    )
     return ratios
 
 
@@ -219,17 +256,25 @@ def results_record(med, name, description, repeat):
 
     ``med`` maps each row name to its medians (CPU seconds, wall seconds).
     """
-    rows = [[label, round(med[ours][clock] * 1e3, 2), round(med[theirs][clock] * 1e3, 2),
-             round(med[ours][clock] / med[theirs][clock], 3)]
-            for label, ours, theirs, clock in RATIOS]
+    rows = [
+        [
+            label,
+            round(med[ours][clock] * 1e3, 2),
+            round(med[theirs][clock] * 1e3, 2),
+            round(med[ours][clock] / med[theirs][clock], 3),
+        ]
+        for label, ours, theirs, clock in RATIOS
+    ]
     return {
         "title": f"Epochs and predict_proba: {name}",
         "problem": f"{description}; medians of {repeat} interleaved rounds",
         "columns": ["measurement", "softmaxreg (ms)", "scikit-learn (ms)", "ratio"],
         "rows": rows,
-        "notes": ["SGD rows compare softmax SGD with SGDClassifier(loss=\"log_loss\") (one-vs-rest, "
-                  "float64 only); \"wall\" rows run on every core, the others on one thread "
-                  "(CPU time)."],
+        "notes": [
+            'SGD rows compare softmax SGD with SGDClassifier(loss="log_loss") (one-vs-rest, '
+            'float64 only); "wall" rows run on every core, the others on one thread '
+            "(CPU time)."
+        ],
         "order": 20,
     }
 
@@ -237,13 +282,20 @@ def results_record(med, name, description, repeat):
 def corpus_parser(description, repeat):
     """The options of the interleaved scripts: ``--corpus DIR``, ``--repeat``, ``--C``."""
     parser = argparse.ArgumentParser(description=description)
-    parser.add_argument("--corpus", default=None,
-                        help="folder with train.jsonl.gz and test.jsonl.gz (label, text), or "
-                             "small / large: compare.py's generated problems (use --C 1)")
+    parser.add_argument(
+        "--corpus",
+        default=None,
+        help="folder with train.jsonl.gz and test.jsonl.gz (label, text), or "
+        "small / large: compare.py's generated problems (use --C 1)",
+    )
     parser.add_argument("--repeat", type=int, default=repeat, help="interleaved rounds")
     parser.add_argument("--C", type=float, default=10.0, help="alpha = 1 / (C n_samples)")
-    parser.add_argument("--save", metavar="PATH.json", default=None,
-                        help="also write the table as a results file (benchmarks/results/)")
+    parser.add_argument(
+        "--save",
+        metavar="PATH.json",
+        default=None,
+        help="also write the table as a results file (benchmarks/results/)",
+    )
     return parser
 
 

@@ -39,17 +39,20 @@ def main(argv=None):
     lml = LinearModelLoss(base_loss=HalfMultinomialLoss(n_classes=K), fit_intercept=True)
     yf = y_index.astype(np.float64)
     ours = {
-        t: Objective(X, y_index.astype(np.int32), np.ones(X.shape[0]), K, 1e-5, 0.0, True,
-                     n_threads=t)
+        t: Objective(
+            X, y_index.astype(np.int32), np.ones(X.shape[0]), K, 1e-5, 0.0, True, n_threads=t
+        )
         for t in (1, 2)
     }
     runs = {
         "softmaxreg 1 thread": lambda: ours[1].value_and_gradient(params),
         "softmaxreg 2 threads": lambda: ours[2].value_and_gradient(params),
-        "scikit-learn 1 thread": lambda: lml.loss_gradient(coef, X, yf, l2_reg_strength=1e-5,
-                                                           n_threads=1),
-        "scikit-learn 2 threads": lambda: lml.loss_gradient(coef, X, yf, l2_reg_strength=1e-5,
-                                                            n_threads=2),
+        "scikit-learn 1 thread": lambda: lml.loss_gradient(
+            coef, X, yf, l2_reg_strength=1e-5, n_threads=1
+        ),
+        "scikit-learn 2 threads": lambda: lml.loss_gradient(
+            coef, X, yf, l2_reg_strength=1e-5, n_threads=2
+        ),
     }
     times = {name: [] for name in runs}
     for _ in range(args.repeat):
@@ -58,15 +61,23 @@ def main(argv=None):
             run()
             times[name].append(time.perf_counter() - t0)
     med = {name: float(np.median(t)) * 1e3 for name, t in times.items()}
-    print(f"{Path(args.corpus).name}: {X.shape[0]} x {X.shape[1]}, nnz {X.nnz}, {K} classes, "
-          f"{args.repeat} interleaved runs (medians)")
+    print(
+        f"{Path(args.corpus).name}: {X.shape[0]} x {X.shape[1]}, nnz {X.nnz}, {K} classes, "
+        f"{args.repeat} interleaved runs (medians)"
+    )
     for name, ms in med.items():
         print(f"  {name:<24}{ms:9.1f} ms")
-    sk1, sk_best = med["scikit-learn 1 thread"], min(med["scikit-learn 1 thread"],
-                                                      med["scikit-learn 2 threads"])
-    print(f"  ratio 1 thread  (ours / scikit-learn 1 thread):   {med['softmaxreg 1 thread'] / sk1:.2f}")
-    print(f"  ratio 2 threads (ours / scikit-learn's best):     "
-          f"{med['softmaxreg 2 threads'] / sk_best:.2f}")
+    sk1, sk_best = (
+        med["scikit-learn 1 thread"],
+        min(med["scikit-learn 1 thread"], med["scikit-learn 2 threads"]),
+    )
+    print(
+        f"  ratio 1 thread  (ours / scikit-learn 1 thread):   {med['softmaxreg 1 thread'] / sk1:.2f}"
+    )
+    print(
+        f"  ratio 2 threads (ours / scikit-learn's best):     "
+        f"{med['softmaxreg 2 threads'] / sk_best:.2f}"
+    )
 
 
 if __name__ == "__main__":

@@ -43,8 +43,14 @@ def sag_epochs(X, y, n_jobs, C=10.0):
     """Seconds of 10 SAG epochs."""
     from softmaxreg import SoftmaxRegression
 
-    est = SoftmaxRegression(alpha=1.0 / (C * X.shape[0]), solver="sag", max_iter=10, tol=0.0,
-                            random_state=0, n_jobs=n_jobs)
+    est = SoftmaxRegression(
+        alpha=1.0 / (C * X.shape[0]),
+        solver="sag",
+        max_iter=10,
+        tol=0.0,
+        random_state=0,
+        n_jobs=n_jobs,
+    )
     start = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -58,8 +64,9 @@ def grid_search(X, y, n_jobs):
 
     from softmaxreg import SoftmaxRegression
 
-    search = GridSearchCV(SoftmaxRegression(random_state=0, n_jobs=n_jobs),
-                          {"alpha": ALPHAS}, cv=3, n_jobs=2)
+    search = GridSearchCV(
+        SoftmaxRegression(random_state=0, n_jobs=n_jobs), {"alpha": ALPHAS}, cv=3, n_jobs=2
+    )
     start = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -75,8 +82,9 @@ class Busy:
         self.procs = []
 
     def __enter__(self):
-        self.procs = [subprocess.Popen([sys.executable, "-c", "while True: pass"])
-                      for _ in range(self.n)]
+        self.procs = [
+            subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(self.n)
+        ]
         time.sleep(0.5)
         return self
 
@@ -117,14 +125,24 @@ def machine():
         pass
     from joblib import cpu_count
 
-    return {"cpu": model, "cores": cpu_count(), "python": platform.python_version(),
-            "softmaxreg": softmaxreg.__version__, "scikit-learn": sklearn.__version__}
+    return {
+        "cpu": model,
+        "cores": cpu_count(),
+        "python": platform.python_version(),
+        "softmaxreg": softmaxreg.__version__,
+        "scikit-learn": sklearn.__version__,
+    }
 
 
 def commit():
     try:
-        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
-                              text=True, cwd=Path(__file__).parent, check=True).stdout.strip()
+        return subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            cwd=Path(__file__).parent,
+            check=True,
+        ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
 
@@ -144,35 +162,49 @@ def main(argv=None):
     rows = []
     print(f"X: {X.shape[0]} x {X.shape[1]}, {X.nnz} nonzeros, {len(np.unique(y))} classes")
     print(f"{'condition':18} {'task':34} {'default s':>10} {'n_jobs=1 s':>11} {'ratio':>7}")
-    for condition, n_busy in [("idle", 0), (f"{args.busy} busy process"
-                                            f"{'es' if args.busy > 1 else ''}", args.busy)]:
+    for condition, n_busy in [
+        ("idle", 0),
+        (f"{args.busy} busy process{'es' if args.busy > 1 else ''}", args.busy),
+    ]:
         with Busy(n_busy):
             for name, task, repeat in tasks:
                 pairs = measure(task, X, y, repeat)
                 default, one = np.median(pairs, axis=0)
                 ratio = float(np.median(pairs[:, 0] / pairs[:, 1]))
-                print(f"{condition:18} {name:34} {default:10.2f} {one:11.2f} {ratio:7.2f}",
-                      flush=True)
-                rows.append([condition, name, round(float(default), 3), round(float(one), 3),
-                             round(ratio, 3)])
+                print(
+                    f"{condition:18} {name:34} {default:10.2f} {one:11.2f} {ratio:7.2f}", flush=True
+                )
+                rows.append(
+                    [
+                        condition,
+                        name,
+                        round(float(default), 3),
+                        round(float(one), 3),
+                        round(ratio, 3),
+                    ]
+                )
     if args.save:
         result = {
             "title": "Threads beside other work: default n_jobs against n_jobs=1",
             "problem": f"{Path(args.corpus).name} TF-IDF, {X.shape[0]} x {X.shape[1]}, "
-                       f"{len(np.unique(y))} classes",
+            f"{len(np.unique(y))} classes",
             "machine": machine(),
             "commit": commit(),
             "date": time.strftime("%Y-%m-%d"),
             "command": "python benchmarks/compare_threads.py --corpus DIR --search "
-                       f"--repeat {args.repeat} --busy {args.busy}",
-            "columns": ["condition", "task", "default n_jobs (s)", "n_jobs=1 (s)",
-                        "ratio default / n_jobs=1"],
+            f"--repeat {args.repeat} --busy {args.busy}",
+            "columns": [
+                "condition",
+                "task",
+                "default n_jobs (s)",
+                "n_jobs=1 (s)",
+                "ratio default / n_jobs=1",
+            ],
             "rows": rows,
             "notes": [
                 "Wall-clock medians; the ratio is the median of per-round ratios of "
                 "back-to-back runs.",
-                "Busy: CPU-bound Python processes started beside the fits on the same "
-                "cores.",
+                "Busy: CPU-bound Python processes started beside the fits on the same cores.",
             ],
         }
         Path(args.save).parent.mkdir(parents=True, exist_ok=True)

@@ -30,8 +30,9 @@ def text_corpus():
     path = Path(os.environ.get("SOFTMAXREG_CORPUS", DATA / "20newsgroups"))
     if (path / "train.jsonl.gz").exists() or (path / "train.jsonl").exists():
         return (path.name,) + load_jsonl_corpus(path)
-    X, y = make_text_classification(n_samples=15_000, n_features=100_000, n_classes=20,
-                                    random_state=0)
+    X, y = make_text_classification(
+        n_samples=15_000, n_features=100_000, n_classes=20, random_state=0
+    )
     return ("generated", X[:11_000], X[11_000:], y[:11_000], y[11_000:])
 
 

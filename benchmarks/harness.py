@@ -40,11 +40,34 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-
 from problems import get_problem
 
-LADDER = (1, 2, 3, 4, 6, 8, 11, 16, 23, 32, 45, 64, 91, 128, 181, 256, 362, 512, 724, 1024,
-          1448, 2048, 2896, 4096)
+LADDER = (
+    1,
+    2,
+    3,
+    4,
+    6,
+    8,
+    11,
+    16,
+    23,
+    32,
+    45,
+    64,
+    91,
+    128,
+    181,
+    256,
+    362,
+    512,
+    724,
+    1024,
+    1448,
+    2048,
+    2896,
+    4096,
+)
 CACHE_VERSION = "f-star-v1"
 DEFAULT_CACHE = Path.home() / ".cache" / "softmaxreg-bench"
 
@@ -72,8 +95,14 @@ def _softmaxreg(solver, **extra):
     from softmaxreg import SoftmaxRegression
 
     def make(problem, n_iter, one_thread=False):
-        params = dict(alpha=problem.alpha, solver=solver, tol=0.0, max_iter=n_iter,
-                      random_state=0, n_jobs=1 if one_thread else None)
+        params = dict(
+            alpha=problem.alpha,
+            solver=solver,
+            tol=0.0,
+            max_iter=n_iter,
+            random_state=0,
+            n_jobs=1 if one_thread else None,
+        )
         if solver == "sgd":
             params["n_iter_no_change"] = n_iter + 1  # never stop early
         return SoftmaxRegression(**params, **extra)
@@ -85,8 +114,9 @@ def _sklearn_logistic(solver):
     from sklearn.linear_model import LogisticRegression
 
     def make(problem, n_iter, one_thread=False):
-        return LogisticRegression(C=problem.C, solver=solver, tol=0.0, max_iter=n_iter,
-                                  random_state=0)
+        return LogisticRegression(
+            C=problem.C, solver=solver, tol=0.0, max_iter=n_iter, random_state=0
+        )
 
     return make
 
@@ -94,8 +124,9 @@ def _sklearn_logistic(solver):
 def _sklearn_sgd(problem, n_iter, one_thread=False):
     from sklearn.linear_model import SGDClassifier
 
-    return SGDClassifier(loss="log_loss", alpha=problem.alpha, max_iter=n_iter, tol=None,
-                         random_state=0)
+    return SGDClassifier(
+        loss="log_loss", alpha=problem.alpha, max_iter=n_iter, tol=None, random_state=0
+    )
 
 
 def default_methods(include_sgd=True):
@@ -110,10 +141,12 @@ def default_methods(include_sgd=True):
         Method("scikit-learn saga", _sklearn_logistic("saga"), "scikit-learn"),
     ]
     if include_sgd:
-        methods.insert(4, Method("softmaxreg sgd", _softmaxreg("sgd"), "softmaxreg",
-                                 threaded=False))
-        methods.append(Method("scikit-learn SGDClassifier", _sklearn_sgd, "scikit-learn",
-                              optimises=False))
+        methods.insert(
+            4, Method("softmaxreg sgd", _softmaxreg("sgd"), "softmaxreg", threaded=False)
+        )
+        methods.append(
+            Method("scikit-learn SGDClassifier", _sklearn_sgd, "scikit-learn", optimises=False)
+        )
     return methods
 
 
@@ -146,8 +179,14 @@ def _fit(est, problem, blas_threads=None):
 def _objective(est, problem):
     from softmaxreg import objective_value
 
-    return objective_value(est.coef_, est.intercept_, problem.X_train, problem.y_train,
-                           alpha=problem.alpha, classes=est.classes_)
+    return objective_value(
+        est.coef_,
+        est.intercept_,
+        problem.X_train,
+        problem.y_train,
+        alpha=problem.alpha,
+        classes=est.classes_,
+    )
 
 
 def data_key(problem):
@@ -178,8 +217,13 @@ def reference_objective(problem, cache_dir=None, log=sys.stderr):
     print(f"  computing f* (lbfgs tol=1e-10), cache {path}", file=log, flush=True)
     est = SoftmaxRegression(alpha=problem.alpha, tol=1e-10, max_iter=20_000)
     seconds = _fit(est, problem)
-    ref = dict(f_star=float(_objective(est, problem)), n_iter=int(est.n_iter_),
-               seconds=seconds, key=key, problem=problem.name)
+    ref = dict(
+        f_star=float(_objective(est, problem)),
+        n_iter=int(est.n_iter_),
+        seconds=seconds,
+        key=key,
+        problem=problem.name,
+    )
     cache.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(ref))
     return dict(ref, cached=False)
@@ -258,8 +302,11 @@ def _ladder(method, problem, f_star, target, budget, log):
         seconds = _fit(est, problem, 1)
         res.n_iter, res.reached = int(est.n_iter_), False
         res.rungs.append((res.n_iter, seconds, float("nan")))
-        print(f"  {method.name}: own stopping rule, {res.n_iter} epochs, {seconds:.2f}s",
-              file=log, flush=True)
+        print(
+            f"  {method.name}: own stopping rule, {res.n_iter} epochs, {seconds:.2f}s",
+            file=log,
+            flush=True,
+        )
         return res
     spent = 0.0
     blas = 1 if method.library == "scikit-learn" else None
@@ -269,8 +316,11 @@ def _ladder(method, problem, f_star, target, budget, log):
         rel = (_objective(est, problem) - f_star) / abs(f_star)
         spent += seconds
         res.rungs.append((k, seconds, rel))
-        print(f"  {method.name}: max_iter {k:5d}  {seconds:8.3f}s  rel. subopt. {rel:.3e}",
-              file=log, flush=True)
+        print(
+            f"  {method.name}: max_iter {k:5d}  {seconds:8.3f}s  rel. subopt. {rel:.3e}",
+            file=log,
+            flush=True,
+        )
         res.n_iter = k
         if rel <= target:
             res.reached = True
@@ -280,8 +330,16 @@ def _ladder(method, problem, f_star, target, budget, log):
     return res
 
 
-def run_comparison(problem, methods=None, target=1e-4, repeat=3, budget=300.0, cache_dir=None,
-                   memory=True, log=sys.stderr):
+def run_comparison(
+    problem,
+    methods=None,
+    target=1e-4,
+    repeat=3,
+    budget=300.0,
+    cache_dir=None,
+    memory=True,
+    log=sys.stderr,
+):
     """Measure every method on one problem by the protocol of the module docstring.
 
     Parameters
@@ -319,14 +377,14 @@ def run_comparison(problem, methods=None, target=1e-4, repeat=3, budget=300.0, c
     ref = reference_objective(problem, cache_dir, log)
     f_star = ref["f_star"]
     results = [_ladder(m, problem, f_star, target, budget, log) for m in methods]
-    best_seen = min((r[2] for res in results for r in res.rungs if not math.isnan(r[2])),
-                    default=0.0)
+    best_seen = min(
+        (r[2] for res in results for r in res.rungs if not math.isnan(r[2])), default=0.0
+    )
     if best_seen < 0:  # a method beat the reference: use its objective as f*
         ref["lowered_by"] = -best_seen
         f_new = f_star * (1 + best_seen)
         for res in results:
-            res.rungs = [(k, s, (rel * f_star + f_star - f_new) / f_new)
-                         for k, s, rel in res.rungs]
+            res.rungs = [(k, s, (rel * f_star + f_star - f_new) / f_new) for k, s, rel in res.rungs]
             res.reached = res.optimises and res.rungs[-1][2] <= target
         f_star = f_new
     ref["f_star"] = f_star
@@ -337,7 +395,8 @@ def run_comparison(problem, methods=None, target=1e-4, repeat=3, budget=300.0, c
             continue
         blas = 1 if m.library == "scikit-learn" else None
         res.peak_tracemalloc, res.peak_rss = _peak_memory(
-            m.make(problem, res.n_iter, one_thread=True), problem, blas)
+            m.make(problem, res.n_iter, one_thread=True), problem, blas
+        )
     return problem, ref, results
 
 
@@ -369,8 +428,9 @@ def _time_interleaved(methods, results, problem, repeat, budget, log):
         for variant in _variants(m):
             res.times[variant] = med[(m.name, variant, k)]
             if lo is not None and lo < k:
-                res.epoch[variant] = (med[(m.name, variant, k)] - med[(m.name, variant, lo)]) \
-                    / (k - lo)
+                res.epoch[variant] = (med[(m.name, variant, k)] - med[(m.name, variant, lo)]) / (
+                    k - lo
+                )
             else:  # one epoch: setup included
                 res.epoch[variant] = med[(m.name, variant, k)]
 
@@ -386,11 +446,19 @@ def format_table(problem, ref, results, target=1e-4):
     lines = [
         problem.describe(),
         f"f* = {ref['f_star']:.12g} (lbfgs tol=1e-10, {ref['n_iter']} iterations"
-        + (f"; lowered by {ref['lowered_by']:.1e} relative to a method's objective"
-           if "lowered_by" in ref else "") + ")",
+        + (
+            f"; lowered by {ref['lowered_by']:.1e} relative to a method's objective"
+            if "lowered_by" in ref
+            else ""
+        )
+        + ")",
         f"time to target = median fit time at the first max_iter with (f - f*)/f* <= {target:g}"
-        + (f"; ratio vs the fastest scikit-learn solver ({best_sk.method}, "
-           f"{best_sk.best_time:.3f} s)" if best_sk else "; no scikit-learn solver reached it"),
+        + (
+            f"; ratio vs the fastest scikit-learn solver ({best_sk.method}, "
+            f"{best_sk.best_time:.3f} s)"
+            if best_sk
+            else "; no scikit-learn solver reached it"
+        ),
         f"{'method':<28}{'BLAS':<15}{'max_iter':>9}{'time (s)':>10}{'ratio':>7}"
         f"{'epoch (ms)':>11}{'ns/nnz/cls':>11}{'test acc':>9}{'rel subopt':>11}"
         f"{'tracemalloc MB':>15}{'RSS+ MB':>9}",
@@ -406,16 +474,24 @@ def format_table(problem, ref, results, target=1e-4):
                 ratio, it = f"{'own':>7}", f"{r.n_iter:>9d}"
             ep = r.epoch[variant]
             # a non-positive difference of medians: the noise exceeded the epochs' cost
-            epoch_cols = (f"{ep * 1e3:11.2f}{ep / (problem.nnz * K) * 1e9:11.2f}" if ep > 0
-                          else f"{'noise':>11}{'':>11}")
+            epoch_cols = (
+                f"{ep * 1e3:11.2f}{ep / (problem.nnz * K) * 1e9:11.2f}"
+                if ep > 0
+                else f"{'noise':>11}{'':>11}"
+            )
             rss = f"{r.peak_rss / 2**20:9.1f}" if r.peak_rss is not None else f"{'':>9}"
-            tm = f"{r.peak_tracemalloc / 2**20:15.1f}" if r.peak_tracemalloc is not None \
+            tm = (
+                f"{r.peak_tracemalloc / 2**20:15.1f}"
+                if r.peak_tracemalloc is not None
                 else f"{'':>15}"
+            )
             rel = f"{r.rel_subopt:11.1e}" if r.optimises else f"{'':>11}"
             lines.append(
                 f"{r.method:<28}{variant:<15}{it}{t:10.3f}{ratio}{epoch_cols}"
                 f"{r.accuracy:9.4f}{rel}{tm}{rss}"
             )
-    lines.append("n/r: target not reached within the ladder's budget (time shown: the last "
-                 "rung tried); own: run to its own stopping rule (another objective).")
+    lines.append(
+        "n/r: target not reached within the ladder's budget (time shown: the last "
+        "rung tried); own: run to its own stopping rule (another objective)."
+    )
     return "\n".join(lines)

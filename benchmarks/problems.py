@@ -66,9 +66,11 @@ class Problem:
     def describe(self):
         X = self.X_train
         kind = "CSR" if hasattr(X, "nnz") else "dense"
-        return (f"{self.name}: {X.shape[0]} x {X.shape[1]} {kind} {X.dtype}, "
-                f"{self.nnz / X.shape[0]:.1f} nonzeros a row, {self.n_classes} classes, "
-                f"test {self.X_test.shape[0]} rows; alpha = {self.alpha:.4g} (C = {self.C:g})")
+        return (
+            f"{self.name}: {X.shape[0]} x {X.shape[1]} {kind} {X.dtype}, "
+            f"{self.nnz / X.shape[0]:.1f} nonzeros a row, {self.n_classes} classes, "
+            f"test {self.X_test.shape[0]} rows; alpha = {self.alpha:.4g} (C = {self.C:g})"
+        )
 
 
 def generated_problem(size="small", dtype=np.float64, random_state=0):
@@ -76,15 +78,22 @@ def generated_problem(size="small", dtype=np.float64, random_state=0):
     from softmaxreg import make_text_classification
 
     n_train, n_test, n_features, n_classes, tokens = SIZES[size]
-    X, y = make_text_classification(n_train + n_test, n_features, n_classes,
-                                    tokens_per_row=tokens, dtype=dtype,
-                                    random_state=random_state)
-    return Problem(f"generated {size}", X[:n_train], X[n_train:], y[:n_train], y[n_train:],
-                   alpha=1.0 / n_train)
+    X, y = make_text_classification(
+        n_train + n_test,
+        n_features,
+        n_classes,
+        tokens_per_row=tokens,
+        dtype=dtype,
+        random_state=random_state,
+    )
+    return Problem(
+        f"generated {size}", X[:n_train], X[n_train:], y[:n_train], y[n_train:], alpha=1.0 / n_train
+    )
 
 
-def dense_problem(n_samples=100_000, n_features=100, n_classes=10, n_test=20_000,
-                  dtype=np.float64, random_state=0):
+def dense_problem(
+    n_samples=100_000, n_features=100, n_classes=10, n_test=20_000, dtype=np.float64, random_state=0
+):
     """Dense Gaussian classes with correlated, standardised columns (see module doc)."""
     rng = np.random.default_rng(random_state)
     n = n_samples + n_test
@@ -96,8 +105,14 @@ def dense_problem(n_samples=100_000, n_features=100, n_classes=10, n_test=20_000
     X -= X[:n_samples].mean(axis=0)
     X /= X[:n_samples].std(axis=0)
     X = np.ascontiguousarray(X, dtype=dtype)
-    return Problem(f"dense {n_samples} x {n_features}", X[:n_samples], X[n_samples:],
-                   y[:n_samples], y[n_samples:], alpha=1.0 / n_samples)
+    return Problem(
+        f"dense {n_samples} x {n_features}",
+        X[:n_samples],
+        X[n_samples:],
+        y[:n_samples],
+        y[n_samples:],
+        alpha=1.0 / n_samples,
+    )
 
 
 def corpus_problem(path, C=10.0, dtype=np.float64, test_fraction=0.2, random_state=0):
@@ -131,7 +146,10 @@ def corpus_problem(path, C=10.0, dtype=np.float64, test_fraction=0.2, random_sta
             X, y = load_svmlight_file(str(path), dtype=dtype)
         _, counts = np.unique(y, return_counts=True)
         Xtr, Xte, ytr, yte = train_test_split(
-            X, y, test_size=test_fraction, random_state=random_state,
+            X,
+            y,
+            test_size=test_fraction,
+            random_state=random_state,
             stratify=y if counts.min() >= 2 else None,
         )
     name = path.name.replace(".jsonl", "").replace(".gz", "") or str(path)

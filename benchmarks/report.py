@@ -62,8 +62,10 @@ def cell(value):
 
 def table(columns, rows):
     """A Markdown table."""
-    lines = ["| " + " | ".join(map(cell, columns)) + " |",
-             "| " + " | ".join("---" for _ in columns) + " |"]
+    lines = [
+        "| " + " | ".join(map(cell, columns)) + " |",
+        "| " + " | ".join("---" for _ in columns) + " |",
+    ]
     lines += ["| " + " | ".join(map(cell, row)) + " |" for row in rows]
     return lines
 
@@ -113,25 +115,30 @@ def render(folder=RESULTS):
     common = settings.most_common(1)[0][0] if settings else ""
     lines = [INTRO]
     if common:
-        lines += ["## Machine and versions", "",
-                  f"{common} (unless a table says otherwise).", ""]
+        lines += ["## Machine and versions", "", f"{common} (unless a table says otherwise).", ""]
     lines += [METHOD]
     for record in records:
         lines += section(record, common)
     commands = list(dict.fromkeys(r["command"] for r in records if r.get("command")))
-    lines += ["## Reproduce", "",
-              "From a source checkout with the package built in place "
-              "(`python setup.py build_ext --inplace`, `PYTHONPATH=src`); corpora as in the "
-              "README. Add `--save benchmarks/results/NAME.json` to keep a run, then "
-              "regenerate this page:", "", "```bash"]
+    lines += [
+        "## Reproduce",
+        "",
+        "From a source checkout with the package built in place "
+        "(`python setup.py build_ext --inplace`, `PYTHONPATH=src`); corpora as in the "
+        "README. Add `--save benchmarks/results/NAME.json` to keep a run, then "
+        "regenerate this page:",
+        "",
+        "```bash",
+    ]
     lines += commands + ["python benchmarks/report.py", "```", ""]
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true",
-                        help="compare with BENCHMARKS.md instead of writing it")
+    parser.add_argument(
+        "--check", action="store_true", help="compare with BENCHMARKS.md instead of writing it"
+    )
     parser.add_argument("--results", default=str(RESULTS), help="folder of results files")
     parser.add_argument("--output", default=str(PAGE), help="the page to write")
     args = parser.parse_args(argv)
@@ -140,8 +147,7 @@ def main(argv=None):
     if args.check:
         current = output.read_text(encoding="utf-8") if output.exists() else ""
         if current != text:
-            print(f"{output} is not up to date: run python benchmarks/report.py",
-                  file=sys.stderr)
+            print(f"{output} is not up to date: run python benchmarks/report.py", file=sys.stderr)
             return 1
         return 0
     output.write_text(text, encoding="utf-8")

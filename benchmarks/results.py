@@ -64,8 +64,11 @@ def save(record, path):
     path = Path(path)
     check(record, path.name)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fields = [f"  {json.dumps(key)}: {json.dumps(value)}" for key, value in record.items()
-              if key != "rows"]
+    fields = [
+        f"  {json.dumps(key)}: {json.dumps(value)}"
+        for key, value in record.items()
+        if key != "rows"
+    ]
     rows = ",\n".join(f"    {json.dumps(row)}" for row in record["rows"])
     fields.insert(list(record).index("rows"), f'  "rows": [\n{rows}\n  ]')
     # one row a line: a later run's diff shows which figures moved
@@ -109,18 +112,31 @@ def versions():
 
     import softmaxreg
 
-    return {"Python": platform.python_version(), "NumPy": numpy.__version__,
-            "SciPy": scipy.__version__, "scikit-learn": sklearn.__version__,
-            "softmaxreg": softmaxreg.__version__}
+    return {
+        "Python": platform.python_version(),
+        "NumPy": numpy.__version__,
+        "SciPy": scipy.__version__,
+        "scikit-learn": sklearn.__version__,
+        "softmaxreg": softmaxreg.__version__,
+    }
 
 
 def commit():
     """The checkout's commit (short hash, ``+changes`` when the tree differs), or None."""
     try:
-        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO,
-                              capture_output=True, text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
-                               cwd=REPO, capture_output=True, text=True).stdout.strip()
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return None
     return head + ("+changes" if dirty else "")
@@ -138,5 +154,10 @@ def environment(argv=None):
     data = os.environ.get("SOFTMAXREG_DATA")
     if data:  # the corpora's folder differs between machines; the variable does not
         command = command.replace(data.rstrip("/"), '"$SOFTMAXREG_DATA"')
-    return {"machine": machine(), "versions": versions(), "commit": commit(),
-            "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "command": command}
+    return {
+        "machine": machine(),
+        "versions": versions(),
+        "commit": commit(),
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "command": command,
+    }

@@ -9,15 +9,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from sklearn.datasets import dump_svmlight_file
-
-from softmaxreg import make_text_classification
 
 # the lab's modules, beside this file
 from compare import results_record
 from harness import default_methods, format_table, reference_objective, run_comparison
 from problems import Problem, corpus_problem, dense_problem
 from results import check
+from sklearn.datasets import dump_svmlight_file
+
+from softmaxreg import make_text_classification
 
 COMPARE = Path(__file__).resolve().parent / "compare.py"
 
@@ -33,10 +33,12 @@ def _methods(*names):
 
 
 def test_ladder_reaches_target_and_table(tiny, tmp_path):
-    methods = _methods("softmaxreg sag", "softmaxreg lbfgs", "scikit-learn sag",
-                       "scikit-learn SGDClassifier")
-    problem, ref, results = run_comparison(tiny, methods, repeat=1, budget=20.0,
-                                           cache_dir=tmp_path, log=io.StringIO())
+    methods = _methods(
+        "softmaxreg sag", "softmaxreg lbfgs", "scikit-learn sag", "scikit-learn SGDClassifier"
+    )
+    problem, ref, results = run_comparison(
+        tiny, methods, repeat=1, budget=20.0, cache_dir=tmp_path, log=io.StringIO()
+    )
     by_name = {r.method: r for r in results}
     for name in ("softmaxreg sag", "softmaxreg lbfgs", "scikit-learn sag"):
         r = by_name[name]
@@ -57,16 +59,19 @@ def test_reference_is_cached(tiny, tmp_path):
     second = reference_objective(tiny, tmp_path, io.StringIO())
     assert not first["cached"] and second["cached"]
     assert second["f_star"] == first["f_star"]
-    other = Problem("tiny", tiny.X_train, tiny.X_test, tiny.y_train, tiny.y_test,
-                    alpha=2 * tiny.alpha)
+    other = Problem(
+        "tiny", tiny.X_train, tiny.X_test, tiny.y_train, tiny.y_test, alpha=2 * tiny.alpha
+    )
     assert not reference_objective(other, tmp_path, io.StringIO())["cached"]
 
 
 def test_corpus_formats(tmp_path):
     rng = np.random.default_rng(0)
     words = [f"w{i}" for i in range(50)]
-    records = [{"label": str(k % 3), "text": " ".join(rng.choice(words, 8)) + f" topic{k % 3}"}
-               for k in range(60)]
+    records = [
+        {"label": str(k % 3), "text": " ".join(rng.choice(words, 8)) + f" topic{k % 3}"}
+        for k in range(60)
+    ]
     with gzip.open(tmp_path / "all.jsonl.gz", "wt") as f:
         f.writelines(json.dumps(r) + "\n" for r in records)
     p = corpus_problem(tmp_path / "all.jsonl.gz", C=10.0)
@@ -87,9 +92,9 @@ def test_dense_problem_is_standardised():
 
 def test_results_record_follows_the_schema(tiny, tmp_path):
     methods = _methods("softmaxreg sag", "scikit-learn sag", "scikit-learn SGDClassifier")
-    problem, ref, results = run_comparison(tiny, methods, repeat=1, budget=20.0,
-                                           cache_dir=tmp_path, memory=False,
-                                           log=io.StringIO())
+    problem, ref, results = run_comparison(
+        tiny, methods, repeat=1, budget=20.0, cache_dir=tmp_path, memory=False, log=io.StringIO()
+    )
     record = check(results_record(problem, ref, results))
     assert [row[0] for row in record["rows"]] == [m.name for m in methods]
     assert "speed-up" in record["summary"]
@@ -98,20 +103,32 @@ def test_results_record_follows_the_schema(tiny, tmp_path):
 
 def compare(*args):
     """Run ``python benchmarks/compare.py ARGS`` as a user would, from a checkout."""
-    return subprocess.run([sys.executable, str(COMPARE), *map(str, args)],
-                          capture_output=True, text=True, timeout=600)
+    return subprocess.run(
+        [sys.executable, str(COMPARE), *map(str, args)], capture_output=True, text=True, timeout=600
+    )
 
 
 def test_compare_script_on_a_corpus_file(tmp_path):
-    X, y = make_text_classification(n_samples=300, n_features=200, n_classes=3,
-                                    tokens_per_row=20, random_state=0)
+    X, y = make_text_classification(
+        n_samples=300, n_features=200, n_classes=3, tokens_per_row=20, random_state=0
+    )
     path = tmp_path / "tiny.svm"
     dump_svmlight_file(X, y, str(path))
-    result = compare("--corpus", path, "--repeat", "1", "--budget", "20", "--no-sgd",
-                     "--cache-dir", tmp_path / "cache", "--save", tmp_path / "tiny.json")
+    result = compare(
+        "--corpus",
+        path,
+        "--repeat",
+        "1",
+        "--budget",
+        "20",
+        "--no-sgd",
+        "--cache-dir",
+        tmp_path / "cache",
+        "--save",
+        tmp_path / "tiny.json",
+    )
     assert result.returncode == 0, result.stderr
-    for method in ("softmaxreg lbfgs", "softmaxreg sag", "scikit-learn lbfgs",
-                   "scikit-learn sag"):
+    for method in ("softmaxreg lbfgs", "softmaxreg sag", "scikit-learn lbfgs", "scikit-learn sag"):
         assert method in result.stdout, result.stdout
     assert any((tmp_path / "cache").iterdir())  # f* cached
     record = check(json.loads((tmp_path / "tiny.json").read_text()))

@@ -23,12 +23,28 @@ def test_every_results_file_follows_the_schema():
 
 
 def test_any_record_of_the_schema_renders(tmp_path):
-    save({"title": "Threads on a busy machine", "columns": ["n_jobs", "time (s)"],
-          "rows": [[1, 0.5], ["None", None]], "notes": ["a | in a note"]},
-         tmp_path / "threads.json")
-    save({"title": "Another", "columns": ["a"], "rows": [["x|y"]], "order": 1,
-          "machine": "elsewhere", "commit": "abc1234", "date": "2026-12-05",
-          "command": "python benchmarks/other.py"}, tmp_path / "other.json")
+    save(
+        {
+            "title": "Threads on a busy machine",
+            "columns": ["n_jobs", "time (s)"],
+            "rows": [[1, 0.5], ["None", None]],
+            "notes": ["a | in a note"],
+        },
+        tmp_path / "threads.json",
+    )
+    save(
+        {
+            "title": "Another",
+            "columns": ["a"],
+            "rows": [["x|y"]],
+            "order": 1,
+            "machine": "elsewhere",
+            "commit": "abc1234",
+            "date": "2026-12-05",
+            "command": "python benchmarks/other.py",
+        },
+        tmp_path / "other.json",
+    )
     text = render(tmp_path)
     assert text.index("## Another") < text.index("## Threads on a busy machine")
     assert "| 1 | 0.5 |" in text and "| None |  |" in text and "x\\|y" in text
@@ -41,11 +57,14 @@ def test_any_record_of_the_schema_renders(tmp_path):
     assert main(["--check", "--results", str(tmp_path), "--output", str(out)]) == 1
 
 
-@pytest.mark.parametrize("record, message", [
-    ({"columns": [], "rows": []}, "missing title"),
-    ({"title": "t", "columns": ["a", "b"], "rows": [[1]]}, "row 0 has 1 cells for 2 columns"),
-    ({"title": "t", "columns": [], "rows": [], "notes": "one"}, "notes must be a list"),
-])
+@pytest.mark.parametrize(
+    "record, message",
+    [
+        ({"columns": [], "rows": []}, "missing title"),
+        ({"title": "t", "columns": ["a", "b"], "rows": [[1]]}, "row 0 has 1 cells for 2 columns"),
+        ({"title": "t", "columns": [], "rows": [], "notes": "one"}, "notes must be a list"),
+    ],
+)
 def test_bad_records_are_refused(record, message, tmp_path):
     with pytest.raises(ValueError, match=message):
         check(record)

@@ -26,8 +26,13 @@ table = model.summary(X, y)
 print(table)
 print()
 rows = table.to_dict()
-for name, ratio, low, high, p in zip(names, rows["odds_ratio"], rows["odds_ratio_ci_lower"],
-                                     rows["odds_ratio_ci_upper"], rows["p_value"]):
+for name, ratio, low, high, p in zip(
+    names,
+    rows["odds_ratio"],
+    rows["odds_ratio_ci_lower"],
+    rows["odds_ratio_ci_upper"],
+    rows["p_value"],
+):
     print(f"{name:<16} odds ratio {ratio:7.3f}  95% CI [{low:.3f}, {high:.3f}]  p = {p:.2g}")
 
 try:

@@ -19,15 +19,18 @@ from softmaxreg import SoftmaxRegression, plot  # noqa: E402
 out = sys.argv[1] if len(sys.argv) > 1 else "decision_regions.png"
 
 # four classes in the plane
-X, y = make_blobs(n_samples=400, centers=[[-2, -2], [2, -2], [-2, 2], [2, 2]],
-                  cluster_std=1.3, random_state=0)
+X, y = make_blobs(
+    n_samples=400, centers=[[-2, -2], [2, -2], [-2, 2], [2, 2]], cluster_std=1.3, random_state=0
+)
 X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.25, random_state=0)
 
 records = []
 model = SoftmaxRegression(alpha=1e-3, callback=records.append).fit(X_train, y_train)
 print(f"classes: {model.classes_}, coef_ shape {model.coef_.shape}")
-print(f"lbfgs: {model.n_iter_} iterations, objective {model.loss_curve_[-1]:.6f} "
-      f"after {records[-1]['elapsed']:.3f} s")
+print(
+    f"lbfgs: {model.n_iter_} iterations, objective {model.loss_curve_[-1]:.6f} "
+    f"after {records[-1]['elapsed']:.3f} s"
+)
 print(f"test accuracy: {model.score(X_test, y_test):.3f}")
 
 fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.5))

@@ -24,8 +24,20 @@ def reference_step_size(X, sample_weight, binomial, alpha, l1_ratio, fit_interce
     return (min(eta, 0.5 / l2) if l2 > 0 else eta), s_b
 
 
-def reference_sag(X, y_index, n_classes, *, alpha, l1_ratio=0.0, sample_weight=None,
-                  fit_intercept=True, saga=False, n_epochs=3, seed=0, epoch_objectives=None):
+def reference_sag(
+    X,
+    y_index,
+    n_classes,
+    *,
+    alpha,
+    l1_ratio=0.0,
+    sample_weight=None,
+    fit_intercept=True,
+    saga=False,
+    n_epochs=3,
+    seed=0,
+    epoch_objectives=None,
+):
     """Return (W (n_features, K), b (K,)) after ``n_epochs`` epochs from zero.
 
     ``epoch_objectives``, a list, receives per epoch the documented progress estimate:

@@ -4,8 +4,12 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from softmaxreg import LogisticRegression, SoftmaxRegression, make_text_classification
-from softmaxreg import objective_value
+from softmaxreg import (
+    LogisticRegression,
+    SoftmaxRegression,
+    make_text_classification,
+    objective_value,
+)
 
 
 @pytest.fixture(scope="module")
@@ -13,29 +17,33 @@ def text():
     return make_text_classification(1_500, 3_000, 4, tokens_per_row=60, random_state=0)
 
 
-@pytest.mark.parametrize("container, alpha, l1_ratio, expected", [
-    ("csr", 1e-3, 0.0, "sag"),
-    ("dense", 1e-3, 0.0, "lbfgs"),
-    ("csr", 0.0, 0.0, "lbfgs"),
-    ("csr", 1e-3, 0.5, "saga"),
-    ("dense", 1e-3, 1.0, "saga"),
-    ("csr, 64 features", 1e-3, 0.0, "lbfgs"),   # 16 per class: whitened L-BFGS
-    ("csr, 65 features", 1e-3, 0.0, "sag"),
-    ("csr, 400 rows", 1e-3, 0.0, "lbfgs"),      # nnz * K below AUTO_SMALL_WORK
-])
+@pytest.mark.parametrize(
+    "container, alpha, l1_ratio, expected",
+    [
+        ("csr", 1e-3, 0.0, "sag"),
+        ("dense", 1e-3, 0.0, "lbfgs"),
+        ("csr", 0.0, 0.0, "lbfgs"),
+        ("csr", 1e-3, 0.5, "saga"),
+        ("dense", 1e-3, 1.0, "saga"),
+        ("csr, 64 features", 1e-3, 0.0, "lbfgs"),  # 16 per class: whitened L-BFGS
+        ("csr, 65 features", 1e-3, 0.0, "sag"),
+        ("csr, 400 rows", 1e-3, 0.0, "lbfgs"),  # nnz * K below AUTO_SMALL_WORK
+    ],
+)
 def test_rule(text, container, alpha, l1_ratio, expected):
-    from softmaxreg._solvers import AUTO_SMALL_WORK
+    from softmaxreg._solvers.registry import AUTO_SMALL_WORK
 
     X, y = text
     if container == "dense":
         X = X[:, :200].toarray()
     elif container.endswith("features"):
-        X = X[:, :int(container.split()[1])]
+        X = X[:, : int(container.split()[1])]
     elif container.endswith("rows"):
         X, y = X[:400], y[:400]
         assert X.nnz * 4 < AUTO_SMALL_WORK <= text[0].nnz * 4
-    model = SoftmaxRegression(solver="auto", alpha=alpha, l1_ratio=l1_ratio, max_iter=300,
-                              tol=1e-3, random_state=0).fit(X, y)
+    model = SoftmaxRegression(
+        solver="auto", alpha=alpha, l1_ratio=l1_ratio, max_iter=300, tol=1e-3, random_state=0
+    ).fit(X, y)
     assert model.solver_ == expected
     assert model.solver == "auto"  # the parameter is left as given
 
@@ -44,13 +52,13 @@ def test_rule(text, container, alpha, l1_ratio, expected):
 def test_rows_that_hold_sag_back_run_lbfgs(text, uneven):
     """SAG's step is bounded by the largest c_i ||x_i||^2: when a few rows dominate it,
     "auto" runs L-BFGS (AUTO_MAX_ROW_NORM_RATIO); even rows run SAG."""
-    from softmaxreg._solvers import AUTO_MAX_ROW_NORM_RATIO
+    from softmaxreg._solvers.registry import AUTO_MAX_ROW_NORM_RATIO
 
     X, y = text
     X = sp.csr_matrix(X, copy=True)
     sw = np.ones(X.shape[0])
     if uneven == "one long row":
-        X.data[X.indptr[0]:X.indptr[1]] *= 5.0  # ||x_0||^2 = 25, the others 1
+        X.data[X.indptr[0] : X.indptr[1]] *= 5.0  # ||x_0||^2 = 25, the others 1
     else:
         sw[0] = 2 * AUTO_MAX_ROW_NORM_RATIO
     params = dict(solver="auto", alpha=1e-3, max_iter=300, tol=1e-3, random_state=0)
@@ -77,8 +85,9 @@ def test_auto_reaches_the_lbfgs_optimum(text, dtype):
     X = sp.csr_matrix(X, dtype=dtype)
     alpha = 1.0 / X.shape[0]
     ref = SoftmaxRegression(alpha=alpha, solver="lbfgs", tol=1e-8, max_iter=2000).fit(X, y)
-    auto = SoftmaxRegression(solver="auto", alpha=alpha, tol=1e-6, max_iter=1000,
-                             random_state=0).fit(X, y)
+    auto = SoftmaxRegression(
+        solver="auto", alpha=alpha, tol=1e-6, max_iter=1000, random_state=0
+    ).fit(X, y)
     f_ref = objective_value(ref.coef_, ref.intercept_, X, y, alpha=alpha)
     f_auto = objective_value(auto.coef_, auto.intercept_, X, y, alpha=alpha)
     assert auto.solver_ == "sag" and auto.coef_.dtype == dtype

@@ -27,12 +27,15 @@ SW_OK = rng.uniform(0.5, 2.0, size=30)
 # Estimator configurations: a short, seeded fit for each solver.
 ESTIMATORS = {
     "lbfgs": lambda **p: SoftmaxRegression(**{"solver": "lbfgs", **p}),
-    "sgd": lambda **p: SoftmaxRegression(**{"solver": "sgd", "random_state": 0, "max_iter": 30,
-                                            **p}),
-    "sag": lambda **p: SoftmaxRegression(**{"solver": "sag", "random_state": 0, "max_iter": 30,
-                                            **p}),
-    "saga": lambda **p: SoftmaxRegression(**{"solver": "saga", "random_state": 0,
-                                             "max_iter": 30, **p}),
+    "sgd": lambda **p: SoftmaxRegression(
+        **{"solver": "sgd", "random_state": 0, "max_iter": 30, **p}
+    ),
+    "sag": lambda **p: SoftmaxRegression(
+        **{"solver": "sag", "random_state": 0, "max_iter": 30, **p}
+    ),
+    "saga": lambda **p: SoftmaxRegression(
+        **{"solver": "saga", "random_state": 0, "max_iter": 30, **p}
+    ),
     "logistic": lambda **p: LogisticRegression(**{"max_iter": 200, **p}),
 }
 SOFTMAX = ("lbfgs", "sgd", "sag", "saga")
@@ -60,8 +63,7 @@ class Finite:
 
 
 def inputs(X=None, y=None, sample_weight=None):
-    return dict(X=X_OK if X is None else X, y=Y_OK if y is None else y,
-                sample_weight=sample_weight)
+    return dict(X=X_OK if X is None else X, y=Y_OK if y is None else y, sample_weight=sample_weight)
 
 
 def with_value(X, i, j, v):
@@ -96,9 +98,17 @@ def corrupt_csr(kind):
     return M
 
 
-CORRUPT = ["index_out_of_range", "index_equal_to_n_features", "negative_index",
-           "decreasing_indptr", "indptr_nnz_mismatch", "indptr_beyond_nnz",
-           "indptr_nonzero_start", "short_indptr", "data_shorter_than_indices"]
+CORRUPT = [
+    "index_out_of_range",
+    "index_equal_to_n_features",
+    "negative_index",
+    "decreasing_indptr",
+    "indptr_nnz_mismatch",
+    "indptr_beyond_nnz",
+    "indptr_nonzero_start",
+    "short_indptr",
+    "data_shorter_than_indices",
+]
 CORRUPT_MESSAGE = r"Corrupt CSR matrix|column index|indptr|indices"
 
 
@@ -111,8 +121,14 @@ def memmapped(tmp_path, array, name):
 def memmapped_csr(tmp_path):
     Xs = sp.csr_matrix(X_OK)
     return sp.csr_matrix(
-        (memmapped(tmp_path, Xs.data, "data"), memmapped(tmp_path, Xs.indices, "indices"),
-         memmapped(tmp_path, Xs.indptr, "indptr")), shape=Xs.shape, copy=False)
+        (
+            memmapped(tmp_path, Xs.data, "data"),
+            memmapped(tmp_path, Xs.indices, "indices"),
+            memmapped(tmp_path, Xs.indptr, "indptr"),
+        ),
+        shape=Xs.shape,
+        copy=False,
+    )
 
 
 def read_only(array):
@@ -127,8 +143,7 @@ def many_classes(_):
     centres = r.standard_normal((1000, 8))
     y = np.repeat(np.arange(1000), 3)
     # short fits (the check asks for a better-than-constant model, not the optimum)
-    return inputs(centres[y] + 0.3 * r.standard_normal((3000, 8)), y) | {
-        "params": {"max_iter": 5}}
+    return inputs(centres[y] + 0.3 * r.standard_normal((3000, 8)), y) | {"params": {"max_iter": 5}}
 
 
 def many_classes_check(model, data):
@@ -153,117 +168,263 @@ FIT_ROWS = [
     # non-finite values
     ("nan_dense", lambda t: inputs(with_value(X_OK, 2, 1, np.nan)), Raises(*_NONFINITE), ALL),
     ("inf_dense", lambda t: inputs(with_value(X_OK, 2, 1, np.inf)), Raises(*_NONFINITE), ALL),
-    ("minus_inf_dense", lambda t: inputs(with_value(X_OK, 0, 0, -np.inf)),
-     Raises(*_NONFINITE), ALL),
-    ("nan_csr", lambda t: inputs(sp.csr_matrix(with_value(X_OK, 2, 1, np.nan))),
-     Raises(*_NONFINITE), ALL),
-    ("inf_csr", lambda t: inputs(sp.csr_array(with_value(X_OK, 0, 0, -np.inf))),
-     Raises(*_NONFINITE), ALL),
-    ("nan_float32", lambda t: inputs(with_value(X_OK, 2, 1, np.nan).astype(np.float32)),
-     Raises(*_NONFINITE), ALL),
+    (
+        "minus_inf_dense",
+        lambda t: inputs(with_value(X_OK, 0, 0, -np.inf)),
+        Raises(*_NONFINITE),
+        ALL,
+    ),
+    (
+        "nan_csr",
+        lambda t: inputs(sp.csr_matrix(with_value(X_OK, 2, 1, np.nan))),
+        Raises(*_NONFINITE),
+        ALL,
+    ),
+    (
+        "inf_csr",
+        lambda t: inputs(sp.csr_array(with_value(X_OK, 0, 0, -np.inf))),
+        Raises(*_NONFINITE),
+        ALL,
+    ),
+    (
+        "nan_float32",
+        lambda t: inputs(with_value(X_OK, 2, 1, np.nan).astype(np.float32)),
+        Raises(*_NONFINITE),
+        ALL,
+    ),
     # labels
-    ("nan_y", lambda t: inputs(y=np.where(Y_OK == 1, np.nan, Y_OK)), Raises(ValueError, "NaN"),
-     ALL),
-    ("inf_y", lambda t: inputs(y=np.where(Y_OK == 1, np.inf, Y_OK)),
-     Raises(ValueError, "infinity"), ALL),
+    (
+        "nan_y",
+        lambda t: inputs(y=np.where(Y_OK == 1, np.nan, Y_OK)),
+        Raises(ValueError, "NaN"),
+        ALL,
+    ),
+    (
+        "inf_y",
+        lambda t: inputs(y=np.where(Y_OK == 1, np.inf, Y_OK)),
+        Raises(ValueError, "infinity"),
+        ALL,
+    ),
     ("y_none", lambda t: inputs(y=None) | {"y": None}, Raises(ValueError, "requires y"), ALL),
     ("y_2d", lambda t: inputs(y=np.c_[Y_OK, Y_OK]), Raises(ValueError, "1d array"), ALL),
     ("one_class", lambda t: inputs(y=np.zeros(30)), Raises(ValueError, "only one class"), ALL),
-    ("continuous_y", lambda t: inputs(y=rng.standard_normal(30)),
-     Raises(ValueError, "Unknown label type"), ALL),
-    ("string_labels", lambda t: inputs(y=np.array(["a", "b", "c"])[Y_OK]),
-     Same(lambda t: inputs()), SOFTMAX),
+    (
+        "continuous_y",
+        lambda t: inputs(y=rng.standard_normal(30)),
+        Raises(ValueError, "Unknown label type"),
+        ALL,
+    ),
+    (
+        "string_labels",
+        lambda t: inputs(y=np.array(["a", "b", "c"])[Y_OK]),
+        Same(lambda t: inputs()),
+        SOFTMAX,
+    ),
     # scikit-learn's rule: float labels that are not integers (1e300 is beyond int64) are
     # continuous; the error comes without a RuntimeWarning from the failed integer cast
-    ("huge_float_labels", lambda t: inputs(y=np.array([-1e300, 0.0, 1e300])[Y_OK]),
-     Raises(ValueError, "Unknown label type"), ALL),
+    (
+        "huge_float_labels",
+        lambda t: inputs(y=np.array([-1e300, 0.0, 1e300])[Y_OK]),
+        Raises(ValueError, "Unknown label type"),
+        ALL,
+    ),
     # shapes
-    ("empty", lambda t: inputs(np.empty((0, 4)), np.empty(0)), Raises(ValueError, "0 sample"),
-     ALL),
-    ("empty_csr", lambda t: inputs(sp.csr_matrix((0, 4)), np.empty(0)),
-     Raises(ValueError, "0 sample"), ALL),
+    ("empty", lambda t: inputs(np.empty((0, 4)), np.empty(0)), Raises(ValueError, "0 sample"), ALL),
+    (
+        "empty_csr",
+        lambda t: inputs(sp.csr_matrix((0, 4)), np.empty(0)),
+        Raises(ValueError, "0 sample"),
+        ALL,
+    ),
     ("no_features", lambda t: inputs(np.empty((30, 0))), Raises(ValueError, "0 feature"), ALL),
     ("X_scalar", lambda t: inputs(np.float64(3.0)), Raises(ValueError, "Expected 2D array"), ALL),
     ("X_1d", lambda t: inputs(X_OK[:, 0]), Raises(ValueError, "Expected 2D array"), ALL),
     ("X_3d", lambda t: inputs(X_OK.reshape(30, 2, 2)), Raises(ValueError, "dim 3"), ALL),
-    ("y_shorter", lambda t: inputs(y=Y_OK[:-1]),
-     Raises(ValueError, "inconsistent numbers of samples"), ALL),
-    ("y_longer", lambda t: inputs(y=np.r_[Y_OK, 0]),
-     Raises(ValueError, "inconsistent numbers of samples"), ALL),
+    (
+        "y_shorter",
+        lambda t: inputs(y=Y_OK[:-1]),
+        Raises(ValueError, "inconsistent numbers of samples"),
+        ALL,
+    ),
+    (
+        "y_longer",
+        lambda t: inputs(y=np.r_[Y_OK, 0]),
+        Raises(ValueError, "inconsistent numbers of samples"),
+        ALL,
+    ),
     # sample weights
-    ("negative_weight", lambda t: inputs(sample_weight=np.r_[-1.0, np.ones(29)]),
-     Raises(ValueError, "non-negative"), ALL),
-    ("nan_weight", lambda t: inputs(sample_weight=np.r_[np.nan, np.ones(29)]),
-     Raises(ValueError, "sample_weight contains NaN"), ALL),
-    ("inf_weight", lambda t: inputs(sample_weight=np.r_[np.inf, np.ones(29)]),
-     Raises(ValueError, "sample_weight contains NaN or infinity"), ALL),
-    ("short_weight", lambda t: inputs(sample_weight=np.ones(29)),
-     Raises(ValueError, "29 entries"), ALL),
-    ("long_weight", lambda t: inputs(sample_weight=np.ones(31)),
-     Raises(ValueError, "31 entries"), ALL),
-    ("zero_weights", lambda t: inputs(sample_weight=np.zeros(30)),
-     Raises(ValueError, "sums to zero"), ALL),
-    ("2d_weight", lambda t: inputs(sample_weight=np.ones((30, 1))), Raises(ValueError, "1-D"),
-     ALL),
-    ("string_weight", lambda t: inputs(sample_weight=np.array(["a"] * 30)),
-     Raises(ValueError, "sample_weight must be numeric"), ALL),
-    ("huge_weights", lambda t: inputs(sample_weight=np.full(30, 1e300)),
-     Finite(huge_weights_check), SOFTMAX),
+    (
+        "negative_weight",
+        lambda t: inputs(sample_weight=np.r_[-1.0, np.ones(29)]),
+        Raises(ValueError, "non-negative"),
+        ALL,
+    ),
+    (
+        "nan_weight",
+        lambda t: inputs(sample_weight=np.r_[np.nan, np.ones(29)]),
+        Raises(ValueError, "sample_weight contains NaN"),
+        ALL,
+    ),
+    (
+        "inf_weight",
+        lambda t: inputs(sample_weight=np.r_[np.inf, np.ones(29)]),
+        Raises(ValueError, "sample_weight contains NaN or infinity"),
+        ALL,
+    ),
+    (
+        "short_weight",
+        lambda t: inputs(sample_weight=np.ones(29)),
+        Raises(ValueError, "29 entries"),
+        ALL,
+    ),
+    (
+        "long_weight",
+        lambda t: inputs(sample_weight=np.ones(31)),
+        Raises(ValueError, "31 entries"),
+        ALL,
+    ),
+    (
+        "zero_weights",
+        lambda t: inputs(sample_weight=np.zeros(30)),
+        Raises(ValueError, "sums to zero"),
+        ALL,
+    ),
+    ("2d_weight", lambda t: inputs(sample_weight=np.ones((30, 1))), Raises(ValueError, "1-D"), ALL),
+    (
+        "string_weight",
+        lambda t: inputs(sample_weight=np.array(["a"] * 30)),
+        Raises(ValueError, "sample_weight must be numeric"),
+        ALL,
+    ),
+    (
+        "huge_weights",
+        lambda t: inputs(sample_weight=np.full(30, 1e300)),
+        Finite(huge_weights_check),
+        SOFTMAX,
+    ),
     # dtypes
-    ("string_X", lambda t: inputs(np.array([["a"] * 4] * 30)), Raises(ValueError, "convert"),
-     ALL),
-    ("object_X_with_strings", lambda t: inputs(np.array([[1.0, "a", 2.0, 3.0]] * 30,
-                                                        dtype=object)),
-     Raises(ValueError, "convert"), ALL),
+    ("string_X", lambda t: inputs(np.array([["a"] * 4] * 30)), Raises(ValueError, "convert"), ALL),
+    (
+        "object_X_with_strings",
+        lambda t: inputs(np.array([[1.0, "a", 2.0, 3.0]] * 30, dtype=object)),
+        Raises(ValueError, "convert"),
+        ALL,
+    ),
     ("object_X_numbers", lambda t: inputs(X_OK.astype(object)), Same(), ALL),
-    ("complex_X", lambda t: inputs(X_OK + 1j), Raises(ValueError, "Complex data not supported"),
-     ALL),
-    ("complex_X_zero_imaginary", lambda t: inputs(X_OK + 0j),
-     Raises(ValueError, "Complex data not supported"), ALL),
-    ("bool_X", lambda t: inputs(X_OK > 0), Same(lambda t: inputs((X_OK > 0).astype(float))),
-     ALL),
-    ("bool_csr", lambda t: inputs(sp.csr_matrix(X_OK > 0)),
-     Same(lambda t: inputs((X_OK > 0).astype(float))), ALL),
-    ("float16_X", lambda t: inputs(X_OK.astype(np.float16)),
-     Same(lambda t: inputs(X_OK.astype(np.float16).astype(np.float64))), ALL),
-    ("int64_X", lambda t: inputs(np.round(X_OK * 10).astype(np.int64)),
-     Same(lambda t: inputs(np.round(X_OK * 10))), ALL),
-    ("int32_X", lambda t: inputs(np.round(X_OK * 10).astype(np.int32)),
-     Same(lambda t: inputs(np.round(X_OK * 10))), ALL),
-    ("uint8_X", lambda t: inputs((np.abs(X_OK) * 10).astype(np.uint8)),
-     Same(lambda t: inputs((np.abs(X_OK) * 10).astype(np.uint8).astype(float))), ALL),
+    (
+        "complex_X",
+        lambda t: inputs(X_OK + 1j),
+        Raises(ValueError, "Complex data not supported"),
+        ALL,
+    ),
+    (
+        "complex_X_zero_imaginary",
+        lambda t: inputs(X_OK + 0j),
+        Raises(ValueError, "Complex data not supported"),
+        ALL,
+    ),
+    ("bool_X", lambda t: inputs(X_OK > 0), Same(lambda t: inputs((X_OK > 0).astype(float))), ALL),
+    (
+        "bool_csr",
+        lambda t: inputs(sp.csr_matrix(X_OK > 0)),
+        Same(lambda t: inputs((X_OK > 0).astype(float))),
+        ALL,
+    ),
+    (
+        "float16_X",
+        lambda t: inputs(X_OK.astype(np.float16)),
+        Same(lambda t: inputs(X_OK.astype(np.float16).astype(np.float64))),
+        ALL,
+    ),
+    (
+        "int64_X",
+        lambda t: inputs(np.round(X_OK * 10).astype(np.int64)),
+        Same(lambda t: inputs(np.round(X_OK * 10))),
+        ALL,
+    ),
+    (
+        "int32_X",
+        lambda t: inputs(np.round(X_OK * 10).astype(np.int32)),
+        Same(lambda t: inputs(np.round(X_OK * 10))),
+        ALL,
+    ),
+    (
+        "uint8_X",
+        lambda t: inputs((np.abs(X_OK) * 10).astype(np.uint8)),
+        Same(lambda t: inputs((np.abs(X_OK) * 10).astype(np.uint8).astype(float))),
+        ALL,
+    ),
     ("int16_csr_indices", lambda t: inputs(_csr_index_dtype(np.int16)), Same(), ALL),
-    ("float32_X", lambda t: inputs(X_OK.astype(np.float32)),
-     Same(lambda t: inputs(np.ascontiguousarray(X_OK.astype(np.float32))), dtype=np.float32),
-     ALL),
-    ("csr_without_nonzeros", lambda t: inputs(sp.csr_matrix((30, 4))),
-     Same(lambda t: inputs(np.zeros((30, 4)))), ALL),
+    (
+        "float32_X",
+        lambda t: inputs(X_OK.astype(np.float32)),
+        Same(lambda t: inputs(np.ascontiguousarray(X_OK.astype(np.float32))), dtype=np.float32),
+        ALL,
+    ),
+    (
+        "csr_without_nonzeros",
+        lambda t: inputs(sp.csr_matrix((30, 4))),
+        Same(lambda t: inputs(np.zeros((30, 4)))),
+        ALL,
+    ),
     # corrupt CSR: must raise before any kernel reads out of bounds
-    *[(f"csr_{kind}", lambda t, kind=kind: inputs(corrupt_csr(kind)),
-       Raises(ValueError, CORRUPT_MESSAGE), ALL) for kind in CORRUPT],
+    *[
+        (
+            f"csr_{kind}",
+            lambda t, kind=kind: inputs(corrupt_csr(kind)),
+            Raises(ValueError, CORRUPT_MESSAGE),
+            ALL,
+        )
+        for kind in CORRUPT
+    ],
     # magnitudes
-    ("all_values_1e300", lambda t: inputs(X_OK * 1e300), Raises(FloatingPointError, _SCALE),
-     ALL),
-    ("one_column_1e300", lambda t: inputs(X_OK * np.array([1.0, 1e300, 1.0, 1.0])),
-     Raises(FloatingPointError, _SCALE), ALL),
-    ("csr_values_1e300", lambda t: inputs(sp.csr_matrix(X_OK * 1e300)),
-     Raises(FloatingPointError, _SCALE), ALL),
+    ("all_values_1e300", lambda t: inputs(X_OK * 1e300), Raises(FloatingPointError, _SCALE), ALL),
+    (
+        "one_column_1e300",
+        lambda t: inputs(X_OK * np.array([1.0, 1e300, 1.0, 1.0])),
+        Raises(FloatingPointError, _SCALE),
+        ALL,
+    ),
+    (
+        "csr_values_1e300",
+        lambda t: inputs(sp.csr_matrix(X_OK * 1e300)),
+        Raises(FloatingPointError, _SCALE),
+        ALL,
+    ),
     ("tiny_values_1e-300", lambda t: inputs(X_OK * 1e-300), Finite(), ALL),
     ("1000_classes_3_samples_each", many_classes, Finite(many_classes_check), ALL),
     # memory layouts and read-only inputs: the same model as the C-ordered copy
-    ("memmap_dense", lambda t: inputs(memmapped(t, X_OK, "X"), memmapped(t, Y_OK, "y"),
-                                      memmapped(t, SW_OK, "sw")),
-     Same(lambda t: inputs(sample_weight=SW_OK)), ALL),
+    (
+        "memmap_dense",
+        lambda t: inputs(
+            memmapped(t, X_OK, "X"), memmapped(t, Y_OK, "y"), memmapped(t, SW_OK, "sw")
+        ),
+        Same(lambda t: inputs(sample_weight=SW_OK)),
+        ALL,
+    ),
     ("memmap_csr", lambda t: inputs(memmapped_csr(t), memmapped(t, Y_OK, "y")), Same(), ALL),
-    ("read_only_arrays", lambda t: inputs(read_only(X_OK), read_only(Y_OK), read_only(SW_OK)),
-     Same(lambda t: inputs(sample_weight=SW_OK)), ALL),
+    (
+        "read_only_arrays",
+        lambda t: inputs(read_only(X_OK), read_only(Y_OK), read_only(SW_OK)),
+        Same(lambda t: inputs(sample_weight=SW_OK)),
+        ALL,
+    ),
     ("fortran_order", lambda t: inputs(np.asfortranarray(X_OK)), Same(), ALL),
     ("column_slice", lambda t: inputs(np.repeat(X_OK, 2, axis=1)[:, ::2]), Same(), ALL),
-    ("row_slice", lambda t: inputs(np.repeat(X_OK, 2, axis=0)[::2], np.repeat(Y_OK, 2)[::2],
-                                   np.repeat(SW_OK, 2)[::2]),
-     Same(lambda t: inputs(sample_weight=SW_OK)), ALL),
-    ("reversed_rows", lambda t: inputs(X_OK[::-1], Y_OK[::-1], SW_OK[::-1]),
-     Same(lambda t: inputs(X_OK[::-1].copy(), Y_OK[::-1].copy(), SW_OK[::-1].copy())), ALL),
+    (
+        "row_slice",
+        lambda t: inputs(
+            np.repeat(X_OK, 2, axis=0)[::2], np.repeat(Y_OK, 2)[::2], np.repeat(SW_OK, 2)[::2]
+        ),
+        Same(lambda t: inputs(sample_weight=SW_OK)),
+        ALL,
+    ),
+    (
+        "reversed_rows",
+        lambda t: inputs(X_OK[::-1], Y_OK[::-1], SW_OK[::-1]),
+        Same(lambda t: inputs(X_OK[::-1].copy(), Y_OK[::-1].copy(), SW_OK[::-1].copy())),
+        ALL,
+    ),
 ]
 
 
@@ -307,8 +468,7 @@ def check_expectation(make_estimator, data, expect, tmp_path):
         ref = fit_quietly(make_estimator(**params), reference)
         assert model.coef_.dtype == expect.dtype
         np.testing.assert_allclose(model.coef_, ref.coef_, rtol=expect.rtol, atol=1e-12)
-        np.testing.assert_allclose(model.intercept_, ref.intercept_, rtol=expect.rtol,
-                                   atol=1e-12)
+        np.testing.assert_allclose(model.intercept_, ref.intercept_, rtol=expect.rtol, atol=1e-12)
     elif expect.check is not None:
         expect.check(model, data)
 
@@ -358,8 +518,11 @@ SOFTMAX_PARAMS = [
     ({"class_weight": [1.0, 2.0]}, ValueError, "class_weight must be None"),
     ({"class_weight": {7: 2.0}}, ValueError, "not in class_weight"),
     ({"class_weight": {0: -1.0, 1: 1.0, 2: 1.0}}, ValueError, r"class_weight\[0\] must be >= 0"),
-    ({"class_weight": {0: np.nan, 1: 1.0, 2: 1.0}}, ValueError,
-     r"class_weight\[0\] must be finite"),
+    (
+        {"class_weight": {0: np.nan, 1: 1.0, 2: 1.0}},
+        ValueError,
+        r"class_weight\[0\] must be finite",
+    ),
     ({"class_weight": {0: "a", 1: 1.0, 2: 1.0}}, TypeError, r"class_weight\[0\] must be of type"),
     ({"warm_start": 2}, TypeError, "warm_start must be a bool"),
     ({"random_state": "seed"}, ValueError, "random_state must be None, an int"),
@@ -420,30 +583,70 @@ LOGISTIC_PARAMS = [
 ]
 LOGISTIC_SOLVER_PARAMS = [
     ("lbfgs", {"penalty": "l1"}, ValueError, "lbfgs' supports only the L2 penalty"),
-    ("newton-cg", {"penalty": "elasticnet", "l1_ratio": 0.5}, ValueError,
-     "lbfgs' supports only the L2 penalty"),
+    (
+        "newton-cg",
+        {"penalty": "elasticnet", "l1_ratio": 0.5},
+        ValueError,
+        "lbfgs' supports only the L2 penalty",
+    ),
     ("sag", {"penalty": "l1"}, ValueError, "sag' supports only the L2 penalty"),
 ]
 
 PARAM_CASES = (
-    [pytest.param(SoftmaxRegression, dict(params, solver=solver), error, match,
-                  id=f"softmax-{solver}-{params}")
-     for params, error, match in SOFTMAX_PARAMS for solver in SOFTMAX
-     if "solver" not in params]
-    + [pytest.param(SoftmaxRegression, params, error, match, id=f"softmax-{params}")
-       for params, error, match in SOFTMAX_PARAMS if "solver" in params]
-    + [pytest.param(SoftmaxRegression, dict(params, solver=solver), error, match,
-                    id=f"softmax-{solver}-{params}")
-       for solver, params, error, match in SOLVER_PARAMS]
-    + [pytest.param(LogisticRegression, dict(params, solver=solver), error, match,
-                    id=f"logistic-{solver}-{params}")
-       for params, error, match in LOGISTIC_PARAMS for solver in SOFTMAX
-       if "solver" not in params]
-    + [pytest.param(LogisticRegression, params, error, match, id=f"logistic-{params}")
-       for params, error, match in LOGISTIC_PARAMS if "solver" in params]
-    + [pytest.param(LogisticRegression, dict(params, solver=solver), error, match,
-                    id=f"logistic-{solver}-{params}")
-       for solver, params, error, match in LOGISTIC_SOLVER_PARAMS]
+    [
+        pytest.param(
+            SoftmaxRegression,
+            dict(params, solver=solver),
+            error,
+            match,
+            id=f"softmax-{solver}-{params}",
+        )
+        for params, error, match in SOFTMAX_PARAMS
+        for solver in SOFTMAX
+        if "solver" not in params
+    ]
+    + [
+        pytest.param(SoftmaxRegression, params, error, match, id=f"softmax-{params}")
+        for params, error, match in SOFTMAX_PARAMS
+        if "solver" in params
+    ]
+    + [
+        pytest.param(
+            SoftmaxRegression,
+            dict(params, solver=solver),
+            error,
+            match,
+            id=f"softmax-{solver}-{params}",
+        )
+        for solver, params, error, match in SOLVER_PARAMS
+    ]
+    + [
+        pytest.param(
+            LogisticRegression,
+            dict(params, solver=solver),
+            error,
+            match,
+            id=f"logistic-{solver}-{params}",
+        )
+        for params, error, match in LOGISTIC_PARAMS
+        for solver in SOFTMAX
+        if "solver" not in params
+    ]
+    + [
+        pytest.param(LogisticRegression, params, error, match, id=f"logistic-{params}")
+        for params, error, match in LOGISTIC_PARAMS
+        if "solver" in params
+    ]
+    + [
+        pytest.param(
+            LogisticRegression,
+            dict(params, solver=solver),
+            error,
+            match,
+            id=f"logistic-{solver}-{params}",
+        )
+        for solver, params, error, match in LOGISTIC_SOLVER_PARAMS
+    ]
 )
 
 
@@ -480,10 +683,16 @@ METHODS = ("predict", "predict_proba", "predict_log_proba", "decision_function")
 
 # (id, make, expect): expect is Raises or Same (same output as on the float64 C copy).
 PREDICT_ROWS = [
-    ("fewer_features", lambda t: X_OK[:, :3],
-     Raises(ValueError, "3 features, but \\w+ is expecting 4")),
-    ("more_features", lambda t: np.c_[X_OK, X_OK],
-     Raises(ValueError, "8 features, but \\w+ is expecting 4")),
+    (
+        "fewer_features",
+        lambda t: X_OK[:, :3],
+        Raises(ValueError, "3 features, but \\w+ is expecting 4"),
+    ),
+    (
+        "more_features",
+        lambda t: np.c_[X_OK, X_OK],
+        Raises(ValueError, "8 features, but \\w+ is expecting 4"),
+    ),
     ("fewer_features_csr", lambda t: sp.csr_matrix(X_OK[:, :2]), Raises(ValueError, "2 features")),
     ("nan", lambda t: with_value(X_OK, 0, 0, np.nan), Raises(*_NONFINITE)),
     ("inf_csr", lambda t: sp.csr_matrix(with_value(X_OK, 0, 0, np.inf)), Raises(*_NONFINITE)),
@@ -492,10 +701,15 @@ PREDICT_ROWS = [
     ("empty", lambda t: np.empty((0, 4)), Raises(ValueError, "0 sample")),
     ("string", lambda t: np.array([["a"] * 4] * 3), Raises(ValueError, "convert")),
     ("complex", lambda t: X_OK + 1j, Raises(ValueError, "Complex data not supported")),
-    *[(f"csr_{kind}", lambda t, kind=kind: corrupt_csr(kind), Raises(ValueError, CORRUPT_MESSAGE))
-      for kind in CORRUPT],
-    ("float16", lambda t: X_OK.astype(np.float16), Same(lambda t: X_OK.astype(np.float16)
-                                                        .astype(np.float64))),
+    *[
+        (f"csr_{kind}", lambda t, kind=kind: corrupt_csr(kind), Raises(ValueError, CORRUPT_MESSAGE))
+        for kind in CORRUPT
+    ],
+    (
+        "float16",
+        lambda t: X_OK.astype(np.float16),
+        Same(lambda t: X_OK.astype(np.float16).astype(np.float64)),
+    ),
     ("int64", lambda t: np.round(X_OK).astype(np.int64), Same(lambda t: np.round(X_OK))),
     ("bool", lambda t: X_OK > 0, Same(lambda t: (X_OK > 0).astype(float))),
     ("fortran", lambda t: np.asfortranarray(X_OK), Same()),
@@ -539,40 +753,80 @@ def test_predict_table(fitted, estimator, make, expect, tmp_path):
 # ---------------------------------------------------------------- partial_fit
 
 PARTIAL_FIT_ROWS = [
-    ("first_call_without_classes", None, dict(X=X_OK, y=Y_OK), Raises(ValueError,
-                                                                      "classes must be passed")),
-    ("label_not_in_classes", None, dict(X=X_OK, y=Y_OK, classes=[0, 1]),
-     Raises(ValueError, r"labels not in classes: array\(\[2\]\)")),
-    ("one_class_in_classes", None, dict(X=X_OK, y=np.zeros(30), classes=[0]),
-     Raises(ValueError, "only one class")),
-    ("unknown_label_later", "fitted", dict(X=X_OK, y=Y_OK + 1),
-     Raises(ValueError, r"labels not in classes: array\(\[3\]\)")),
-    ("other_classes_later", "fitted", dict(X=X_OK, y=Y_OK, classes=[0, 1, 2, 3]),
-     Raises(ValueError, "differs from the classes of earlier calls")),
-    ("fewer_features_later", "fitted", dict(X=X_OK[:, :3], y=Y_OK),
-     Raises(ValueError, "3 features, but SoftmaxRegression is expecting 4")),
-    ("nan_later", "fitted", dict(X=with_value(X_OK, 1, 1, np.nan), y=Y_OK),
-     Raises(*_NONFINITE)),
-    ("corrupt_csr_later", "fitted", dict(X=corrupt_csr("index_out_of_range"), y=Y_OK),
-     Raises(ValueError, CORRUPT_MESSAGE)),
-    ("negative_weight_later", "fitted", dict(X=X_OK, y=Y_OK, sample_weight=-SW_OK),
-     Raises(ValueError, "non-negative")),
-    ("balanced_class_weight", "balanced", dict(X=X_OK, y=Y_OK, classes=[0, 1, 2]),
-     Raises(ValueError, "class_weight='balanced'")),
+    (
+        "first_call_without_classes",
+        None,
+        dict(X=X_OK, y=Y_OK),
+        Raises(ValueError, "classes must be passed"),
+    ),
+    (
+        "label_not_in_classes",
+        None,
+        dict(X=X_OK, y=Y_OK, classes=[0, 1]),
+        Raises(ValueError, r"labels not in classes: array\(\[2\]\)"),
+    ),
+    (
+        "one_class_in_classes",
+        None,
+        dict(X=X_OK, y=np.zeros(30), classes=[0]),
+        Raises(ValueError, "only one class"),
+    ),
+    (
+        "unknown_label_later",
+        "fitted",
+        dict(X=X_OK, y=Y_OK + 1),
+        Raises(ValueError, r"labels not in classes: array\(\[3\]\)"),
+    ),
+    (
+        "other_classes_later",
+        "fitted",
+        dict(X=X_OK, y=Y_OK, classes=[0, 1, 2, 3]),
+        Raises(ValueError, "differs from the classes of earlier calls"),
+    ),
+    (
+        "fewer_features_later",
+        "fitted",
+        dict(X=X_OK[:, :3], y=Y_OK),
+        Raises(ValueError, "3 features, but SoftmaxRegression is expecting 4"),
+    ),
+    ("nan_later", "fitted", dict(X=with_value(X_OK, 1, 1, np.nan), y=Y_OK), Raises(*_NONFINITE)),
+    (
+        "corrupt_csr_later",
+        "fitted",
+        dict(X=corrupt_csr("index_out_of_range"), y=Y_OK),
+        Raises(ValueError, CORRUPT_MESSAGE),
+    ),
+    (
+        "negative_weight_later",
+        "fitted",
+        dict(X=X_OK, y=Y_OK, sample_weight=-SW_OK),
+        Raises(ValueError, "non-negative"),
+    ),
+    (
+        "balanced_class_weight",
+        "balanced",
+        dict(X=X_OK, y=Y_OK, classes=[0, 1, 2]),
+        Raises(ValueError, "class_weight='balanced'"),
+    ),
     ("subset_of_classes_later", "fitted", dict(X=X_OK[Y_OK < 2], y=Y_OK[Y_OK < 2]), Finite()),
     ("float16_later", "fitted", dict(X=X_OK.astype(np.float16), y=Y_OK), Finite()),
 ]
 
 
-@pytest.mark.parametrize("start, call, expect",
-                         [pytest.param(s, c, e, id=i) for i, s, c, e in PARTIAL_FIT_ROWS])
+@pytest.mark.parametrize(
+    "start, call, expect", [pytest.param(s, c, e, id=i) for i, s, c, e in PARTIAL_FIT_ROWS]
+)
 def test_partial_fit_table(start, call, expect):
-    model = SoftmaxRegression(solver="sgd", random_state=0,
-                              class_weight="balanced" if start == "balanced" else None)
+    model = SoftmaxRegression(
+        solver="sgd", random_state=0, class_weight="balanced" if start == "balanced" else None
+    )
     if start == "fitted":
         model.partial_fit(X_OK, Y_OK, classes=[0, 1, 2])
-    before = {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in vars(model).items()
-              if k != "_sgd_state"}
+    before = {
+        k: (v.copy() if isinstance(v, np.ndarray) else v)
+        for k, v in vars(model).items()
+        if k != "_sgd_state"
+    }
     snapshots = [a.copy() for a in caller_arrays(call)]
     if isinstance(expect, Raises):
         with pytest.raises(expect.error, match=expect.match):
@@ -585,4 +839,3 @@ def test_partial_fit_table(start, call, expect):
         assert np.all(np.isfinite(model.coef_)) and np.all(np.isfinite(model.intercept_))
     for before_array, after in zip(snapshots, caller_arrays(call)):
         np.testing.assert_array_equal(before_array, after)
-

@@ -7,12 +7,10 @@ import sys
 
 import pytest
 
-from softmaxreg import make_text_classification
-
 
 def run(*args):
     exe = shutil.which("softmaxreg")
-    cmd = [exe, *args] if exe else [sys.executable, "-m", "softmaxreg._cli", *args]
+    cmd = [exe, *args] if exe else [sys.executable, "-m", "softmaxreg._cli.main", *args]
     return subprocess.run(cmd, capture_output=True, text=True, timeout=600)
 
 
@@ -27,12 +25,19 @@ def test_demo_matches_sklearn_objective():
     out = result.stdout
     for problem in ("sparse text-like", "dense digits (", "dense digits binary"):
         assert problem in out
-    rows = re.findall(r"^((?:softmaxreg|scikit-learn) (?:lbfgs|sag))"
-                      r"\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)$", out, flags=re.M)
+    rows = re.findall(
+        r"^((?:softmaxreg|scikit-learn) (?:lbfgs|sag))"
+        r"\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)$",
+        out,
+        flags=re.M,
+    )
     # sparse problem: lbfgs and sag rows; dense problems: lbfgs rows only
-    assert [r[0] for r in rows] == ["softmaxreg lbfgs", "scikit-learn lbfgs", "softmaxreg sag",
-                                    "scikit-learn sag"] + ["softmaxreg lbfgs",
-                                                           "scikit-learn lbfgs"] * 2, out
+    assert [r[0] for r in rows] == [
+        "softmaxreg lbfgs",
+        "scikit-learn lbfgs",
+        "softmaxreg sag",
+        "scikit-learn sag",
+    ] + ["softmaxreg lbfgs", "scikit-learn lbfgs"] * 2, out
     lbfgs_pairs = [rows[0:2], rows[4:6], rows[6:8]]
     for ours, theirs in lbfgs_pairs:
         # both stop at a gradient max-norm of 1e-6 (the demo's tol), which leaves each up
@@ -79,8 +84,14 @@ WORDS = {
 def cli(*args, cwd=None):
     """Start ``python -m softmaxreg ARGS`` (not waiting); see ``finish``."""
     env = {**os.environ, "MPLBACKEND": "Agg"}
-    return subprocess.Popen([sys.executable, "-m", "softmaxreg", *map(str, args)], cwd=cwd,
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "softmaxreg", *map(str, args)],
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def finish(proc):
@@ -109,11 +120,15 @@ def documents(n, seed):
 @pytest.fixture(scope="module")
 def files(tmp_path_factory):
     d = tmp_path_factory.mktemp("cli")
-    X, y = make_blobs(n_samples=90, centers=[[0, 0], [4, 1], [1, 4]], cluster_std=1.0,
-                      random_state=0)
+    X, y = make_blobs(
+        n_samples=90, centers=[[0, 0], [4, 1], [1, 4]], cluster_std=1.0, random_state=0
+    )
     names = np.array(["red", "green", "blue"])
-    write_csv(d / "blobs.csv", ["id", "width", "height", "colour"],
-              [[i, *X[i], names[y[i]]] for i in range(len(y))])
+    write_csv(
+        d / "blobs.csv",
+        ["id", "width", "height", "colour"],
+        [[i, *X[i], names[y[i]]] for i in range(len(y))],
+    )
     docs, labels = documents(60, 0)
     with gzip.open(d / "news.jsonl.gz", "wt", encoding="utf-8") as f:
         for doc, label in zip(docs, labels):
@@ -129,12 +144,34 @@ def good_runs(files):
     """The successful commands, run concurrently (each starts a Python process)."""
     d = files
     first = {
-        "fit_csv": cli("fit", "blobs.csv", "--target", "colour", "--drop", "id", "--model",
-                       "blobs.npz", "--plot", "blobs.png", cwd=d),
-        "fit_jsonl": cli("fit", "news.jsonl.gz", "--C", "10", "--model", "news.npz", "--top", "3",
-                         cwd=d),
-        "fit_svm": cli("fit", "points.svm", "--solver", "saga", "-v", "--model", "points.npz",
-                       "--test-size", "0.25", cwd=d),
+        "fit_csv": cli(
+            "fit",
+            "blobs.csv",
+            "--target",
+            "colour",
+            "--drop",
+            "id",
+            "--model",
+            "blobs.npz",
+            "--plot",
+            "blobs.png",
+            cwd=d,
+        ),
+        "fit_jsonl": cli(
+            "fit", "news.jsonl.gz", "--C", "10", "--model", "news.npz", "--top", "3", cwd=d
+        ),
+        "fit_svm": cli(
+            "fit",
+            "points.svm",
+            "--solver",
+            "saga",
+            "-v",
+            "--model",
+            "points.npz",
+            "--test-size",
+            "0.25",
+            cwd=d,
+        ),
     }
     runs = {name: finish(p) for name, p in first.items()}
     second = {
@@ -155,8 +192,9 @@ def ok(result):
 def test_fit_csv_reports_metrics_and_odds_ratios(good_runs, files):
     out = ok(good_runs["fit_csv"])
     assert "data: blobs.csv (csv, 90 rows, 2 features, 3 classes)" in out
-    acc = float(re.search(r"held-out \(18 rows\): accuracy ([\d.]+), log-loss ([\d.]+)",
-                          out).group(1))
+    acc = float(
+        re.search(r"held-out \(18 rows\): accuracy ([\d.]+), log-loss ([\d.]+)", out).group(1)
+    )
     assert acc > 0.8
     assert re.search(r"training: 72 rows, [\d.]+ s, \d+ iterations", out)
     assert "odds ratio" in out and "OR lower" in out
@@ -181,7 +219,7 @@ def test_fit_jsonl_text_prints_top_features(good_runs, files):
     out = ok(good_runs["fit_jsonl"])
     assert "(jsonl, 60 rows, text column 'text', 3 classes)" in out
     assert "TF-IDF terms" in out
-    block = out[out.index("class 'food'"):out.index("class 'sports'")]
+    block = out[out.index("class 'food'") : out.index("class 'sports'")]
     top = re.findall(r"^  (\w+) +[-\d.e]+ +[\d.e+-]+$", block, flags=re.M)
     assert len(top) == 3 and set(top) <= set(WORDS["food"].split())
     assert float(re.search(r"accuracy ([\d.]+)", out).group(1)) > 0.8
@@ -212,11 +250,28 @@ def test_fit_svmlight_verbose_and_predict(good_runs, files):
 
 
 def test_fit_csv_text_column_with_sgd(files, capsys, monkeypatch):
-    from softmaxreg._cli import main
+    from softmaxreg._cli.main import main
 
     monkeypatch.chdir(files)
-    assert main(["fit", "reviews.csv", "--text", "review", "--target", "topic", "--solver",
-                 "sgd", "--alpha", "1e-3", "--test-size", "0"]) == 0
+    assert (
+        main(
+            [
+                "fit",
+                "reviews.csv",
+                "--text",
+                "review",
+                "--target",
+                "topic",
+                "--solver",
+                "sgd",
+                "--alpha",
+                "1e-3",
+                "--test-size",
+                "0",
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert "(csv, 45 rows, text column 'review', 3 classes)" in out and "epochs" in out
     assert "held-out" not in out  # --test-size 0
@@ -227,19 +282,30 @@ def test_fit_csv_text_column_with_sgd(files, capsys, monkeypatch):
 BAD = {
     # name: (args, expected exit status, words the one-line message must contain)
     "missing file": (["fit", "nope.csv", "--target", "y"], 1, "no such file: nope.csv"),
-    "missing column": (["fit", "blobs.csv", "--target", "label"], 1,
-                       "no column 'label'; the columns are: id, width, height, colour"),
-    "non-numeric feature": (["fit", "words.csv", "--target", "y"], 1,
-                            "line 3: non-numeric value 'tall' in feature column 'h'"),
-    "one class": (["fit", "oneclass.csv", "--target", "y"], 1,
-                  "the target 'y' has only one class ('a')"),
+    "missing column": (
+        ["fit", "blobs.csv", "--target", "label"],
+        1,
+        "no column 'label'; the columns are: id, width, height, colour",
+    ),
+    "non-numeric feature": (
+        ["fit", "words.csv", "--target", "y"],
+        1,
+        "line 3: non-numeric value 'tall' in feature column 'h'",
+    ),
+    "one class": (
+        ["fit", "oneclass.csv", "--target", "y"],
+        1,
+        "the target 'y' has only one class ('a')",
+    ),
     "empty file": (["fit", "empty.csv", "--target", "y"], 1, "empty.csv is empty"),
     "garbage model": (["predict", "garbage.npz", "blobs.csv"], 1, "not a softmaxreg model file"),
 }
 # The same through main() in this process (cheaper than a Python start each).
 BAD_IN_PROCESS = {
-    "missing feature value": (["fit", "holes.csv", "--target", "y"],
-                              "line 2: a missing value in feature column 'h'"),
+    "missing feature value": (
+        ["fit", "holes.csv", "--target", "y"],
+        "line 2: a missing value in feature column 'h'",
+    ),
     "no target for csv": (["fit", "blobs.csv"], "--target COLUMN is required"),
     "missing text column": (["fit", "news.jsonl.gz", "--text", "body"], "no column 'body'"),
     "header only": (["fit", "header.csv", "--target", "y"], "has a header but no data rows"),
@@ -247,15 +313,19 @@ BAD_IN_PROCESS = {
     "empty svmlight": (["fit", "empty.svm"], "empty.svm is empty"),
     "bad svmlight": (["fit", "blobs.csv", "--format", "svmlight"], "not a valid svmlight file"),
     "bad json": (["fit", "bad.jsonl"], "line 2: not valid JSON"),
-    "ragged csv": (["fit", "ragged.csv", "--target", "y"],
-                   "line 3: 3 fields, but the header has 2"),
+    "ragged csv": (
+        ["fit", "ragged.csv", "--target", "y"],
+        "line 3: 3 fields, but the header has 2",
+    ),
     "unknown format": (["fit", "data.xyz", "--target", "y"], "pass --format"),
     "missing model": (["predict", "none.npz", "blobs.csv"], "no such file: none.npz"),
     "truncated model": (["predict", "truncated.npz", "blobs.csv"], "truncated"),
     "missing feature column": (["predict", "blobs.npz", "reviews.csv"], "no column 'width'"),
     "svmlight text": (["fit", "points.svm", "--text", "t"], "--text does not apply"),
-    "test size too large": (["fit", "tiny.csv", "--target", "y", "--test-size", "0.9"],
-                            "--test-size 0.9 leaves 0 training and 3 test rows"),
+    "test size too large": (
+        ["fit", "tiny.csv", "--target", "y", "--test-size", "0.9"],
+        "--test-size 0.9 leaves 0 training and 3 test rows",
+    ),
 }
 
 
@@ -295,7 +365,7 @@ def test_bad_input_one_line_error(case, bad_runs):
 
 @pytest.mark.parametrize("case", list(BAD_IN_PROCESS))
 def test_bad_input_in_process(case, bad_runs, files, capsys, monkeypatch):
-    from softmaxreg._cli import main
+    from softmaxreg._cli.main import main
 
     args, words = BAD_IN_PROCESS[case]
     monkeypatch.chdir(files)
@@ -307,19 +377,41 @@ def test_bad_input_in_process(case, bad_runs, files, capsys, monkeypatch):
 
 
 def test_fit_l1_prints_top_features_instead_of_inference(files, capsys, monkeypatch):
-    from softmaxreg._cli import main
+    from softmaxreg._cli.main import main
 
     monkeypatch.chdir(files)
-    assert main(["fit", "blobs.csv", "--target", "colour", "--drop", "id", "--solver", "saga",
-                 "--l1-ratio", "0.5", "--alpha", "0.01", "--top", "2"]) == 0
+    assert (
+        main(
+            [
+                "fit",
+                "blobs.csv",
+                "--target",
+                "colour",
+                "--drop",
+                "id",
+                "--solver",
+                "saga",
+                "--l1-ratio",
+                "0.5",
+                "--alpha",
+                "0.01",
+                "--top",
+                "2",
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert "l1_ratio=0.5" in out and "std err" not in out
     assert re.findall(r"^class '(\w+)': top 2 features", out, flags=re.M) == [
-        "blue", "green", "red"]
+        "blue",
+        "green",
+        "red",
+    ]
 
 
 def test_alpha_and_C_are_exclusive(capsys):
-    from softmaxreg._cli import main
+    from softmaxreg._cli.main import main
 
     with pytest.raises(SystemExit) as exit_info:
         main(["fit", "data.csv", "--target", "y", "--alpha", "1", "--C", "1"])
@@ -329,7 +421,7 @@ def test_alpha_and_C_are_exclusive(capsys):
 
 def test_n_jobs_reaches_the_estimator_in_fit_and_predict(files, capsys, monkeypatch):
     """``--n-jobs`` has the estimator's meaning; the model gets it for fit and predict."""
-    from softmaxreg._cli import main
+    from softmaxreg._cli.main import main
     from softmaxreg._estimator import SoftmaxRegression
 
     seen = []
@@ -346,8 +438,7 @@ def test_n_jobs_reaches_the_estimator_in_fit_and_predict(files, capsys, monkeypa
     monkeypatch.setattr(SoftmaxRegression, "fit", fit)
     monkeypatch.setattr(SoftmaxRegression, "predict_proba", predict_proba)
     monkeypatch.chdir(files)
-    assert main(["fit", "news.jsonl.gz", "--n-jobs", "1", "--model", "n1.npz",
-                 "--top-only"]) == 0
+    assert main(["fit", "news.jsonl.gz", "--n-jobs", "1", "--model", "n1.npz", "--top-only"]) == 0
     assert main(["predict", "n1.npz", "news.jsonl.gz", "--proba", "--n-jobs", "-1"]) == 0
     assert main(["predict", "n1.npz", "news.jsonl.gz", "--proba"]) == 0
     assert ("fit", 1) in seen

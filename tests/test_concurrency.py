@@ -29,8 +29,7 @@ SOLVERS = ["lbfgs", "sgd", "sag", "saga"]
 
 @pytest.fixture(scope="module")
 def text():
-    X, y = make_text_classification(n_samples=3000, n_features=2000, n_classes=5,
-                                    random_state=0)
+    X, y = make_text_classification(n_samples=3000, n_features=2000, n_classes=5, random_state=0)
     return X, y
 
 
@@ -60,15 +59,32 @@ def _two_problems(text):
     return (X[:1500], y[:1500]), (X[1500:].astype(np.float32), (y[1500:] + 1) % 5)
 
 
-@pytest.mark.parametrize("make", [
-    *[pytest.param(lambda s=s: SoftmaxRegression(solver=s, alpha=1e-4, random_state=0,
-                                                 max_iter=15, n_jobs=2), id=s)
-      for s in SOLVERS],
-    pytest.param(lambda: SoftmaxRegression(solver="sgd", random_state=0, max_iter=5,
-                                           average=True, l1_ratio=0.2), id="sgd_avg_l1"),
-    pytest.param(lambda: LogisticRegression(multi_class="ovr", solver="saga", random_state=0,
-                                            max_iter=10), id="logistic_ovr"),
-])
+@pytest.mark.parametrize(
+    "make",
+    [
+        *[
+            pytest.param(
+                lambda s=s: SoftmaxRegression(
+                    solver=s, alpha=1e-4, random_state=0, max_iter=15, n_jobs=2
+                ),
+                id=s,
+            )
+            for s in SOLVERS
+        ],
+        pytest.param(
+            lambda: SoftmaxRegression(
+                solver="sgd", random_state=0, max_iter=5, average=True, l1_ratio=0.2
+            ),
+            id="sgd_avg_l1",
+        ),
+        pytest.param(
+            lambda: LogisticRegression(
+                multi_class="ovr", solver="saga", random_state=0, max_iter=10
+            ),
+            id="logistic_ovr",
+        ),
+    ],
+)
 def test_two_fits_in_two_threads_equal_sequential_fits(text, make):
     problems = _two_problems(text)
     sequential = [make().fit(X, y) for X, y in problems]
@@ -93,9 +109,8 @@ def test_two_fits_in_two_threads_equal_sequential_fits(text, make):
 
 
 def test_partial_fit_streams_in_two_threads_equal_sequential():
-    X, y = make_text_classification(n_samples=2000, n_features=500, n_classes=3,
-                                    random_state=1)
-    chunks = [(X[i:i + 250], y[i:i + 250]) for i in range(0, 2000, 250)]
+    X, y = make_text_classification(n_samples=2000, n_features=500, n_classes=3, random_state=1)
+    chunks = [(X[i : i + 250], y[i : i + 250]) for i in range(0, 2000, 250)]
 
     def stream(order):
         model = SoftmaxRegression(solver="sgd", random_state=0)
@@ -117,8 +132,8 @@ CHILD = textwrap.dedent("""
     import json, signal, sys, warnings
     import numpy as np
     import softmaxreg._objective as objective
-    import softmaxreg._sag_solver as sag_solver
-    import softmaxreg._sgd_solver as sgd_solver
+    import softmaxreg._solvers.sag as sag_solver
+    import softmaxreg._solvers.sgd as sgd_solver
     from softmaxreg import SoftmaxRegression, make_text_classification
 
     warnings.simplefilter("ignore")
@@ -184,8 +199,13 @@ def test_ctrl_c_stops_at_the_next_kernel_call_and_leaves_the_estimator(tmp_path)
     as before. Counted, not timed, so that it holds on a busy machine."""
     script = tmp_path / "child.py"
     script.write_text(CHILD)
-    child = subprocess.Popen([sys.executable, str(script), *SOLVERS], stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, text=True, env=dict(os.environ))
+    child = subprocess.Popen(
+        [sys.executable, str(script), *SOLVERS],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=dict(os.environ),
+    )
     results = []
     try:
         for solver in SOLVERS:
@@ -196,7 +216,7 @@ def test_ctrl_c_stops_at_the_next_kernel_call_and_leaves_the_estimator(tmp_path)
             child.send_signal(signal.SIGINT)
             line = child.stdout.readline()
             assert line.startswith("RESULT "), line + child.stderr.read()
-            results.append(json.loads(line[len("RESULT "):]))
+            results.append(json.loads(line[len("RESULT ") :]))
         assert child.wait(timeout=300) == 0
     finally:
         if child.poll() is None:

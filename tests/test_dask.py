@@ -14,14 +14,13 @@ import sys
 import warnings
 from pathlib import Path
 
+import dask.array as da
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from distributed import Client, LocalCluster
 from sklearn.base import clone
 from sklearn.utils.class_weight import compute_class_weight
-
-import dask.array as da
-from distributed import Client, LocalCluster
 
 from softmaxreg import SoftmaxRegression, make_text_classification, objective_value
 from softmaxreg.dask import DaskSoftmaxRegression, WorkerLostError
@@ -35,23 +34,37 @@ README = Path(__file__).resolve().parents[1] / "README.md"
 
 @pytest.fixture(scope="module")
 def client():
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
-                      dashboard_address=":0") as cluster, Client(cluster) as client:
+    with (
+        LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0"
+        ) as cluster,
+        Client(cluster) as client,
+    ):
         yield client
 
 
 @pytest.fixture(scope="module")
 def process_client():
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                      dashboard_address=":0") as cluster, Client(cluster) as client:
+    with (
+        LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
+        ) as cluster,
+        Client(cluster) as client,
+    ):
         yield client
 
 
 def make_problem(n_classes=3, container="csr", dtype=np.float64, n_samples=500, seed=0):
     """Small sparse text-like data with string labels, as CSR or dense."""
-    X, y = make_text_classification(n_samples=n_samples, n_features=60, n_classes=n_classes,
-                                    tokens_per_row=15, topic_words=8, dtype=dtype,
-                                    random_state=seed)
+    X, y = make_text_classification(
+        n_samples=n_samples,
+        n_features=60,
+        n_classes=n_classes,
+        tokens_per_row=15,
+        topic_words=8,
+        dtype=dtype,
+        random_state=seed,
+    )
     labels = np.array([f"class-{v}" for v in y])
     return (X if container == "csr" else X.toarray()), labels
 
@@ -62,8 +75,9 @@ def objective(model, X, y, sample_weight=None, class_weight=None):
     if class_weight is not None:
         cw = compute_class_weight(class_weight, classes=model.classes_, y=y)
         sw = sw * cw[np.searchsorted(model.classes_, y)]
-    return objective_value(model.coef_, model.intercept_, X, y, alpha=ALPHA,
-                           sample_weight=sw, classes=model.classes_)
+    return objective_value(
+        model.coef_, model.intercept_, X, y, alpha=ALPHA, sample_weight=sw, classes=model.classes_
+    )
 
 
 def assert_same_optimum(dist, ref, X, y, sample_weight=None, class_weight=None):
@@ -117,11 +131,22 @@ def test_row_blocks_of_unknown_size(client):
     X, y = make_problem(3, "csr")
     cuts = [0, 120, 300, 500]
     pieces = list(zip(cuts[:-1], cuts[1:]))
-    Xd = da.concatenate([da.from_delayed(dask.delayed(X[a:b]), shape=(np.nan, X.shape[1]),
-                                         dtype=X.dtype, meta=X[:0]) for a, b in pieces])
+    Xd = da.concatenate(
+        [
+            da.from_delayed(
+                dask.delayed(X[a:b]), shape=(np.nan, X.shape[1]), dtype=X.dtype, meta=X[:0]
+            )
+            for a, b in pieces
+        ]
+    )
+
     def labels(pieces):
-        return da.concatenate([da.from_delayed(dask.delayed(y[a:b]), shape=(np.nan,),
-                                               dtype=y.dtype) for a, b in pieces])
+        return da.concatenate(
+            [
+                da.from_delayed(dask.delayed(y[a:b]), shape=(np.nan,), dtype=y.dtype)
+                for a, b in pieces
+            ]
+        )
 
     yd = labels(pieces)
     params = dict(alpha=ALPHA, tol=TOL, max_iter=1000)
@@ -169,7 +194,8 @@ def test_objective_is_the_in_memory_one(client):
     classes, y_index = np.unique(y, return_inverse=True)
     Xd, dtype = check_dask_X(da.from_array(X, chunks=(UNEVEN, -1)))
     blocks, found, total = dask_objective.load_blocks(
-        client, row_blocks(Xd, y, sw), X.shape[1], dtype, None)
+        client, row_blocks(Xd, y, sw), X.shape[1], dtype, None
+    )
     np.testing.assert_array_equal(found, classes)
     dist = dask_objective.DistributedObjective(client, blocks, 3, X.shape[1], ALPHA, True, total)
     local = Objective(X, y_index, sw, 3, ALPHA, 0.0, True)
@@ -194,9 +220,12 @@ def fitted(client):
 def test_lazy_predictions_equal_the_local_model(fitted):
     model, X, Xd = fitted
     local = model.to_local()
-    for method, shape in [("predict", (X.shape[0],)), ("predict_proba", (X.shape[0], 3)),
-                          ("predict_log_proba", (X.shape[0], 3)),
-                          ("decision_function", (X.shape[0], 3))]:
+    for method, shape in [
+        ("predict", (X.shape[0],)),
+        ("predict_proba", (X.shape[0], 3)),
+        ("predict_log_proba", (X.shape[0], 3)),
+        ("decision_function", (X.shape[0], 3)),
+    ]:
         lazy = getattr(model, method)(Xd)
         assert isinstance(lazy, da.Array) and lazy.shape == shape
         assert lazy.chunks[0] == Xd.chunks[0]
@@ -215,8 +244,9 @@ def test_binary_decision_function_is_1d(client):
     scores = model.decision_function(Xd)
     assert scores.ndim == 1 and scores.dtype == np.float32
     # float32 BLAS sums may round differently on a block than on the whole X
-    np.testing.assert_allclose(scores.compute(), model.to_local().decision_function(X),
-                               rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(
+        scores.compute(), model.to_local().decision_function(X), rtol=1e-6, atol=1e-6
+    )
     assert model.predict_proba(Xd).compute().shape == (X.shape[0], 2)
 
 
@@ -242,13 +272,16 @@ def test_pickle_and_clone(fitted):
 # --- invalid input ---------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("params, match", [
-    (dict(l1_ratio=0.5), "only the L2 penalty"),
-    (dict(solver="saga"), "only solver='lbfgs'"),
-    (dict(alpha=-1.0), "alpha must be >= 0"),
-    (dict(max_iter=0), "max_iter must be >= 1"),
-    (dict(class_weight="often"), "class_weight must be"),
-])
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        (dict(l1_ratio=0.5), "only the L2 penalty"),
+        (dict(solver="saga"), "only solver='lbfgs'"),
+        (dict(alpha=-1.0), "alpha must be >= 0"),
+        (dict(max_iter=0), "max_iter must be >= 1"),
+        (dict(class_weight="often"), "class_weight must be"),
+    ],
+)
 def test_invalid_parameters(client, params, match):
     X, y = make_problem(3, "csr", n_samples=50)
     Xd, yd, _ = to_dask(X, y, chunks=25)
@@ -304,10 +337,10 @@ def test_caller_arrays_unchanged(client):
     DaskSoftmaxRegression(class_weight="balanced").fit(*to_dask(X, y, sw, chunks=30))
     for before, after in zip(copies, (X, y, sw)):
         assert before.dtype == after.dtype
-        np.testing.assert_array_equal(sp.csr_matrix(before).toarray()
-                                      if sp.issparse(before) else before,
-                                      sp.csr_matrix(after).toarray()
-                                      if sp.issparse(after) else after)
+        np.testing.assert_array_equal(
+            sp.csr_matrix(before).toarray() if sp.issparse(before) else before,
+            sp.csr_matrix(after).toarray() if sp.issparse(after) else after,
+        )
 
 
 # --- worker processes: pickling, and a worker killed mid-fit -----------------------------
@@ -340,8 +373,9 @@ def kill_at_third_evaluation(monkeypatch, client, pick_victim):
             os.kill(pids[pick_victim(self)], signal.SIGKILL)
         return evaluate(self, params)
 
-    monkeypatch.setattr(dask_objective.DistributedObjective, "loss_sum_and_gradient",
-                        evaluate_and_kill)
+    monkeypatch.setattr(
+        dask_objective.DistributedObjective, "loss_sum_and_gradient", evaluate_and_kill
+    )
     return calls
 
 
@@ -366,10 +400,10 @@ def test_worker_killed_with_unrecoverable_data_raises(process_client, monkeypatc
     the fitted model from before stays as it was."""
     X, y = make_problem(3, "dense", n_samples=200)
     victim = sorted(process_client.scheduler_info()["workers"])[0]
-    sources = process_client.scatter([X[i:i + 50] for i in range(0, 200, 50)],
-                                     workers=[victim])
-    Xd = da.concatenate([da.from_delayed(f, shape=(50, X.shape[1]), dtype=X.dtype)
-                         for f in sources])
+    sources = process_client.scatter([X[i : i + 50] for i in range(0, 200, 50)], workers=[victim])
+    Xd = da.concatenate(
+        [da.from_delayed(f, shape=(50, X.shape[1]), dtype=X.dtype) for f in sources]
+    )
     yd = da.from_array(y, chunks=50)
     model = DaskSoftmaxRegression(alpha=ALPHA, tol=1e-3).fit(Xd, yd)
     coef = model.coef_.copy()
@@ -388,8 +422,7 @@ def test_worker_killed_with_unrecoverable_data_raises(process_client, monkeypatc
 
 def test_import_softmaxreg_does_not_import_dask():
     code = "import sys, softmaxreg; print('dask' in sys.modules, 'distributed' in sys.modules)"
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          timeout=120)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["False", "False"]
 

@@ -20,8 +20,15 @@ from statsmodels.stats.outliers_influence import variance_inflation_factor  # no
 def correlated(n=300, seed=0):
     rng = np.random.default_rng(seed)
     Z = rng.normal(size=(n, 5))
-    return np.column_stack([Z[:, 0], Z[:, 0] + 0.3 * Z[:, 1], Z[:, 2] * 50 + 7,
-                            Z[:, 0] - Z[:, 2] + 0.3 * Z[:, 3], Z[:, 4]])
+    return np.column_stack(
+        [
+            Z[:, 0],
+            Z[:, 0] + 0.3 * Z[:, 1],
+            Z[:, 2] * 50 + 7,
+            Z[:, 0] - Z[:, 2] + 0.3 * Z[:, 3],
+            Z[:, 4],
+        ]
+    )
 
 
 @pytest.mark.parametrize("container", [np.asarray, sp.csr_matrix])
@@ -96,7 +103,7 @@ def test_sgd_fit_and_partial_fit_warn_lbfgs_does_not():
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("index_dtype", [np.int32, np.int64])
 def test_column_square_sums_matches_bincount(dtype, index_dtype):
-    from softmaxreg import _scales
+    from softmaxreg._kernels import scales as _scales
 
     X = sp.random(50, 30, density=0.2, format="csr", random_state=0, dtype=dtype)
     X.data[::7] = 0.0  # explicit zeros are stored but not counted
@@ -106,13 +113,13 @@ def test_column_square_sums_matches_bincount(dtype, index_dtype):
     sq, count = np.zeros(30), np.zeros(30)
     _scales.column_square_sums(X.data, indices, 1.0 / top, sq, count)
     unit = X.data.astype(np.float64) / top
-    np.testing.assert_allclose(sq, np.bincount(indices, weights=unit * unit, minlength=30),
-                               rtol=1e-12, atol=1e-300)
+    np.testing.assert_allclose(
+        sq, np.bincount(indices, weights=unit * unit, minlength=30), rtol=1e-12, atol=1e-300
+    )
     np.testing.assert_array_equal(count, np.bincount(indices[X.data != 0], minlength=30))
 
 
 def test_check_feature_scales_rejects_corrupt_csr():
-    X = sp.csr_matrix((np.array([1.0, 2.0]), np.array([0, 5]), np.array([0, 1, 2])),
-                      shape=(2, 3))
+    X = sp.csr_matrix((np.array([1.0, 2.0]), np.array([0, 5]), np.array([0, 1, 2])), shape=(2, 3))
     with pytest.raises(ValueError, match="column indices must lie in"):
         check_feature_scales(X)

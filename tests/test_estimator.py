@@ -23,10 +23,24 @@ def fit_pair(X, y, C, sample_weight=None, tol=1e-8, **kwargs):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         theirs.fit(X, y, sample_weight=sample_weight)
-    f_ours = objective_value(ours.coef_, ours.intercept_, X, y, alpha=alpha,
-                             sample_weight=sample_weight, classes=ours.classes_)
-    f_theirs = objective_value(theirs.coef_, theirs.intercept_, X, y, alpha=alpha,
-                               sample_weight=sample_weight, classes=theirs.classes_)
+    f_ours = objective_value(
+        ours.coef_,
+        ours.intercept_,
+        X,
+        y,
+        alpha=alpha,
+        sample_weight=sample_weight,
+        classes=ours.classes_,
+    )
+    f_theirs = objective_value(
+        theirs.coef_,
+        theirs.intercept_,
+        X,
+        y,
+        alpha=alpha,
+        sample_weight=sample_weight,
+        classes=theirs.classes_,
+    )
     return ours, theirs, f_ours, f_theirs
 
 
@@ -59,8 +73,9 @@ def test_dense_binary_reaches_sklearn_optimum(digits):
 
 @pytest.mark.parametrize("container", [sp.csr_matrix, sp.csr_array])
 def test_sparse_generated_text_reaches_sklearn_optimum(container):
-    X, y = make_text_classification(n_samples=1500, n_features=3000, n_classes=6,
-                                    topic_fraction=0.05, random_state=1)
+    X, y = make_text_classification(
+        n_samples=1500, n_features=3000, n_classes=6, topic_fraction=0.05, random_state=1
+    )
     ours, theirs, f_ours, f_theirs = fit_pair(container(X), y, C=10.0)
     assert abs(f_ours - f_theirs) <= 1e-6 * f_theirs
 
@@ -118,8 +133,9 @@ def test_dense_equals_csr_and_int32_equals_int64(digits):
     kw = dict(alpha=1e-3, tol=1e-10, max_iter=5000, n_jobs=1)
     dense = SoftmaxRegression(**kw).fit(X, y)
     Xs = sp.csr_matrix(X)
-    Xs64 = sp.csr_matrix((Xs.data, Xs.indices.astype(np.int64), Xs.indptr.astype(np.int64)),
-                         shape=Xs.shape)
+    Xs64 = sp.csr_matrix(
+        (Xs.data, Xs.indices.astype(np.int64), Xs.indptr.astype(np.int64)), shape=Xs.shape
+    )
     a = SoftmaxRegression(**kw).fit(Xs, y)
     b = SoftmaxRegression(**kw).fit(Xs64, y)
     np.testing.assert_array_equal(a.coef_, b.coef_)
@@ -137,8 +153,9 @@ def test_no_intercept_and_no_penalty():
     X, y = make_text_classification(n_samples=400, n_features=500, n_classes=3, random_state=2)
     m = SoftmaxRegression(alpha=1e-2, fit_intercept=False).fit(X, y)
     np.testing.assert_array_equal(m.intercept_, 0.0)
-    theirs = LogisticRegression(C=1.0 / (1e-2 * 400), fit_intercept=False, tol=1e-10,
-                                max_iter=5000).fit(X, y)
+    theirs = LogisticRegression(
+        C=1.0 / (1e-2 * 400), fit_intercept=False, tol=1e-10, max_iter=5000
+    ).fit(X, y)
     f_ours = objective_value(m.coef_, m.intercept_, X, y, alpha=1e-2)
     f_theirs = objective_value(theirs.coef_, theirs.intercept_, X, y, alpha=1e-2)
     assert f_ours <= f_theirs * (1 + 1e-4)

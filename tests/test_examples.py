@@ -21,9 +21,17 @@ def runs(tmp_path_factory):
     procs = {}
     for name in ("multiclass_decision_regions", "binary_odds_ratios"):
         cwd = tmp_path_factory.mktemp(name)
-        procs[name] = (cwd, subprocess.Popen([sys.executable, str(EXAMPLES / f"{name}.py")],
-                                             cwd=cwd, env=env, stdout=subprocess.PIPE,
-                                             stderr=subprocess.PIPE, text=True))
+        procs[name] = (
+            cwd,
+            subprocess.Popen(
+                [sys.executable, str(EXAMPLES / f"{name}.py")],
+                cwd=cwd,
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            ),
+        )
     results = {}
     for name, (cwd, proc) in procs.items():
         out, err = proc.communicate(timeout=300)
@@ -46,16 +54,20 @@ def test_binary_example_prints_odds_ratios_like_statsmodels(runs):
     from sklearn.preprocessing import StandardScaler
 
     cwd, out = runs["binary_odds_ratios"]
-    printed = re.findall(r"^(mean \w+) +odds ratio +([\d.]+)  95% CI \[([\d.]+), ([\d.]+)\]",
-                         out, flags=re.M)
-    assert [p[0] for p in printed] == ["mean radius", "mean texture", "mean smoothness",
-                                       "mean symmetry"]
+    printed = re.findall(
+        r"^(mean \w+) +odds ratio +([\d.]+)  95% CI \[([\d.]+), ([\d.]+)\]", out, flags=re.M
+    )
+    assert [p[0] for p in printed] == [
+        "mean radius",
+        "mean texture",
+        "mean smoothness",
+        "mean symmetry",
+    ]
     data = load_breast_cancer()
     X = StandardScaler().fit_transform(data.data[:, [0, 1, 4, 8]])
     ref = sm.Logit(data.target, sm.add_constant(X)).fit(disp=0)
     ci = np.exp(ref.conf_int()[1:])
-    np.testing.assert_allclose([float(p[1]) for p in printed], np.exp(ref.params[1:]),
-                               atol=1e-3)
+    np.testing.assert_allclose([float(p[1]) for p in printed], np.exp(ref.params[1:]), atol=1e-3)
     np.testing.assert_allclose([[float(p[2]), float(p[3])] for p in printed], ci, atol=1e-3)
     assert "std err" in out and "P>|z|" in out
     png = (cwd / "odds_ratios.png").read_bytes()

@@ -30,9 +30,7 @@ def test_against_scipy(case, dtype):
     assert p.dtype == lp.dtype == lse.dtype == dtype
     assert p.shape == lp.shape == Z.shape and lse.shape == (Z.shape[0],)
     np.testing.assert_allclose(p, scipy.special.softmax(Z_ref, axis=1), rtol=rtol, atol=1e-30)
-    np.testing.assert_allclose(
-        lp, scipy.special.log_softmax(Z_ref, axis=1), rtol=rtol, atol=rtol
-    )
+    np.testing.assert_allclose(lp, scipy.special.log_softmax(Z_ref, axis=1), rtol=rtol, atol=rtol)
     np.testing.assert_allclose(lse, scipy.special.logsumexp(Z_ref, axis=1), rtol=rtol)
     np.testing.assert_allclose(p.sum(axis=1), 1.0, rtol=rtol)
     assert np.all(np.isfinite(p)) and np.all(np.isfinite(lp))

@@ -11,8 +11,8 @@ from softmaxreg import (
     LogisticRegression,
     SingularHessianWarning,
     SoftmaxRegression,
+    _inference,
 )
-from softmaxreg import _inference
 
 sm = pytest.importorskip("statsmodels.api")
 
@@ -45,8 +45,11 @@ def statsmodels_order(table):
 @pytest.mark.parametrize("container", [np.asarray, sp.csr_matrix])
 def test_binary_unpenalised_matches_statsmodels_logit(binary, model, container):
     X, y = binary
-    est = (SoftmaxRegression(alpha=0.0, tol=1e-10, max_iter=1000) if model == "softmax"
-           else LogisticRegression(C=np.inf, tol=1e-10, max_iter=1000))
+    est = (
+        SoftmaxRegression(alpha=0.0, tol=1e-10, max_iter=1000)
+        if model == "softmax"
+        else LogisticRegression(C=np.inf, tol=1e-10, max_iter=1000)
+    )
     est.fit(container(X), y)
     res = est.summary(container(X), y)
     sm_res = sm.Logit(y, sm.add_constant(X)).fit(disp=0, method="newton", tol=1e-12)
@@ -65,16 +68,21 @@ def test_binary_frequency_weights_equal_repeated_rows(binary):
     est = SoftmaxRegression(alpha=0.0, tol=1e-10, max_iter=1000).fit(X, y, sample_weight=w)
     rep = SoftmaxRegression(alpha=0.0, tol=1e-10, max_iter=1000)
     rep.fit(np.repeat(X, w, axis=0), np.repeat(y, w))
-    np.testing.assert_allclose(est.summary(X, y, sample_weight=w)["std_err"],
-                               rep.summary(np.repeat(X, w, axis=0), np.repeat(y, w))["std_err"],
-                               rtol=1e-5)
+    np.testing.assert_allclose(
+        est.summary(X, y, sample_weight=w)["std_err"],
+        rep.summary(np.repeat(X, w, axis=0), np.repeat(y, w))["std_err"],
+        rtol=1e-5,
+    )
 
 
 @pytest.mark.parametrize("model", ["softmax", "logistic"])
 def test_multinomial_reference_class_matches_statsmodels_mnlogit(multiclass, model):
     X, y = multiclass
-    est = (SoftmaxRegression(alpha=0.0, tol=1e-10, max_iter=2000) if model == "softmax"
-           else LogisticRegression(C=np.inf, tol=1e-10, max_iter=2000))
+    est = (
+        SoftmaxRegression(alpha=0.0, tol=1e-10, max_iter=2000)
+        if model == "softmax"
+        else LogisticRegression(C=np.inf, tol=1e-10, max_iter=2000)
+    )
     est.fit(X, y)
     res = est.summary(X, y, reference_class="a")
     y_codes = np.searchsorted(est.classes_, y)
@@ -96,9 +104,8 @@ def test_multinomial_other_reference_and_sum_to_zero_agree(multiclass):
     q = X.shape[1] + 1
     # contrast a - c from the sum-to-zero covariance
     A = np.zeros((q, 4 * q))
-    A[:, :q], A[:, 2 * q:3 * q] = np.eye(q), -np.eye(q)
-    np.testing.assert_allclose(np.sqrt(np.diag(A @ full.cov @ A.T)), by_c["std_err"][:q],
-                               rtol=1e-8)
+    A[:, :q], A[:, 2 * q : 3 * q] = np.eye(q), -np.eye(q)
+    np.testing.assert_allclose(np.sqrt(np.diag(A @ full.cov @ A.T)), by_c["std_err"][:q], rtol=1e-8)
     np.testing.assert_allclose(A @ full["estimate"], by_c["estimate"][:q], rtol=1e-8)
     # sum-to-zero estimates: centred over the classes
     np.testing.assert_allclose(full["estimate"].reshape(4, q).sum(axis=0), 0, atol=1e-10)
@@ -112,8 +119,9 @@ def test_penalised_standard_errors_use_penalised_hessian(binary):
     X1 = np.column_stack([X, np.ones(len(y))])
     p = est.predict_proba(X)[:, 1]
     H = X1.T @ (X1 * (p * (1 - p))[:, None]) + np.diag([1 / C] * 4 + [0.0])
-    np.testing.assert_allclose(est.summary(X, y)["std_err"], np.sqrt(np.diag(np.linalg.inv(H))),
-                               rtol=1e-8)
+    np.testing.assert_allclose(
+        est.summary(X, y)["std_err"], np.sqrt(np.diag(np.linalg.inv(H))), rtol=1e-8
+    )
 
 
 def test_penalised_multinomial_has_finite_errors(multiclass):
@@ -186,8 +194,13 @@ def test_output_forms(binary):
     frame = res.to_frame()
     assert list(frame.columns) == list(InferenceResult.COLUMNS) and len(frame) == 5
     named = LogisticRegression().fit(pd.DataFrame(X, columns=list("pqrs")), y)
-    assert list(named.summary(pd.DataFrame(X, columns=list("pqrs")), y)["term"]) == \
-        ["p", "q", "r", "s", "intercept"]
+    assert list(named.summary(pd.DataFrame(X, columns=list("pqrs")), y)["term"]) == [
+        "p",
+        "q",
+        "r",
+        "s",
+        "intercept",
+    ]
 
 
 def test_to_frame_without_pandas(binary, monkeypatch):

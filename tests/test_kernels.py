@@ -1,4 +1,4 @@
-"""The kernel builds: ``softmaxreg._kernels`` picks the baseline or the AVX2 + FMA build of
+"""The kernel builds: ``softmaxreg._kernels.select`` picks the baseline or the AVX2 + FMA build of
 the SGD and SAG epoch kernels; both run the same source and must give the same model.
 
 On an AVX2 machine the rest of the suite runs the AVX2 build only, so the baseline
@@ -12,16 +12,13 @@ import pytest
 import scipy.sparse as sp
 from sklearn.exceptions import ConvergenceWarning
 
-from softmaxreg import (
-    SoftmaxRegression,
-    _cpu,
-    _kernels,
-    _sag,
-    _sag_solver,
-    _sgd,
-    _sgd_solver,
-    make_text_classification,
-)
+from softmaxreg import SoftmaxRegression, make_text_classification
+from softmaxreg._kernels import cpu as _cpu
+from softmaxreg._kernels import sag as _sag
+from softmaxreg._kernels import select as _kernels
+from softmaxreg._kernels import sgd as _sgd
+from softmaxreg._solvers import sag as _sag_solver
+from softmaxreg._solvers import sgd as _sgd_solver
 
 
 def test_select_choices(monkeypatch):
@@ -32,8 +29,8 @@ def test_select_choices(monkeypatch):
     monkeypatch.setenv("SOFTMAXREG_SIMD", "baseline")
     assert _kernels.select("_sgd", _sgd) is _sgd
     if _cpu.has_avx2_fma() and _kernels._avx2_module("_sag") is not None:
-        assert _kernels.select("_sag", _sag, "avx2").__name__ == "softmaxreg._sag_avx2"
-        assert _kernels.select("_sag", _sag, "auto").__name__ == "softmaxreg._sag_avx2"
+        assert _kernels.select("_sag", _sag, "avx2").__name__ == "softmaxreg._kernels.sag_avx2"
+        assert _kernels.select("_sag", _sag, "auto").__name__ == "softmaxreg._kernels.sag_avx2"
     else:
         with pytest.raises(ImportError, match="no AVX2 build"):
             _kernels.select("_sag", _sag, "avx2")
@@ -46,16 +43,22 @@ def _use_kernels(monkeypatch, sag_module, sgd_module):
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-@pytest.mark.parametrize("solver, l1_ratio, n_classes", [
-    ("sag", 0.0, 7), ("sag", 0.0, 2), ("saga", 0.5, 5), ("sgd", 0.0, 6), ("sgd", 0.3, 3),
-])
+@pytest.mark.parametrize(
+    "solver, l1_ratio, n_classes",
+    [
+        ("sag", 0.0, 7),
+        ("sag", 0.0, 2),
+        ("saga", 0.5, 5),
+        ("sgd", 0.0, 6),
+        ("sgd", 0.3, 3),
+    ],
+)
 def test_baseline_build_equals_selected_build(monkeypatch, dtype, solver, l1_ratio, n_classes):
     if _kernels.sag is _sag and _kernels.sgd is _sgd:
         pytest.skip("this machine runs the baseline build: nothing to compare it with")
     X, y = make_text_classification(400, 300, n_classes, random_state=3)
     X = sp.csr_matrix(X, dtype=dtype)
-    params = dict(alpha=1e-3, l1_ratio=l1_ratio, solver=solver, tol=0.0, max_iter=4,
-                  random_state=0)
+    params = dict(alpha=1e-3, l1_ratio=l1_ratio, solver=solver, tol=0.0, max_iter=4, random_state=0)
     models = []
     for sag_module, sgd_module in [(_kernels.sag, _kernels.sgd), (_sag, _sgd)]:
         _use_kernels(monkeypatch, sag_module, sgd_module)
@@ -67,5 +70,9 @@ def test_baseline_build_equals_selected_build(monkeypatch, dtype, solver, l1_rat
     rtol = 1e-10 if dtype == np.float64 else 2e-4
     scale = np.abs(baseline.coef_).max()
     np.testing.assert_allclose(fast.coef_, baseline.coef_, rtol=0, atol=rtol * scale)
-    np.testing.assert_allclose(fast.intercept_, baseline.intercept_, rtol=0,
-                               atol=rtol * max(1.0, np.abs(baseline.intercept_).max()))
+    np.testing.assert_allclose(
+        fast.intercept_,
+        baseline.intercept_,
+        rtol=0,
+        atol=rtol * max(1.0, np.abs(baseline.intercept_).max()),
+    )

@@ -39,16 +39,24 @@ def sklearn_objective(est, X, y, C, sample_weight=None):
     """scikit-learn's objective sum_i s_i loss_i + ||W||^2 / (2C), via ours times S."""
     S = len(y) if sample_weight is None else np.sum(sample_weight)
     alpha = 1.0 / (C * S)
-    return S * objective_value(est.coef_, est.intercept_, X, y, alpha=alpha,
-                               sample_weight=sample_weight, classes=est.classes_)
+    return S * objective_value(
+        est.coef_,
+        est.intercept_,
+        X,
+        y,
+        alpha=alpha,
+        sample_weight=sample_weight,
+        classes=est.classes_,
+    )
 
 
 @pytest.mark.parametrize("n_classes", [2, 4])
 @pytest.mark.parametrize("C", [0.05, 1.0])
 @pytest.mark.parametrize("weighted", [False, True])
 def test_optimum_equals_sklearn(n_classes, C, weighted):
-    X, y = make_classification(n_samples=400, n_features=8, n_informative=5,
-                               n_classes=n_classes, random_state=n_classes)
+    X, y = make_classification(
+        n_samples=400, n_features=8, n_informative=5, n_classes=n_classes, random_state=n_classes
+    )
     sw = np.random.default_rng(1).uniform(0.2, 3.0, len(y)) if weighted else None
     ours = LogisticRegression(C=C, tol=1e-10, max_iter=5000).fit(X, y, sample_weight=sw)
     theirs = linear_model.LogisticRegression(C=C, tol=1e-10, max_iter=5000)
@@ -108,16 +116,19 @@ def test_ovr_binary_is_the_binary_model(iris):
     np.testing.assert_allclose(a.coef_, b.coef_)
 
 
-@pytest.mark.parametrize("kwargs, expected_l1, penalised", [
-    ({}, 0.0, True),
-    ({"penalty": "l2"}, 0.0, True),
-    ({"penalty": "l1"}, 1.0, True),
-    ({"penalty": "elasticnet", "l1_ratio": 0.3}, 0.3, True),
-    ({"l1_ratio": 0.3}, 0.3, True),
-    ({"l1_ratio": None}, 0.0, True),
-    ({"penalty": None}, 0.0, False),
-    ({"C": np.inf}, 0.0, False),
-])
+@pytest.mark.parametrize(
+    "kwargs, expected_l1, penalised",
+    [
+        ({}, 0.0, True),
+        ({"penalty": "l2"}, 0.0, True),
+        ({"penalty": "l1"}, 1.0, True),
+        ({"penalty": "elasticnet", "l1_ratio": 0.3}, 0.3, True),
+        ({"l1_ratio": 0.3}, 0.3, True),
+        ({"l1_ratio": None}, 0.0, True),
+        ({"penalty": None}, 0.0, False),
+        ({"C": np.inf}, 0.0, False),
+    ],
+)
 def test_penalty_and_l1_ratio(kwargs, expected_l1, penalised, iris):
     X, y = iris
     clf = LogisticRegression(solver="sgd", random_state=0, max_iter=5, **kwargs)
@@ -139,15 +150,18 @@ def test_newton_solvers_run_lbfgs(iris):
     assert a.estimators_[0].solver == "lbfgs"
 
 
-@pytest.mark.parametrize("params, err, match", [
-    ({"solver": "liblinear"}, ValueError, "liblinear.*penalises the intercept"),
-    ({"multi_class": "crammer_singer"}, ValueError, "multi_class must be one of"),
-    ({"penalty": "l3"}, ValueError, "penalty must be one of"),
-    ({"penalty": "l2", "l1_ratio": 0.5}, ValueError, "contradicts l1_ratio"),
-    ({"C": 0.0}, ValueError, "C must be > 0"),
-    ({"C": "1"}, TypeError, "C must be a positive float"),
-    ({"penalty": "l1"}, ValueError, "lbfgs' supports only the L2"),
-])
+@pytest.mark.parametrize(
+    "params, err, match",
+    [
+        ({"solver": "liblinear"}, ValueError, "liblinear.*penalises the intercept"),
+        ({"multi_class": "crammer_singer"}, ValueError, "multi_class must be one of"),
+        ({"penalty": "l3"}, ValueError, "penalty must be one of"),
+        ({"penalty": "l2", "l1_ratio": 0.5}, ValueError, "contradicts l1_ratio"),
+        ({"C": 0.0}, ValueError, "C must be > 0"),
+        ({"C": "1"}, TypeError, "C must be a positive float"),
+        ({"penalty": "l1"}, ValueError, "lbfgs' supports only the L2"),
+    ],
+)
 def test_invalid_params(params, err, match, iris):
     X, y = iris
     with pytest.raises(err, match=match):

@@ -130,8 +130,15 @@ def test_extreme_scores_stay_finite():
 
 def test_block_starts_balance_nonzeros():
     X, _ = make_problem("csr_matrix", np.float64, np.int32, 3)
-    obj = Objective(X, np.zeros(X.shape[0], dtype=np.int32) + np.arange(X.shape[0]) % 3,
-                    np.ones(X.shape[0]), 3, 0.0, 0.0, True)
+    obj = Objective(
+        X,
+        np.zeros(X.shape[0], dtype=np.int32) + np.arange(X.shape[0]) % 3,
+        np.ones(X.shape[0]),
+        3,
+        0.0,
+        0.0,
+        True,
+    )
     starts = obj.rows.block_starts(4)
     assert starts[0] == 0 and starts[-1] == X.shape[0]
     assert np.all(np.diff(starts) > 0)
@@ -142,13 +149,13 @@ def test_block_starts_balance_nonzeros():
 def test_thread_count_follows_n_threads_and_problem_size():
     from softmaxreg import make_text_classification
 
-    X, y = make_text_classification(n_samples=20_000, n_features=20_000, n_classes=10,
-                                    random_state=0)
+    X, y = make_text_classification(
+        n_samples=20_000, n_features=20_000, n_classes=10, random_state=0
+    )
     sw = np.ones(X.shape[0])
     big = [Objective(X, y.astype(np.int32), sw, 10, 1e-4, 0.0, True, n_threads=t) for t in (1, 2)]
     assert [o.n_threads for o in big] == [1, 2]
-    small = Objective(X[:100], y[:100].astype(np.int32), sw[:100], 10, 1e-4, 0.0, True,
-                      n_threads=2)
+    small = Objective(X[:100], y[:100].astype(np.int32), sw[:100], 10, 1e-4, 0.0, True, n_threads=2)
     assert small.n_threads == 1
 
 

@@ -68,8 +68,8 @@ class _Recorder(types.ModuleType):
 def kernel_arrays(monkeypatch):
     """The list of ndarrays that reach the loss, SGD and SAG kernels during the test."""
     import softmaxreg._objective as objective
-    import softmaxreg._sag_solver as sag_solver
-    import softmaxreg._sgd_solver as sgd_solver
+    import softmaxreg._solvers.sag as sag_solver
+    import softmaxreg._solvers.sgd as sgd_solver
 
     seen = []
     monkeypatch.setattr(objective, "_loss", _Recorder(objective._loss, seen))
@@ -83,8 +83,10 @@ def kernel_arrays(monkeypatch):
 @pytest.mark.parametrize("index_dtype", [np.int32, np.int64])
 def test_fit_does_not_copy_csr(tall_csr, kernel_arrays, solver, dtype, index_dtype):
     X0, y = tall_csr
-    X = sp.csr_matrix((X0.data.astype(dtype), X0.indices.astype(index_dtype),
-                       X0.indptr.astype(index_dtype)), shape=X0.shape)
+    X = sp.csr_matrix(
+        (X0.data.astype(dtype), X0.indices.astype(index_dtype), X0.indptr.astype(index_dtype)),
+        shape=X0.shape,
+    )
     model = SoftmaxRegression(solver=solver, alpha=1e-4, max_iter=2, random_state=0)
     peak = _peak_during(lambda: model.fit(X, y))
     # a copy of X.data or X.indices alone is >= 1/3 of X; the fit's own arrays (model,
@@ -94,8 +96,13 @@ def test_fit_does_not_copy_csr(tall_csr, kernel_arrays, solver, dtype, index_dty
     assert model.coef_.dtype == dtype
     assert any(np.shares_memory(a, X.data) for a in kernel_arrays)
     assert any(np.shares_memory(a, X.indices) for a in kernel_arrays)
-    assert not any(a is not X.data and a.shape == X.data.shape and a.dtype == X.data.dtype
-                   and not np.shares_memory(a, X.data) for a in kernel_arrays)
+    assert not any(
+        a is not X.data
+        and a.shape == X.data.shape
+        and a.dtype == X.data.dtype
+        and not np.shares_memory(a, X.data)
+        for a in kernel_arrays
+    )
 
 
 @pytest.mark.parametrize("solver", ["lbfgs", "sag"])

@@ -20,8 +20,16 @@ from softmaxreg import (
     save_model,
 )
 
-DOCS = ["the cat sat on the mat", "dogs and cats", "the stock market fell", "markets rally",
-        "a dog barked", "shares and bonds", "kittens purr", "the index rose"] * 3
+DOCS = [
+    "the cat sat on the mat",
+    "dogs and cats",
+    "the stock market fell",
+    "markets rally",
+    "a dog barked",
+    "shares and bonds",
+    "kittens purr",
+    "the index rose",
+] * 3
 LABELS = ["pets", "pets", "money", "money", "pets", "money", "pets", "money"] * 3
 
 
@@ -34,18 +42,22 @@ def models(iris):
     X, y = iris
     names = np.array(["setosa", "versicolor", "virginica"])
     yield "softmax-str-labels", SoftmaxRegression(alpha=1e-2).fit(X, names[y]), X
-    binary = SoftmaxRegression(solver="saga", l1_ratio=0.5, random_state=0, tol=1e-2,
-                               max_iter=1000)
+    binary = SoftmaxRegression(solver="saga", l1_ratio=0.5, random_state=0, tol=1e-2, max_iter=1000)
     yield "binary-float32", binary.fit(X.astype(np.float32), y > 0), X.astype(np.float32)
-    yield "logistic-ovr", LogisticRegression(multi_class="ovr", C=3.0, class_weight={0: 2.0},
-                                             max_iter=500).fit(X, y), X
-    pipe = make_pipeline(TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True),
-                         SoftmaxRegression(alpha=1e-3)).fit(DOCS, LABELS)
+    yield (
+        "logistic-ovr",
+        LogisticRegression(multi_class="ovr", C=3.0, class_weight={0: 2.0}, max_iter=500).fit(X, y),
+        X,
+    )
+    pipe = make_pipeline(
+        TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True), SoftmaxRegression(alpha=1e-3)
+    ).fit(DOCS, LABELS)
     yield "tfidf-pipeline", pipe, DOCS + ["an unseen word and the cat"]
 
 
-@pytest.mark.parametrize("case", ["softmax-str-labels", "binary-float32", "logistic-ovr",
-                                  "tfidf-pipeline"])
+@pytest.mark.parametrize(
+    "case", ["softmax-str-labels", "binary-float32", "logistic-ovr", "tfidf-pipeline"]
+)
 def test_round_trip_gives_identical_predictions(case, iris, tmp_path):
     name, model, X = next(m for m in models(iris) if m[0] == case)
     path = tmp_path / "model.npz"
@@ -91,8 +103,10 @@ def test_reloaded_in_fresh_process(iris, tmp_path):
     model = SoftmaxRegression(alpha=1e-3).fit(X, y)
     save_model(model, tmp_path / "m.npz")
     np.save(tmp_path / "X.npy", X)
-    code = ("import numpy as np, softmaxreg; m = softmaxreg.load_model('m.npz'); "
-            "np.save('p.npy', m.predict_proba(np.load('X.npy')))")
+    code = (
+        "import numpy as np, softmaxreg; m = softmaxreg.load_model('m.npz'); "
+        "np.save('p.npy', m.predict_proba(np.load('X.npy')))"
+    )
     subprocess.run([sys.executable, "-c", code], cwd=tmp_path, check=True)
     np.testing.assert_array_equal(np.load(tmp_path / "p.npy"), model.predict_proba(X))
 
@@ -108,7 +122,7 @@ def saved(iris, tmp_path):
 @pytest.mark.parametrize("keep", [0.2, 0.5, 0.9, 0.99])
 def test_truncated_file_is_rejected(saved, keep):
     data = saved.read_bytes()
-    saved.write_bytes(data[:int(len(data) * keep)])
+    saved.write_bytes(data[: int(len(data) * keep)])
     with pytest.raises(ModelFileError, match="truncated|corrupt|missing"):
         load_model(saved)
 
@@ -157,13 +171,16 @@ def resign(m):
     m["metadata.sha256"] = hashlib.sha256(m["metadata.json"]).hexdigest().encode()
 
 
-@pytest.mark.parametrize("edit, message", [
-    (lambda meta: meta.update(format="pickle"), "not a softmaxreg model file"),
-    (lambda meta: meta.update(format_version=99), "format version 99 is not supported"),
-    (lambda meta: meta.update(estimator="os.system"), "unknown estimator"),
-    (lambda meta: meta["params"].update(evil=1), "unknown parameters"),
-    (lambda meta: meta["attributes"].update(n_features_in_=7), "inconsistent model arrays"),
-])
+@pytest.mark.parametrize(
+    "edit, message",
+    [
+        (lambda meta: meta.update(format="pickle"), "not a softmaxreg model file"),
+        (lambda meta: meta.update(format_version=99), "format version 99 is not supported"),
+        (lambda meta: meta.update(estimator="os.system"), "unknown estimator"),
+        (lambda meta: meta["params"].update(evil=1), "unknown parameters"),
+        (lambda meta: meta["attributes"].update(n_features_in_=7), "inconsistent model arrays"),
+    ],
+)
 def test_consistently_edited_metadata_is_rejected(saved, edit, message):
     def change(m):
         meta = json.loads(m["metadata.json"])
@@ -179,12 +196,14 @@ def test_consistently_edited_metadata_is_rejected(saved, edit, message):
 def test_pickled_array_is_refused(saved):
     def change(m):
         import io
+
         buf = io.BytesIO()
         np.save(buf, np.array([{"a": 1}], dtype=object), allow_pickle=True)
         m["classes.npy"] = buf.getvalue()
         meta = json.loads(m["metadata.json"])
         meta["arrays"]["classes"].update(
-            sha256=hashlib.sha256(m["classes.npy"]).hexdigest(), dtype="|O", shape=[1])
+            sha256=hashlib.sha256(m["classes.npy"]).hexdigest(), dtype="|O", shape=[1]
+        )
         m["metadata.json"] = json.dumps(meta).encode()
         resign(m)
 
@@ -215,10 +234,12 @@ def test_unsavable_models_are_refused(iris, tmp_path):
     model = SoftmaxRegression(random_state=np.random.RandomState(0)).fit(X, y)
     with pytest.raises(ValueError, match="RandomState"):
         save_model(model, tmp_path / "m.npz")
-    pipe = make_pipeline(TfidfVectorizer(tokenizer=str.split, token_pattern=None),
-                         SoftmaxRegression()).fit(DOCS, LABELS)
+    pipe = make_pipeline(
+        TfidfVectorizer(tokenizer=str.split, token_pattern=None), SoftmaxRegression()
+    ).fit(DOCS, LABELS)
     with pytest.raises(ValueError, match="custom tokenizer"):
         save_model(pipe, tmp_path / "m.npz")
     from sklearn.exceptions import NotFittedError
+
     with pytest.raises(NotFittedError):
         save_model(SoftmaxRegression(), tmp_path / "m.npz")

@@ -28,13 +28,13 @@ Y2 = (X[:, 0] > 0).astype(int)
 MODELS = {
     "lbfgs": lambda: SoftmaxRegression(solver="lbfgs"),
     "sgd": lambda: SoftmaxRegression(solver="sgd", random_state=0, max_iter=20),
-    "sgd_averaged_l1": lambda: SoftmaxRegression(solver="sgd", random_state=0, max_iter=20,
-                                                 average=True, l1_ratio=0.3),
+    "sgd_averaged_l1": lambda: SoftmaxRegression(
+        solver="sgd", random_state=0, max_iter=20, average=True, l1_ratio=0.3
+    ),
     "sag": lambda: SoftmaxRegression(solver="sag", random_state=0, warm_start=True),
     "saga": lambda: SoftmaxRegression(solver="saga", random_state=0, l1_ratio=0.5),
     "logistic": lambda: LogisticRegression(C=10.0),
-    "logistic_ovr": lambda: LogisticRegression(multi_class="ovr", solver="saga",
-                                               random_state=0),
+    "logistic_ovr": lambda: LogisticRegression(multi_class="ovr", solver="saga", random_state=0),
 }
 METHODS = ("predict", "predict_proba", "predict_log_proba", "decision_function")
 
@@ -102,11 +102,15 @@ def test_pickle_of_unfitted_estimator_is_unfitted():
 
 # ---------------------------------------------------------------- divergence guards
 
+
 def assert_error_or_finite(make, Xbad, y):
     """Either a clear FloatingPointError that leaves the estimator as it was, or finite."""
     est = make()
-    est = SoftmaxRegression(solver=est.solver, random_state=0).fit(X, Y3).set_params(
-        **est.get_params())
+    est = (
+        SoftmaxRegression(solver=est.solver, random_state=0)
+        .fit(X, Y3)
+        .set_params(**est.get_params())
+    )
     before = {k: np.copy(v) for k, v in vars(est).items() if isinstance(v, np.ndarray)}
     try:
         with warnings.catch_warnings():
@@ -114,8 +118,9 @@ def assert_error_or_finite(make, Xbad, y):
             est.fit(Xbad, y)
     except FloatingPointError as exc:
         message = str(exc)
-        assert "scal" in message.lower() and ("eta0" in message or "alpha" in message
-                                                 or "Scaler" in message)
+        assert "scal" in message.lower() and (
+            "eta0" in message or "alpha" in message or "Scaler" in message
+        )
         for name, value in before.items():
             np.testing.assert_array_equal(getattr(est, name), value)
         return "error"
@@ -132,9 +137,17 @@ def assert_error_or_finite(make, Xbad, y):
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_sgd_with_huge_eta0_errors_clearly(eta0, learning_rate, dtype, alpha):
     assert_error_or_finite(
-        lambda: SoftmaxRegression(solver="sgd", learning_rate=learning_rate, eta0=eta0,
-                                  alpha=alpha, random_state=0, max_iter=20),
-        (X * 10).astype(dtype), Y3)
+        lambda: SoftmaxRegression(
+            solver="sgd",
+            learning_rate=learning_rate,
+            eta0=eta0,
+            alpha=alpha,
+            random_state=0,
+            max_iter=20,
+        ),
+        (X * 10).astype(dtype),
+        Y3,
+    )
 
 
 @pytest.mark.parametrize("solver", ["sgd", "sag", "saga"])
@@ -145,8 +158,8 @@ def test_unscaled_features_never_give_nan_weights(solver, layout, scale):
     if layout.startswith("csr"):
         Xbad = sp.csr_matrix(Xbad)
     assert_error_or_finite(
-        lambda: SoftmaxRegression(solver=solver, random_state=0, max_iter=20, tol=1e-3),
-        Xbad, Y3)
+        lambda: SoftmaxRegression(solver=solver, random_state=0, max_iter=20, tol=1e-3), Xbad, Y3
+    )
 
 
 @pytest.mark.parametrize("solver", ["lbfgs", "sgd", "sag", "saga"])

@@ -128,7 +128,7 @@ def test_missing_matplotlib_names_the_extra(monkeypatch, blobs):
     monkeypatch.setattr(builtins, "__import__", no_matplotlib)
     with pytest.raises(ImportError, match=r'pip install "softmaxreg\[plot\]"'):
         plot.decision_regions(model, X, y)
-    with pytest.raises(ImportError, match=r'softmaxreg\[plot\]'):
+    with pytest.raises(ImportError, match=r"softmaxreg\[plot\]"):
         plot.loss_curve(model)
 
 

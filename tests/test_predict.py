@@ -23,11 +23,16 @@ def test_linear_scores_match_numpy(dtype, index_dtype, n_classes, n_threads):
     expected = X.toarray().astype(np.float64) @ coef.T.astype(np.float64) + intercept
     got = linear_scores(X, coef, intercept, n_threads=n_threads)
     assert got.dtype == dtype and got.flags.c_contiguous
-    np.testing.assert_allclose(got, expected, rtol=1e-5 if dtype == np.float32 else 1e-12,
-                               atol=1e-5 if dtype == np.float32 else 1e-12)
+    np.testing.assert_allclose(
+        got,
+        expected,
+        rtol=1e-5 if dtype == np.float32 else 1e-12,
+        atol=1e-5 if dtype == np.float32 else 1e-12,
+    )
     np.testing.assert_array_equal(got[5], intercept)
-    np.testing.assert_allclose(linear_scores(X.toarray(), coef, intercept), got,
-                               rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(
+        linear_scores(X.toarray(), coef, intercept), got, rtol=1e-5, atol=1e-5
+    )
 
 
 def test_linear_scores_mixed_dtypes_and_no_nonzeros():
@@ -42,7 +47,7 @@ def test_linear_scores_mixed_dtypes_and_no_nonzeros():
 def test_threaded_kernel_equals_one_thread(dtype):
     # Enough rows that both threads run many rows at once; a row pointer shared between
     # the threads (a prange privatisation slip) shows up as wrong rows here.
-    from softmaxreg import _predict
+    from softmaxreg._kernels import predict as _predict
 
     X = sp.random(6000, 400, density=0.05, format="csr", random_state=2, dtype=dtype)
     W = np.random.default_rng(3).standard_normal((400, 20))

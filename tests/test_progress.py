@@ -6,9 +6,9 @@ import warnings
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from sag_reference import reference_sag
 from sklearn.exceptions import ConvergenceWarning
 
-from sag_reference import reference_sag
 from softmaxreg import LogisticRegression, SoftmaxRegression, objective_value
 from softmaxreg._datasets import make_text_classification
 
@@ -37,8 +37,7 @@ def test_verbose_prints_one_line_per_iteration(solver, text, capsys):
     parsed = [re.match(pattern, line) for line in lines]
     assert all(parsed), lines
     assert [int(m.group(1)) for m in parsed] == list(range(1, model.n_iter_ + 1))
-    np.testing.assert_allclose([float(m.group(2)) for m in parsed], model.loss_curve_,
-                               rtol=1e-9)
+    np.testing.assert_allclose([float(m.group(2)) for m in parsed], model.loss_curve_, rtol=1e-9)
     elapsed = [float(m.group(3)) for m in parsed]
     assert elapsed == sorted(elapsed)
 
@@ -60,8 +59,9 @@ def test_callback_stops_the_fit_without_warning(solver, text):
 
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # no ConvergenceWarning when the callback stops
-        model = SoftmaxRegression(solver=solver, alpha=1e-4, tol=1e-12, max_iter=500,
-                                  random_state=0, callback=callback).fit(X, y)
+        model = SoftmaxRegression(
+            solver=solver, alpha=1e-4, tol=1e-12, max_iter=500, random_state=0, callback=callback
+        ).fit(X, y)
     assert model.n_iter_ == 3 and len(model.loss_curve_) == 3
     assert [r["iteration"] for r in records] == [1, 2, 3]
     assert {r["solver"] for r in records} == {solver}
@@ -89,10 +89,15 @@ def test_lbfgs_curve_is_the_exact_objective(text):
     assert curve[-1] == pytest.approx(exact, rel=1e-12)
 
 
-@pytest.mark.parametrize("solver, n_classes, alpha, l1_ratio", [
-    ("sag", 3, 0.01, 0.0), ("sag", 2, 0.01, 0.0), ("saga", 3, 0.05, 0.5),
-    ("saga", 2, 0.05, 1.0),
-])
+@pytest.mark.parametrize(
+    "solver, n_classes, alpha, l1_ratio",
+    [
+        ("sag", 3, 0.01, 0.0),
+        ("sag", 2, 0.01, 0.0),
+        ("saga", 3, 0.05, 0.5),
+        ("saga", 2, 0.05, 1.0),
+    ],
+)
 @pytest.mark.parametrize("container", [np.asarray, sp.csr_matrix])
 def test_sag_curve_matches_numpy_reference(solver, n_classes, alpha, l1_ratio, container):
     rng = np.random.default_rng(0)
@@ -103,13 +108,23 @@ def test_sag_curve_matches_numpy_reference(solver, n_classes, alpha, l1_ratio, c
     y[:n_classes] = np.arange(n_classes)
     sw = rng.uniform(0.2, 3.0, size=n)
     expected = []
-    reference_sag(X, y, n_classes, alpha=alpha, l1_ratio=l1_ratio, sample_weight=sw,
-                  saga=solver == "saga", n_epochs=4, seed=0, epoch_objectives=expected)
+    reference_sag(
+        X,
+        y,
+        n_classes,
+        alpha=alpha,
+        l1_ratio=l1_ratio,
+        sample_weight=sw,
+        saga=solver == "saga",
+        n_epochs=4,
+        seed=0,
+        epoch_objectives=expected,
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        model = SoftmaxRegression(solver=solver, alpha=alpha, l1_ratio=l1_ratio, max_iter=4,
-                                  tol=0.0, random_state=0).fit(container(X), y,
-                                                               sample_weight=sw)
+        model = SoftmaxRegression(
+            solver=solver, alpha=alpha, l1_ratio=l1_ratio, max_iter=4, tol=0.0, random_state=0
+        ).fit(container(X), y, sample_weight=sw)
     np.testing.assert_allclose(model.loss_curve_, expected, rtol=1e-10)
 
 
@@ -123,8 +138,7 @@ def test_stochastic_curve_approaches_the_objective(solver, text):
     """
     X, y = text
     kw = dict(learning_rate="constant", eta0=0.05) if solver == "sgd" else {}
-    model = fit_quiet(X, y, solver=solver, alpha=1e-3, tol=1e-7, max_iter=300,
-                      random_state=0, **kw)
+    model = fit_quiet(X, y, solver=solver, alpha=1e-3, tol=1e-7, max_iter=300, random_state=0, **kw)
     exact = objective_value(model.coef_, model.intercept_, X, y, alpha=1e-3)
     rel = 1e-5 if solver == "saga" else 2e-2
     assert model.loss_curve_[-1] == pytest.approx(exact, rel=rel)

@@ -19,12 +19,17 @@ from scipy.special import softmax as scipy_softmax
 
 from softmaxreg import log_softmax, logsumexp, softmax
 from softmaxreg._objective import Objective
-from softmaxreg._progress import ProgressLog
-from softmaxreg._sag_solver import fit_sag, fit_saga
-from softmaxreg._sgd_solver import fit_sgd
+from softmaxreg._solvers.progress import ProgressLog
+from softmaxreg._solvers.sag import fit_sag, fit_saga
+from softmaxreg._solvers.sgd import fit_sgd
 
-PROPERTY = settings(max_examples=30, deadline=None, derandomize=True, database=None,
-                    suppress_health_check=[HealthCheck.too_slow])
+PROPERTY = settings(
+    max_examples=30,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 
 
 @st.composite
@@ -67,18 +72,22 @@ def reference(X, y, sw, W, b, alpha, binomial):
         r[np.arange(len(y)), y] -= 1.0
     S = sw.sum()
     value = sw @ loss / S + 0.5 * alpha * np.sum(W * W)
-    return value, np.concatenate([(X.T @ (sw[:, None] * r) / S + alpha * W).ravel(),
-                                  sw @ r / S])
+    return value, np.concatenate([(X.T @ (sw[:, None] * r) / S + alpha * W).ravel(), sw @ r / S])
 
 
 @PROPERTY
-@given(problem=problems(), container=st.sampled_from(["dense", "csr"]),
-       dtype=st.sampled_from([np.float32, np.float64]),
-       index_dtype=st.sampled_from([np.int32, np.int64]),
-       weight_scale=st.sampled_from([0.01, 1.0, 100.0]), n_blocks=st.integers(1, 3),
-       seed=st.integers(0, 2**16))
-def test_loss_gradient_is_finite_and_matches_numpy(problem, container, dtype, index_dtype,
-                                                   weight_scale, n_blocks, seed):
+@given(
+    problem=problems(),
+    container=st.sampled_from(["dense", "csr"]),
+    dtype=st.sampled_from([np.float32, np.float64]),
+    index_dtype=st.sampled_from([np.int32, np.int64]),
+    weight_scale=st.sampled_from([0.01, 1.0, 100.0]),
+    n_blocks=st.integers(1, 3),
+    seed=st.integers(0, 2**16),
+)
+def test_loss_gradient_is_finite_and_matches_numpy(
+    problem, container, dtype, index_dtype, weight_scale, n_blocks, seed
+):
     X, y, sw, n_classes = problem
     Xk = stored(X, container, dtype, index_dtype)
     obj = Objective(Xk, y, sw, n_classes, 0.01, 0.0, True)
@@ -89,20 +98,24 @@ def test_loss_gradient_is_finite_and_matches_numpy(problem, container, dtype, in
     value, grad = obj.value_and_gradient(params)
     assert np.isfinite(value) and np.all(np.isfinite(grad))
     W, b = obj.split(params)
-    ref_value, ref_grad = reference(X.astype(dtype).astype(np.float64), y, sw, W, b, 0.01,
-                                    n_classes == 2)
+    ref_value, ref_grad = reference(
+        X.astype(dtype).astype(np.float64), y, sw, W, b, 0.01, n_classes == 2
+    )
     np.testing.assert_allclose(value, ref_value, rtol=1e-9, atol=1e-12)
-    np.testing.assert_allclose(grad, ref_grad, rtol=1e-8, atol=1e-10 * max(1.0, np.abs(
-        ref_grad).max()))
+    np.testing.assert_allclose(
+        grad, ref_grad, rtol=1e-8, atol=1e-10 * max(1.0, np.abs(ref_grad).max())
+    )
 
 
 @PROPERTY
-@given(problem=problems(max_samples=8, max_features=4, max_classes=4),
-       container=st.sampled_from(["dense", "csr"]), seed=st.integers(0, 2**16))
+@given(
+    problem=problems(max_samples=8, max_features=4, max_classes=4),
+    container=st.sampled_from(["dense", "csr"]),
+    seed=st.integers(0, 2**16),
+)
 def test_gradient_matches_finite_differences(problem, container, seed):
     X, y, sw, n_classes = problem
-    obj = Objective(stored(X, container, np.float64, np.int32), y, sw, n_classes, 0.1, 0.0,
-                    True)
+    obj = Objective(stored(X, container, np.float64, np.int32), y, sw, n_classes, 0.1, 0.0, True)
     params = np.random.default_rng(seed).standard_normal(obj.n_params + obj.n_columns) * 0.3
     _, grad = obj.value_and_gradient(params)
     eps = 1e-6
@@ -116,14 +129,14 @@ def test_gradient_matches_finite_differences(problem, container, seed):
 
 
 @PROPERTY
-@given(problem=problems(), dtype=st.sampled_from([np.float32, np.float64]),
-       seed=st.integers(0, 2**16))
+@given(
+    problem=problems(), dtype=st.sampled_from([np.float32, np.float64]), seed=st.integers(0, 2**16)
+)
 def test_dense_csr_int32_int64_agree(problem, dtype, seed):
     X, y, sw, n_classes = problem
     results = []
     for container, index_dtype in [("dense", np.int32), ("csr", np.int32), ("csr", np.int64)]:
-        obj = Objective(stored(X, container, dtype, index_dtype), y, sw, n_classes, 0.01, 0.0,
-                        True)
+        obj = Objective(stored(X, container, dtype, index_dtype), y, sw, n_classes, 0.01, 0.0, True)
         params = np.random.default_rng(seed).standard_normal(obj.n_params + obj.n_columns)
         results.append(obj.value_and_gradient(params))
     for value, grad in results[1:]:
@@ -131,9 +144,13 @@ def test_dense_csr_int32_int64_agree(problem, dtype, seed):
         np.testing.assert_allclose(grad, results[0][1], rtol=1e-10, atol=1e-12)
 
 
-logits = st.tuples(st.integers(1, 10), st.integers(1, 8), st.integers(0, 2**16),
-                   st.sampled_from([1e-3, 1.0, 50.0, 1e4]),
-                   st.sampled_from([np.float32, np.float64]))
+logits = st.tuples(
+    st.integers(1, 10),
+    st.integers(1, 8),
+    st.integers(0, 2**16),
+    st.sampled_from([1e-3, 1.0, 50.0, 1e4]),
+    st.sampled_from([np.float32, np.float64]),
+)
 
 
 @PROPERTY
@@ -157,19 +174,40 @@ class _Settings:
     """The estimator attributes the solver drivers read."""
 
     def __init__(self, **kw):
-        self.__dict__.update(dict(
-            tol=0.0, max_iter=1, verbose=0, random_state=0, warm_start=False, batch_size=1,
-            learning_rate="constant", eta0=0.01, power_t=0.5, average=False, shuffle=True,
-            early_stopping=False, validation_fraction=0.1, n_iter_no_change=5, n_jobs=None),
-            **kw)
+        self.__dict__.update(
+            dict(
+                tol=0.0,
+                max_iter=1,
+                verbose=0,
+                random_state=0,
+                warm_start=False,
+                batch_size=1,
+                learning_rate="constant",
+                eta0=0.01,
+                power_t=0.5,
+                average=False,
+                shuffle=True,
+                early_stopping=False,
+                validation_fraction=0.1,
+                n_iter_no_change=5,
+                n_jobs=None,
+            ),
+            **kw,
+        )
 
 
 @PROPERTY
-@given(problem=problems(), dtype=st.sampled_from([np.float32, np.float64]),
-       solver=st.sampled_from(["sgd", "sag", "saga"]), l1_ratio=st.sampled_from([0.0, 0.5]),
-       batch_size=st.integers(1, 4), fit_intercept=st.booleans())
+@given(
+    problem=problems(),
+    dtype=st.sampled_from([np.float32, np.float64]),
+    solver=st.sampled_from(["sgd", "sag", "saga"]),
+    l1_ratio=st.sampled_from([0.0, 0.5]),
+    batch_size=st.integers(1, 4),
+    fit_intercept=st.booleans(),
+)
 def test_one_epoch_of_stochastic_kernels_is_finite_and_storage_independent(
-        problem, dtype, solver, l1_ratio, batch_size, fit_intercept):
+    problem, dtype, solver, l1_ratio, batch_size, fit_intercept
+):
     import warnings
 
     from sklearn.exceptions import ConvergenceWarning
@@ -181,16 +219,24 @@ def test_one_epoch_of_stochastic_kernels_is_finite_and_storage_independent(
     fit = {"sgd": fit_sgd, "sag": fit_sag, "saga": fit_saga}[solver]
     results = []
     for container, index_dtype in [("dense", np.int32), ("csr", np.int32), ("csr", np.int64)]:
-        obj = Objective(stored(X, container, dtype, index_dtype), y, sw, n_classes, 0.01,
-                        l1_ratio, fit_intercept)
+        obj = Objective(
+            stored(X, container, dtype, index_dtype),
+            y,
+            sw,
+            n_classes,
+            0.01,
+            l1_ratio,
+            fit_intercept,
+        )
         params0 = np.zeros(obj.n_params + obj.n_columns)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
-            params = fit(obj, params0, _Settings(batch_size=batch_size, max_iter=2),
-                         ProgressLog(solver)).params
+            params = fit(
+                obj, params0, _Settings(batch_size=batch_size, max_iter=2), ProgressLog(solver)
+            ).params
         assert np.all(np.isfinite(params))
         if not fit_intercept:
-            assert np.all(params[obj.n_params:] == 0.0)
+            assert np.all(params[obj.n_params :] == 0.0)
         value = obj.value(params)
         assert np.isfinite(value)
         results.append(params)

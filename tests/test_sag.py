@@ -18,7 +18,7 @@ from threadpoolctl import threadpool_limits
 
 import softmaxreg
 from softmaxreg import SoftmaxRegression, objective_value
-from softmaxreg import _sag_solver
+from softmaxreg._solvers import sag as _sag_solver
 
 sys.path.insert(0, str(Path(__file__).parent))
 from sag_reference import reference_sag  # noqa: E402
@@ -65,19 +65,33 @@ REFERENCE_CASES = [
 def test_matches_numpy_reference(container, solver, n_classes, alpha, l1_ratio, fit_intercept):
     X, y, sw = small_problem(n_classes)
     W_ref, b_ref = reference_sag(
-        X, y, n_classes, alpha=alpha, l1_ratio=l1_ratio, sample_weight=sw,
-        fit_intercept=fit_intercept, saga=solver == "saga", n_epochs=4, seed=7,
+        X,
+        y,
+        n_classes,
+        alpha=alpha,
+        l1_ratio=l1_ratio,
+        sample_weight=sw,
+        fit_intercept=fit_intercept,
+        saga=solver == "saga",
+        n_epochs=4,
+        seed=7,
     )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         model = SoftmaxRegression(
-            alpha=alpha, l1_ratio=l1_ratio, solver=solver, fit_intercept=fit_intercept,
-            tol=0.0, max_iter=4, random_state=7,
+            alpha=alpha,
+            l1_ratio=l1_ratio,
+            solver=solver,
+            fit_intercept=fit_intercept,
+            tol=0.0,
+            max_iter=4,
+            random_state=7,
         ).fit(container(X), y, sample_weight=sw)
     scale = max(1.0, np.abs(W_ref).max())
     np.testing.assert_allclose(model.coef_.T, W_ref, rtol=0, atol=1e-10 * scale)
-    np.testing.assert_allclose(model.intercept_, b_ref if fit_intercept else 0.0,
-                               rtol=0, atol=1e-10 * scale)
+    np.testing.assert_allclose(
+        model.intercept_, b_ref if fit_intercept else 0.0, rtol=0, atol=1e-10 * scale
+    )
     if l1_ratio > 0:
         assert np.any(W_ref == 0.0)
         np.testing.assert_array_equal(model.coef_.T == 0.0, W_ref == 0.0)
@@ -86,11 +100,21 @@ def test_matches_numpy_reference(container, solver, n_classes, alpha, l1_ratio, 
 def test_matches_reference_across_segment_cap(monkeypatch):
     """A segment cap of a few steps (forced catch-up of all features) changes nothing."""
     X, y, sw = small_problem(3, seed=1)
-    W_ref, b_ref = reference_sag(X, y, 3, alpha=0.05, l1_ratio=0.5, sample_weight=sw,
-                                 saga=True, n_epochs=3, seed=3)
+    W_ref, b_ref = reference_sag(
+        X, y, 3, alpha=0.05, l1_ratio=0.5, sample_weight=sw, saga=True, n_epochs=3, seed=3
+    )
     monkeypatch.setattr(_sag_solver, "MAX_SEGMENT", 7)
-    model = fit_quiet(sp.csr_matrix(X), y, alpha=0.05, l1_ratio=0.5, solver="saga",
-                      tol=0.0, max_iter=3, random_state=3, sw=sw)
+    model = fit_quiet(
+        sp.csr_matrix(X),
+        y,
+        alpha=0.05,
+        l1_ratio=0.5,
+        solver="saga",
+        tol=0.0,
+        max_iter=3,
+        random_state=3,
+        sw=sw,
+    )
     np.testing.assert_allclose(model.coef_.T, W_ref, rtol=0, atol=1e-10)
     np.testing.assert_allclose(model.intercept_, b_ref, rtol=0, atol=1e-10)
 
@@ -107,6 +131,7 @@ def test_chunking_does_not_change_the_model(monkeypatch):
 
 # --- the optimum of scikit-learn's LogisticRegression --------------------------------------
 
+
 @functools.lru_cache(maxsize=None)
 def digits(binary):
     X, y = load_digits(return_X_y=True)
@@ -118,7 +143,8 @@ def digits(binary):
 @functools.lru_cache(maxsize=None)
 def text(binary, n_samples=2000):
     X, y = softmaxreg.make_text_classification(
-        n_samples=n_samples, n_features=5000, n_classes=5, random_state=0)
+        n_samples=n_samples, n_features=5000, n_classes=5, random_state=0
+    )
     return X, (y == 1).astype(int) if binary else y
 
 
@@ -131,22 +157,31 @@ def sklearn_optimum(data, binary, C, l1_ratio):
         if l1_ratio == 0:
             ref = LogisticRegression(C=C, tol=1e-10, max_iter=10_000).fit(X, y)
         else:
-            ref = LogisticRegression(C=C, l1_ratio=l1_ratio, solver="saga", tol=1e-6,
-                                     max_iter=10_000).fit(X, y)
-    return objective_value(ref.coef_, ref.intercept_, X, y, alpha=alpha, l1_ratio=l1_ratio,
-                           classes=ref.classes_), ref.coef_
+            ref = LogisticRegression(
+                C=C, l1_ratio=l1_ratio, solver="saga", tol=1e-6, max_iter=10_000
+            ).fit(X, y)
+    return objective_value(
+        ref.coef_, ref.intercept_, X, y, alpha=alpha, l1_ratio=l1_ratio, classes=ref.classes_
+    ), ref.coef_
 
 
 @pytest.mark.parametrize("solver", ["sag", "saga"])
-@pytest.mark.parametrize("data, binary, C", [
-    ("digits", False, 0.01), ("digits", True, 0.01), ("text", False, 10.0), ("text", True, 10.0),
-])
+@pytest.mark.parametrize(
+    "data, binary, C",
+    [
+        ("digits", False, 0.01),
+        ("digits", True, 0.01),
+        ("text", False, 10.0),
+        ("text", True, 10.0),
+    ],
+)
 def test_reaches_sklearn_optimum(solver, data, binary, C):
     X, y = digits(binary) if data == "digits" else text(binary)
     alpha = 1.0 / (C * X.shape[0])
     f_ref, _ = sklearn_optimum(data, binary, C, 0.0)
-    model = SoftmaxRegression(alpha=alpha, solver=solver, tol=1e-5, max_iter=2000,
-                              random_state=0).fit(X, y)
+    model = SoftmaxRegression(
+        alpha=alpha, solver=solver, tol=1e-5, max_iter=2000, random_state=0
+    ).fit(X, y)
     f = objective_value(model.coef_, model.intercept_, X, y, alpha=alpha)
     assert abs(f - f_ref) <= 1e-6 * f_ref
 
@@ -156,8 +191,9 @@ def test_saga_l1_reaches_sklearn_optimum(l1_ratio, C, binary):
     X, y = text(binary)
     alpha = 1.0 / (C * X.shape[0])
     f_ref, coef_ref = sklearn_optimum("text", binary, C, l1_ratio)
-    model = SoftmaxRegression(alpha=alpha, l1_ratio=l1_ratio, solver="saga", tol=1e-5,
-                              max_iter=2000, random_state=0).fit(X, y)
+    model = SoftmaxRegression(
+        alpha=alpha, l1_ratio=l1_ratio, solver="saga", tol=1e-5, max_iter=2000, random_state=0
+    ).fit(X, y)
     f = objective_value(model.coef_, model.intercept_, X, y, alpha=alpha, l1_ratio=l1_ratio)
     assert abs(f - f_ref) <= 1e-6 * f_ref
     zeros = model.coef_ == 0.0
@@ -173,15 +209,16 @@ def test_sag_rejects_l1():
 
 # --- containers, dtypes, weights ---------------------------------------------------------
 
+
 @pytest.mark.parametrize("solver, l1_ratio", [("sag", 0.0), ("saga", 0.5)])
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_dense_equals_csr(solver, l1_ratio, dtype):
     X, y = text(False, n_samples=300)
     X = X.astype(dtype)
-    kwargs = dict(alpha=1e-3, l1_ratio=l1_ratio, solver=solver, tol=0.0, max_iter=3,
-                  random_state=1)
-    models = [fit_quiet(c(X.toarray()) if c is np.asarray else c(X), y, **kwargs)
-              for c in CONTAINERS]
+    kwargs = dict(alpha=1e-3, l1_ratio=l1_ratio, solver=solver, tol=0.0, max_iter=3, random_state=1)
+    models = [
+        fit_quiet(c(X.toarray()) if c is np.asarray else c(X), y, **kwargs) for c in CONTAINERS
+    ]
     atol = 1e-10 if dtype == np.float64 else 1e-4
     for m in models[1:]:
         assert m.coef_.dtype == dtype
@@ -192,8 +229,9 @@ def test_dense_equals_csr(solver, l1_ratio, dtype):
 @pytest.mark.parametrize("solver", ["sag", "saga"])
 def test_int32_equals_int64_indices(solver):
     X, y = text(False, n_samples=300)
-    X64 = sp.csr_matrix((X.data, X.indices.astype(np.int64), X.indptr.astype(np.int64)),
-                        shape=X.shape)
+    X64 = sp.csr_matrix(
+        (X.data, X.indices.astype(np.int64), X.indptr.astype(np.int64)), shape=X.shape
+    )
     kwargs = dict(alpha=1e-3, solver=solver, tol=0.0, max_iter=3, random_state=0)
     a, b = fit_quiet(X, y, **kwargs), fit_quiet(X64, y, **kwargs)
     np.testing.assert_array_equal(a.coef_, b.coef_)
@@ -206,8 +244,7 @@ def test_float32_close_to_float64(solver):
     alpha = 1.0 / (10.0 * X.shape[0])
     kwargs = dict(alpha=alpha, solver=solver, tol=1e-4, max_iter=1000, random_state=0)
     m64 = SoftmaxRegression(**kwargs).fit(X, y)
-    m32 = SoftmaxRegression(**kwargs).fit(
-        X.astype(np.float32), y)
+    m32 = SoftmaxRegression(**kwargs).fit(X.astype(np.float32), y)
     assert m32.coef_.dtype == np.float32 and m32.intercept_.dtype == np.float32
     f64 = objective_value(m64.coef_, m64.intercept_, X, y, alpha=alpha)
     f32 = objective_value(m32.coef_, m32.intercept_, X, y, alpha=alpha)
@@ -231,8 +268,9 @@ def test_integer_weights_equal_repeated_rows(solver, l1_ratio):
     X, y = text(False, n_samples=300)
     sw = np.random.default_rng(0).integers(0, 4, size=X.shape[0])
     rep = np.repeat(np.arange(X.shape[0]), sw)
-    kwargs = dict(alpha=1e-2, l1_ratio=l1_ratio, solver=solver, tol=1e-9, max_iter=3000,
-                  random_state=0)
+    kwargs = dict(
+        alpha=1e-2, l1_ratio=l1_ratio, solver=solver, tol=1e-9, max_iter=3000, random_state=0
+    )
     a = SoftmaxRegression(**kwargs).fit(X, y, sample_weight=sw)
     b = SoftmaxRegression(**kwargs).fit(X[rep], y[rep])
     np.testing.assert_allclose(a.coef_, b.coef_, rtol=0, atol=1e-6)
@@ -241,11 +279,13 @@ def test_integer_weights_equal_repeated_rows(solver, l1_ratio):
 
 # --- estimator behaviour -----------------------------------------------------------------
 
+
 @pytest.mark.parametrize("solver", ["sag", "saga"])
 def test_warm_start_stops_quickly(solver):
     X, y = text(False)
-    model = SoftmaxRegression(alpha=5e-5, solver=solver, tol=1e-6, max_iter=1000,
-                              random_state=0, warm_start=True)
+    model = SoftmaxRegression(
+        alpha=5e-5, solver=solver, tol=1e-6, max_iter=1000, random_state=0, warm_start=True
+    )
     model.fit(X, y)  # to the optimum
     assert model.n_iter_ > 10
     model.fit(X, y)
@@ -323,8 +363,9 @@ def assert_interrupt_leaves_estimator_unchanged(monkeypatch, model, X, y):
 
 def test_interrupt_leaves_estimator_unchanged(monkeypatch):
     X, y = text(False, n_samples=300)
-    model = SoftmaxRegression(alpha=1e-3, solver="sag", warm_start=True, max_iter=1000,
-                              random_state=0)
+    model = SoftmaxRegression(
+        alpha=1e-3, solver="sag", warm_start=True, max_iter=1000, random_state=0
+    )
     model.fit(X, y)
     assert_interrupt_leaves_estimator_unchanged(monkeypatch, model, X, y)
 
@@ -341,8 +382,9 @@ def test_sklearn_estimator_checks(solver):
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        check_estimator(SoftmaxRegression(solver=solver, alpha=0.1, tol=1e-12,
-                                          max_iter=10_000, random_state=0))
+        check_estimator(
+            SoftmaxRegression(solver=solver, alpha=0.1, tol=1e-12, max_iter=10_000, random_state=0)
+        )
 
 
 def test_lazy_prox_closed_form_matches_step_by_step():
@@ -351,7 +393,7 @@ def test_lazy_prox_closed_form_matches_step_by_step():
     ``a_t = eta R_t / s_t`` and ``b_t = eta l1 / s_t`` as in the kernel, with 1/n_t
     non-increasing (the first epoch) or constant, and starts on either side of zero.
     """
-    from softmaxreg import _sag
+    from softmaxreg._kernels import sag as _sag
 
     rng = np.random.default_rng(0)
     l1 = 0.05
@@ -384,8 +426,9 @@ def test_text_corpus_reaches_sklearn_optimum(solver, reuters, reuters_sklearn_op
     """A real TF-IDF corpus (Reuters R52, 52 imbalanced classes) from ../shared/data."""
     X, _, y, _ = reuters
     alpha, f_theirs = reuters_sklearn_optimum
-    model = SoftmaxRegression(solver=solver, alpha=alpha, tol=1e-6, max_iter=3000,
-                              random_state=0).fit(X, y)
+    model = SoftmaxRegression(
+        solver=solver, alpha=alpha, tol=1e-6, max_iter=3000, random_state=0
+    ).fit(X, y)
     f_ours = objective_value(model.coef_, model.intercept_, X, y, alpha=alpha)
     assert abs(f_ours - f_theirs) <= 1e-6 * f_theirs
 
@@ -414,14 +457,22 @@ def _fit_with_parts(monkeypatch, n_parts, on_threads, X, y, sw, **kwargs):
 @pytest.mark.parametrize("container", [np.asarray, sp.csr_matrix])
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("solver, n_classes, alpha, l1_ratio, fit_intercept", PART_CASES)
-def test_class_parts_give_the_same_model(monkeypatch, container, dtype, solver, n_classes,
-                                         alpha, l1_ratio, fit_intercept):
+def test_class_parts_give_the_same_model(
+    monkeypatch, container, dtype, solver, n_classes, alpha, l1_ratio, fit_intercept
+):
     """Split into 2 or 3 parts, on threads or on one thread: the same model, bit for bit,
     as the single part (each class's arithmetic is the same), and the NumPy reference's."""
     X, y, sw = small_problem(n_classes, n=60, d=14)
     X = container(X.astype(dtype))
-    kwargs = dict(alpha=alpha, l1_ratio=l1_ratio, solver=solver, fit_intercept=fit_intercept,
-                  tol=0.0, max_iter=4, random_state=7)
+    kwargs = dict(
+        alpha=alpha,
+        l1_ratio=l1_ratio,
+        solver=solver,
+        fit_intercept=fit_intercept,
+        tol=0.0,
+        max_iter=4,
+        random_state=7,
+    )
     one = _fit_with_parts(monkeypatch, 1, False, X, y, sw, **kwargs)
     for n_parts, on_threads in [(2, True), (2, False), (3, True), (3, False)]:
         split = _fit_with_parts(monkeypatch, n_parts, on_threads, X, y, sw, **kwargs)
@@ -429,27 +480,34 @@ def test_class_parts_give_the_same_model(monkeypatch, container, dtype, solver, 
         np.testing.assert_array_equal(split.intercept_, one.intercept_)
     if dtype == np.float64:
         W_ref, b_ref = reference_sag(
-            np.asarray(X.todense() if sp.issparse(X) else X), y, n_classes, alpha=alpha,
-            l1_ratio=l1_ratio, sample_weight=sw, fit_intercept=fit_intercept,
-            saga=solver == "saga", n_epochs=4, seed=7)
+            np.asarray(X.todense() if sp.issparse(X) else X),
+            y,
+            n_classes,
+            alpha=alpha,
+            l1_ratio=l1_ratio,
+            sample_weight=sw,
+            fit_intercept=fit_intercept,
+            saga=solver == "saga",
+            n_epochs=4,
+            seed=7,
+        )
         scale = max(1.0, np.abs(W_ref).max())
         np.testing.assert_allclose(split.coef_.T, W_ref, rtol=0, atol=1e-10 * scale)
-        np.testing.assert_allclose(split.intercept_, b_ref if fit_intercept else 0.0,
-                                   rtol=0, atol=1e-10 * scale)
+        np.testing.assert_allclose(
+            split.intercept_, b_ref if fit_intercept else 0.0, rtol=0, atol=1e-10 * scale
+        )
 
 
 def test_class_parts_warm_start_and_segment_cap(monkeypatch):
     """Warm start keeps the whole (n, K) memory; forced mid-epoch catch-ups change nothing."""
     X, y, sw = small_problem(11, n=80, d=20)
     X = sp.csr_matrix(X)
-    kwargs = dict(alpha=0.02, solver="sag", tol=0.0, max_iter=3, random_state=1,
-                  warm_start=True)
+    kwargs = dict(alpha=0.02, solver="sag", tol=0.0, max_iter=3, random_state=1, warm_start=True)
     monkeypatch.setattr(_sag_solver, "MAX_SEGMENT", 13)
     models = []
     for n_parts in (1, 2):
         with monkeypatch.context() as m:
-            m.setattr(_sag_solver, "sag_threads",
-                      lambda est, rows, n_columns, n=n_parts: n)
+            m.setattr(_sag_solver, "sag_threads", lambda est, rows, n_columns, n=n_parts: n)
             model = SoftmaxRegression(**kwargs)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", ConvergenceWarning)
@@ -468,15 +526,17 @@ def test_class_parts_nonfinite_and_interrupt(monkeypatch):
     monkeypatch.setattr(_sag_solver, "sag_threads", lambda est, rows, n_columns: 2)
     with pytest.raises(FloatingPointError, match="Scale the features"):
         SoftmaxRegression(solver="saga").fit(X10 * 1e160, y10)
-    model = fit_quiet(X10, y10, alpha=1e-3, solver="sag", warm_start=True, max_iter=50,
-                      random_state=0)
+    model = fit_quiet(
+        X10, y10, alpha=1e-3, solver="sag", warm_start=True, max_iter=50, random_state=0
+    )
     assert_interrupt_leaves_estimator_unchanged(monkeypatch, model, X10, y10)
 
 
 def test_thread_parts_rule(monkeypatch):
     """Threads only for rows with enough work, never more than cores or 4-class chunks."""
-    from softmaxreg import _parts
     from softmaxreg._objective import RowData
+    from softmaxreg._solvers import parts as _parts
+
     X, _ = softmaxreg.make_text_classification(200, 3000, 5, random_state=0)
     rows = RowData(sp.csr_matrix(X))
     per_row = rows.nnz / rows.n_samples

@@ -10,14 +10,29 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from softmaxreg import SoftmaxRegression, _sgd_solver, make_text_classification, objective_value
+from softmaxreg import SoftmaxRegression, make_text_classification, objective_value
+from softmaxreg._solvers import sgd as _sgd_solver
 
 # short fits on purpose; test_convergence_warning_and_stopping checks the warning itself
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
 
-def reference_sgd(X, y, sample_weight, n_classes, *, alpha, l1_ratio, batch_size, learning_rate,
-                  eta0, power_t, average, n_epochs, fit_intercept=True):
+def reference_sgd(
+    X,
+    y,
+    sample_weight,
+    n_classes,
+    *,
+    alpha,
+    l1_ratio,
+    batch_size,
+    learning_rate,
+    eta0,
+    power_t,
+    average,
+    n_epochs,
+    fit_intercept=True,
+):
     """Mini-batch SGD written plainly: real weights, explicit shrink, explicit average.
 
     Rows are visited in their order. Returns (coef (K, d), intercept (K,)) as the
@@ -32,7 +47,7 @@ def reference_sgd(X, y, sample_weight, n_classes, *, alpha, l1_ratio, batch_size
     Q, u = np.zeros((d, K)), 0.0
     W_sum, b_sum, n_avg = np.zeros((d, K)), np.zeros(K), 0
     l2, l1 = alpha * (1 - l1_ratio), alpha * l1_ratio
-    t0 = 1.0 / (alpha ** -0.25 * alpha) if learning_rate == "optimal" else 0.0
+    t0 = 1.0 / (alpha**-0.25 * alpha) if learning_rate == "optimal" else 0.0
     steps = seen = 0
 
     def clip(mask):
@@ -105,16 +120,24 @@ def fit_epochs(X, y, n_epochs, sample_weight=None, **params):
 
 @pytest.mark.parametrize("n_classes", [3, 2])
 @pytest.mark.parametrize(
-    "penalty", [{"alpha": 1e-2, "l1_ratio": 0.0}, {"alpha": 2e-2, "l1_ratio": 0.5}],
-    ids=["l2", "enet"])
+    "penalty",
+    [{"alpha": 1e-2, "l1_ratio": 0.0}, {"alpha": 2e-2, "l1_ratio": 0.5}],
+    ids=["l2", "enet"],
+)
 @pytest.mark.parametrize("batch_size", [1, 7])
 @pytest.mark.parametrize("average", [False, 25])
 @pytest.mark.parametrize("learning_rate", ["optimal", "invscaling"])
 def test_matches_numpy_reference(n_classes, penalty, batch_size, average, learning_rate):
     X, y = small_problem(n_classes)
     sw = np.random.default_rng(1).uniform(0.5, 2.0, size=len(y))
-    params = dict(batch_size=batch_size, average=average, learning_rate=learning_rate,
-                  eta0=0.5, power_t=0.5, **penalty)
+    params = dict(
+        batch_size=batch_size,
+        average=average,
+        learning_rate=learning_rate,
+        eta0=0.5,
+        power_t=0.5,
+        **penalty,
+    )
     # fit divides the weights by their mean: the reference gets them that way
     est = fit_epochs(sp.csr_matrix(X), y, 4, sample_weight=sw, **params)
     coef, intercept = reference_sgd(X, y, sw / sw.mean(), n_classes, n_epochs=4, **params)
@@ -130,11 +153,19 @@ def test_more_classes_than_a_local_chunk_matches_reference(dtype):
     n_classes = 70
     X, y = small_problem(n_classes, n_samples=200, n_features=12)
     y[:n_classes] = np.arange(n_classes)
-    params = dict(batch_size=1, average=False, learning_rate="optimal", eta0=0.5,
-                  power_t=0.5, alpha=1e-2, l1_ratio=0.0)
+    params = dict(
+        batch_size=1,
+        average=False,
+        learning_rate="optimal",
+        eta0=0.5,
+        power_t=0.5,
+        alpha=1e-2,
+        l1_ratio=0.0,
+    )
     est = fit_epochs(sp.csr_matrix(X.astype(dtype)), y, 3, **params)
-    coef, intercept = reference_sgd(X.astype(dtype).astype(np.float64), y, np.ones(len(y)),
-                                    n_classes, n_epochs=3, **params)
+    coef, intercept = reference_sgd(
+        X.astype(dtype).astype(np.float64), y, np.ones(len(y)), n_classes, n_epochs=3, **params
+    )
     tol = 1e-9 if dtype == np.float64 else 1e-4
     np.testing.assert_allclose(est.coef_, coef, rtol=tol, atol=tol)
     np.testing.assert_allclose(est.intercept_, intercept, rtol=tol, atol=tol)
@@ -143,8 +174,15 @@ def test_more_classes_than_a_local_chunk_matches_reference(dtype):
 def test_wscale_fold_matches_reference():
     # alpha * eta large enough that the weight scale drops below 1e-9 and is folded
     X, y = small_problem(3)
-    params = {"alpha": 0.5, "l1_ratio": 0.0, "batch_size": 3, "learning_rate": "constant", "eta0": 1.5,
-                  "power_t": 0.5, "average": 10}
+    params = {
+        "alpha": 0.5,
+        "l1_ratio": 0.0,
+        "batch_size": 3,
+        "learning_rate": "constant",
+        "eta0": 1.5,
+        "power_t": 0.5,
+        "average": 10,
+    }
     est = fit_epochs(X, y, 3, **params)
     coef, intercept = reference_sgd(X, y, np.ones(len(y)), 3, n_epochs=3, **params)
     np.testing.assert_allclose(est.coef_, coef, rtol=1e-9, atol=1e-12)
@@ -154,8 +192,7 @@ def test_wscale_fold_matches_reference():
 @pytest.fixture(scope="module")
 def text():
     """A TF-IDF-like problem and its optimum objective (L-BFGS at a tight tol)."""
-    X, y = make_text_classification(n_samples=3000, n_features=5000, n_classes=5,
-                                    random_state=0)
+    X, y = make_text_classification(n_samples=3000, n_features=5000, n_classes=5, random_state=0)
     ref = SoftmaxRegression(solver="lbfgs", tol=1e-8, max_iter=5000, n_jobs=1).fit(X, y)
     return X, y, objective_value(ref.coef_, ref.intercept_, X, y, alpha=1e-4)
 
@@ -212,7 +249,13 @@ def test_partial_fit_reaches_optimum_on_text_corpus(reuters, reuters_sklearn_opt
 def test_partial_fit_equals_fit_epochs():
     # one partial_fit call per epoch over the whole data == fit with shuffle=False
     X, y = small_problem(3)
-    params = {"alpha": 1e-2, "learning_rate": "invscaling", "eta0": 0.3, "average": 5, "shuffle": False}
+    params = {
+        "alpha": 1e-2,
+        "learning_rate": "invscaling",
+        "eta0": 0.3,
+        "average": 5,
+        "shuffle": False,
+    }
     est = SoftmaxRegression(solver="sgd", **params)
     for _ in range(3):
         est.partial_fit(X, y, classes=[0, 1, 2])
@@ -250,7 +293,8 @@ def test_partial_fit_errors():
     assert "only available with solver='sgd'" in str(info.value.__cause__)
     with pytest.raises(ValueError, match="not supported by partial_fit"):
         SoftmaxRegression(solver="sgd", class_weight="balanced").partial_fit(
-            X, y, classes=[0, 1, 2])
+            X, y, classes=[0, 1, 2]
+        )
     # penalties and averaging switched on between calls
     est.set_params(l1_ratio=0.5, average=True).partial_fit(X, y)
     assert np.all(np.isfinite(est.coef_))
@@ -263,7 +307,13 @@ def test_partial_fit_errors():
 @pytest.mark.parametrize("l1_ratio", [0.0, 0.5])
 def test_dense_equals_csr(container, l1_ratio):
     X, y = small_problem(4)
-    params = {"alpha": 1e-2, "l1_ratio": l1_ratio, "random_state": 3, "average": True, "batch_size": 3}
+    params = {
+        "alpha": 1e-2,
+        "l1_ratio": l1_ratio,
+        "random_state": 3,
+        "average": True,
+        "batch_size": 3,
+    }
     dense = fit_epochs(X, y, 5, **params)
     sparse = fit_epochs(container(X), y, 5, **params)
     np.testing.assert_allclose(dense.coef_, sparse.coef_, rtol=1e-12, atol=1e-14)
@@ -272,9 +322,16 @@ def test_dense_equals_csr(container, l1_ratio):
 
 @pytest.mark.parametrize("n_classes", [2, 5])
 def test_float32(n_classes):
-    X, y = make_text_classification(n_samples=500, n_features=300, n_classes=n_classes,
-                                    random_state=1)
-    params = {"solver": "sgd", "alpha": 1e-3, "random_state": 0, "max_iter": 10, "n_iter_no_change": 100}
+    X, y = make_text_classification(
+        n_samples=500, n_features=300, n_classes=n_classes, random_state=1
+    )
+    params = {
+        "solver": "sgd",
+        "alpha": 1e-3,
+        "random_state": 0,
+        "max_iter": 10,
+        "n_iter_no_change": 100,
+    }
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         est64 = SoftmaxRegression(**params).fit(X, y)
@@ -287,8 +344,9 @@ def test_float32(n_classes):
 
 def test_int32_equals_int64_indices():
     X, y = make_text_classification(n_samples=300, n_features=200, n_classes=3, random_state=2)
-    X64 = sp.csr_matrix((X.data, X.indices.astype(np.int64), X.indptr.astype(np.int64)),
-                        shape=X.shape)
+    X64 = sp.csr_matrix(
+        (X.data, X.indices.astype(np.int64), X.indptr.astype(np.int64)), shape=X.shape
+    )
     a = SoftmaxRegression(solver="sgd", random_state=0, max_iter=5, tol=1e-2).fit(X, y)
     b = SoftmaxRegression(solver="sgd", random_state=0, max_iter=5, tol=1e-2).fit(X64, y)
     np.testing.assert_array_equal(a.coef_, b.coef_)
@@ -327,8 +385,14 @@ def test_same_seed_same_model():
 
 def test_chunking_does_not_change_the_result(monkeypatch):
     X, y = make_text_classification(n_samples=300, n_features=200, n_classes=3, random_state=2)
-    params = {"solver": "sgd", "random_state": 0, "max_iter": 4, "batch_size": 5, "l1_ratio": 0.3,
-                  "average": True}
+    params = {
+        "solver": "sgd",
+        "random_state": 0,
+        "max_iter": 4,
+        "batch_size": 5,
+        "l1_ratio": 0.3,
+        "average": True,
+    }
     a = SoftmaxRegression(**params).fit(X, y)
     monkeypatch.setattr(_sgd_solver, "CHUNK_WORK", 500)
     b = SoftmaxRegression(**params).fit(X, y)
@@ -352,7 +416,8 @@ def test_non_finite_is_an_error_not_a_nan_model(dtype, eta0):
 def test_interrupt_leaves_estimator_unchanged(monkeypatch):
     X, y = small_problem(3)
     est = SoftmaxRegression(solver="sgd", max_iter=5, random_state=0).partial_fit(
-        X, y, classes=[0, 1, 2])
+        X, y, classes=[0, 1, 2]
+    )
     before = {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in vars(est).items()}
     steps = est._sgd_state.steps
     calls = []
@@ -372,8 +437,7 @@ def test_interrupt_leaves_estimator_unchanged(monkeypatch):
             call()
         assert set(vars(est)) == set(before)
         for k, v in before.items():
-            np.testing.assert_array_equal(getattr(est, k), v) if isinstance(
-                v, np.ndarray) else None
+            np.testing.assert_array_equal(getattr(est, k), v) if isinstance(v, np.ndarray) else None
         assert est._sgd_state.steps == steps
 
 
@@ -383,21 +447,25 @@ def test_convergence_warning_and_stopping():
         SoftmaxRegression(solver="sgd", max_iter=2, random_state=0).fit(X, y)
     est = SoftmaxRegression(solver="sgd", max_iter=500, tol=1e-3, random_state=0).fit(X, y)
     assert est.n_iter_ < 500
-    est = SoftmaxRegression(solver="sgd", early_stopping=True, max_iter=500,
-                            random_state=0).fit(X, y)
+    est = SoftmaxRegression(solver="sgd", early_stopping=True, max_iter=500, random_state=0).fit(
+        X, y
+    )
     assert est.n_iter_ < 500
 
 
-@pytest.mark.parametrize("params, match", [
-    ({"batch_size": 0}, "batch_size must be >= 1"),
-    ({"learning_rate": "fast"}, "learning_rate must be one of"),
-    ({"learning_rate": "constant", "eta0": 0.0}, "eta0 must be > 0"),
-    ({"average": -1}, "average must be >= 0"),
-    ({"validation_fraction": 1.0}, "validation_fraction must be < 1"),
-    ({"n_iter_no_change": 0}, "n_iter_no_change must be >= 1"),
-    ({"alpha": 0.0}, "alpha must be > 0 with solver='sgd'"),
-    ({"shuffle": 1}, "shuffle must be a bool"),
-])
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        ({"batch_size": 0}, "batch_size must be >= 1"),
+        ({"learning_rate": "fast"}, "learning_rate must be one of"),
+        ({"learning_rate": "constant", "eta0": 0.0}, "eta0 must be > 0"),
+        ({"average": -1}, "average must be >= 0"),
+        ({"validation_fraction": 1.0}, "validation_fraction must be < 1"),
+        ({"n_iter_no_change": 0}, "n_iter_no_change must be >= 1"),
+        ({"alpha": 0.0}, "alpha must be > 0 with solver='sgd'"),
+        ({"shuffle": 1}, "shuffle must be a bool"),
+    ],
+)
 def test_invalid_params(params, match):
     X, y = small_problem(3)
     with pytest.raises((ValueError, TypeError), match=match):
@@ -411,8 +479,10 @@ SGD_EXPECTED_FAILURES = {
         "not give the same model after finitely many shuffled epochs; SGDClassifier marks "
         "this check the same way."
     )
-    for check in ("check_sample_weight_equivalence_on_dense_data",
-                  "check_sample_weight_equivalence_on_sparse_data")
+    for check in (
+        "check_sample_weight_equivalence_on_dense_data",
+        "check_sample_weight_equivalence_on_sparse_data",
+    )
 }
 
 
@@ -428,9 +498,10 @@ def test_sklearn_compatible(estimator, check):
 
 # --- classes split into parts, on threads ---------------------------------------------------
 
+
 def _with_parts(monkeypatch, n_parts, on_threads, call):
     """Run ``call()`` with the classes split into ``n_parts`` parts, on threads or not."""
-    from softmaxreg import _parts
+    from softmaxreg._solvers import parts as _parts
 
     with monkeypatch.context() as m:
         m.setattr(_sgd_solver, "thread_parts", lambda *args: n_parts)
@@ -444,8 +515,9 @@ def _with_parts(monkeypatch, n_parts, on_threads, call):
 PART_PARAMS = [
     dict(alpha=1e-2, l1_ratio=0.0, batch_size=1, average=False, learning_rate="optimal"),
     dict(alpha=2e-2, l1_ratio=0.5, batch_size=7, average=25, learning_rate="invscaling"),
-    dict(alpha=0.5, l1_ratio=0.0, batch_size=3, average=10, learning_rate="constant",
-         eta0=1.5),  # the weight scale is folded
+    dict(
+        alpha=0.5, l1_ratio=0.0, batch_size=3, average=10, learning_rate="constant", eta0=1.5
+    ),  # the weight scale is folded
 ]
 
 
@@ -486,7 +558,7 @@ def test_class_parts_partial_fit_and_errors(monkeypatch):
     def stream():
         est = SoftmaxRegression(solver="sgd", random_state=0, average=5)
         for lo in range(0, 90, 30):
-            est.partial_fit(X[lo:lo + 30], y[lo:lo + 30], classes=np.arange(10))
+            est.partial_fit(X[lo : lo + 30], y[lo : lo + 30], classes=np.arange(10))
         return est
 
     one = _with_parts(monkeypatch, 1, False, stream)
@@ -503,15 +575,17 @@ def test_class_parts_partial_fit_and_errors(monkeypatch):
 def test_weights_start_on_cache_lines(dtype):
     """V (and A) of every part start on a 64-byte line, also in a copied state, and hold
     the starting weights exactly (a row of 8 float64 weights then fills one line)."""
-    from softmaxreg._parts import on_cache_lines
+    from softmaxreg._solvers.parts import on_cache_lines
+
     rng = np.random.default_rng(0)
     W = rng.standard_normal((1001, 20))
     for a in (W, W[:, 3:11], W.ravel()):
         out = on_cache_lines(a, dtype)
         assert out.ctypes.data % 64 == 0 and out.flags.c_contiguous
         np.testing.assert_array_equal(out, a.astype(dtype))
-    state = _sgd_solver.SGDState(W, np.zeros(20), dtype, l1=False, average=True,
-                                 ranges=[(0, 12), (12, 8)])
+    state = _sgd_solver.SGDState(
+        W, np.zeros(20), dtype, l1=False, average=True, ranges=[(0, 12), (12, 8)]
+    )
     for s in (state, state.copy()):
         for V, A in zip(s.V, s.A):
             assert V.ctypes.data % 64 == 0 and A.ctypes.data % 64 == 0

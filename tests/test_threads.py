@@ -35,8 +35,14 @@ def wide_rows():
 def _threads_of_fit(X, y, solver, n_jobs=None):
     """The most threads any epoch's kernel calls ran on (the callback's record)."""
     used = []
-    est = SoftmaxRegression(solver=solver, max_iter=3, tol=0.0, random_state=0, n_jobs=n_jobs,
-                            callback=lambda record: used.append(record["n_threads"]))
+    est = SoftmaxRegression(
+        solver=solver,
+        max_iter=3,
+        tol=0.0,
+        random_state=0,
+        n_jobs=n_jobs,
+        callback=lambda record: used.append(record["n_threads"]),
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         est.fit(X, y)
@@ -52,6 +58,7 @@ def _fit_in_worker(X, y, solver):
 
 
 # --- n_jobs ---------------------------------------------------------------------------------
+
 
 def test_n_jobs_conventions(monkeypatch):
     cores = _threads.available_cores()
@@ -80,8 +87,9 @@ def test_omp_num_threads_holds_the_default_to_one_thread():
         print(_threads.effective_n_threads(None), _threads.effective_n_threads(-1))
     """)
     env = dict(os.environ, OMP_NUM_THREADS="1")
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
-                         text=True, check=True).stdout.split()
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    ).stdout.split()
     assert out == ["1", str(_threads.available_cores())]
 
 
@@ -107,9 +115,14 @@ def test_a_fit_inside_gridsearch_workers_runs_on_one_thread(wide_rows):
             self.threads_used_ = _threads.effective_n_threads(self.n_jobs)
             return self
 
-    search = GridSearchCV(Recording(solver="sag", max_iter=2, random_state=0),
-                          {"alpha": [1e-3, 1e-4]}, cv=2, n_jobs=2, refit=False,
-                          scoring=lambda est, X, y: float(est.threads_used_))
+    search = GridSearchCV(
+        Recording(solver="sag", max_iter=2, random_state=0),
+        {"alpha": [1e-3, 1e-4]},
+        cv=2,
+        n_jobs=2,
+        refit=False,
+        scoring=lambda est, X, y: float(est.threads_used_),
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         search.fit(X, y)
@@ -118,6 +131,7 @@ def test_a_fit_inside_gridsearch_workers_runs_on_one_thread(wide_rows):
 
 
 # --- free cores -----------------------------------------------------------------------------
+
 
 def test_others_running_reads_procs_running(tmp_path):
     stat = tmp_path / "stat"
@@ -138,6 +152,7 @@ def test_free_threads_leave_busy_cores_alone(monkeypatch):
 
 
 # --- the pacer ------------------------------------------------------------------------------
+
 
 class FakeClock:
     """A clock that advances by the simulated duration of each kernel call."""
@@ -191,8 +206,12 @@ def test_pacer_leaves_threads_when_another_process_takes_a_core():
     clock = FakeClock()
     pacer = _threads.ThreadPacer(2, clock=clock)
     # idle for the first pass, then the threads become 3x slower than one thread
-    calls = _run(pacer, clock, lambda t, p: 1e-9 * ((1 / 1.4 if p == 0 else 3.0)
-                                                    if t == 2 else 1.0), passes=3)
+    calls = _run(
+        pacer,
+        clock,
+        lambda t, p: 1e-9 * ((1 / 1.4 if p == 0 else 3.0) if t == 2 else 1.0),
+        passes=3,
+    )
     assert _threaded_share(calls, [0]) > 0.9
     assert pacer.threads == 1
     # one full-size call notices; the rest of the work is on one thread but for probes
@@ -214,8 +233,8 @@ def test_pacer_cuts_on_steps_and_covers_the_pass():
 SHARED_CORE = textwrap.dedent("""
     import os, sys, warnings
     import numpy as np
-    import softmaxreg._sag_solver as sag_solver
-    import softmaxreg._sgd_solver as sgd_solver
+    import softmaxreg._solvers.sag as sag_solver
+    import softmaxreg._solvers.sgd as sgd_solver
     import softmaxreg._threads as threads
     from softmaxreg import SoftmaxRegression, make_text_classification
 
@@ -240,7 +259,12 @@ SHARED_CORE = textwrap.dedent("""
 def test_threads_on_one_core_give_the_same_model():
     """Two threads on one core wait for each other at every row: the waiting one must
     give the core away (block) for the other to run; the model stays bit-identical."""
-    out = subprocess.run([sys.executable, "-c", SHARED_CORE], capture_output=True, text=True,
-                         timeout=600, env=dict(os.environ, OMP_NUM_THREADS="2"))
+    out = subprocess.run(
+        [sys.executable, "-c", SHARED_CORE],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=dict(os.environ, OMP_NUM_THREADS="2"),
+    )
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ["SAME"]

@@ -1,4 +1,4 @@
-"""L-BFGS in whitened coordinates (``softmaxreg._whitening``): same objective, same
+"""L-BFGS in whitened coordinates (``softmaxreg._solvers.whitening``): same objective, same
 optimum, same stopping rule, fewer iterations; only for dense X with few features."""
 
 import warnings
@@ -8,9 +8,10 @@ import pytest
 import scipy.sparse as sp
 from sklearn.exceptions import ConvergenceWarning
 
-from softmaxreg import SoftmaxRegression, _solvers
+from softmaxreg import SoftmaxRegression
 from softmaxreg._objective import Objective
-from softmaxreg._whitening import MAX_FEATURES_PER_COLUMN, SHRINKAGE, whitening
+from softmaxreg._solvers import lbfgs as _lbfgs
+from softmaxreg._solvers.whitening import MAX_FEATURES_PER_COLUMN, SHRINKAGE, whitening
 
 
 def correlated_problem(n=3000, d=12, n_classes=4, seed=0, weighted=True):
@@ -44,11 +45,11 @@ def test_whitening_maps(n_classes, fit_intercept):
     np.testing.assert_allclose(white.P @ H0 @ white.P, np.eye(len(H0)), atol=1e-8)
     np.testing.assert_allclose(white.P @ white.P_inverse, np.eye(len(H0)), atol=1e-8)
     params = np.random.default_rng(1).standard_normal(obj.n_params + obj.n_columns)
-    np.testing.assert_allclose(white.to_params(white.to_z(params)), params, rtol=1e-9,
-                               atol=1e-12)
+    np.testing.assert_allclose(white.to_params(white.to_z(params)), params, rtol=1e-9, atol=1e-12)
     if not fit_intercept:  # the intercepts are left as they are
-        np.testing.assert_array_equal(white.to_params(params)[obj.n_params:],
-                                      params[obj.n_params:])
+        np.testing.assert_array_equal(
+            white.to_params(params)[obj.n_params :], params[obj.n_params :]
+        )
 
 
 def test_whitening_only_with_few_features():
@@ -58,10 +59,14 @@ def test_whitening_only_with_few_features():
     X[X < 3.0] = 0.0  # sparse enough for CSR to mean something
     dense = whitening(make_objective(X, y, sw, 4))
     for Xs in (sp.csr_matrix(X), sp.csr_matrix(X.astype(np.float32))):
-        reference = dense if Xs.dtype == np.float64 else whitening(
-            make_objective(X.astype(np.float32), y, sw, 4))
-        np.testing.assert_allclose(whitening(make_objective(Xs, y, sw, 4)).P, reference.P,
-                                   rtol=1e-10, atol=1e-12)
+        reference = (
+            dense
+            if Xs.dtype == np.float64
+            else whitening(make_objective(X.astype(np.float32), y, sw, 4))
+        )
+        np.testing.assert_allclose(
+            whitening(make_objective(Xs, y, sw, 4)).P, reference.P, rtol=1e-10, atol=1e-12
+        )
     wide = np.hstack([X] * 6)  # 72 features > 16 per column for 4 classes
     assert wide.shape[1] > MAX_FEATURES_PER_COLUMN * 4
     assert whitening(make_objective(wide, y, sw, 4)) is None
@@ -75,7 +80,7 @@ def fit(X, y, sw, white=True, monkeypatch=None, **params):
     kwargs.update(params)
     with monkeypatch.context() as m:
         if not white:
-            m.setattr(_solvers, "whitening", lambda objective: None)
+            m.setattr(_lbfgs, "whitening", lambda objective: None)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
             return SoftmaxRegression(**kwargs).fit(X, y, sample_weight=sw)
@@ -90,8 +95,12 @@ def test_whitened_lbfgs_reaches_the_same_optimum(monkeypatch, n_classes, fit_int
     white = fit(X, y, sw, True, monkeypatch, fit_intercept=fit_intercept)
     plain = fit(X, y, sw, False, monkeypatch, fit_intercept=fit_intercept)
     obj = make_objective(X, y, sw, n_classes, fit_intercept=fit_intercept)
-    values, grads = zip(*(obj.value_and_gradient(np.concatenate(
-        [m.coef_.T.ravel(), m.intercept_])) for m in (white, plain)))
+    values, grads = zip(
+        *(
+            obj.value_and_gradient(np.concatenate([m.coef_.T.ravel(), m.intercept_]))
+            for m in (white, plain)
+        )
+    )
     # whitened: at the optimum (plain L-BFGS stops on ftol first on these columns)
     assert np.max(np.abs(grads[0])) <= (1e-3 if dtype == np.float32 else 1e-5)
     assert values[0] <= values[1] * (1 + 1e-12)
@@ -111,9 +120,9 @@ def test_whitened_tol_is_the_original_gradient_norm(monkeypatch):
         with warnings.catch_warnings():
             warnings.simplefilter("error", ConvergenceWarning)
             model = SoftmaxRegression(alpha=1e-3, solver="lbfgs", tol=tol, max_iter=1000).fit(
-                X, y, sample_weight=sw)
-        _, grad = obj.value_and_gradient(np.concatenate([model.coef_.T.ravel(),
-                                                         model.intercept_]))
+                X, y, sample_weight=sw
+            )
+        _, grad = obj.value_and_gradient(np.concatenate([model.coef_.T.ravel(), model.intercept_]))
         assert np.max(np.abs(grad)) <= tol
         assert model.n_iter_ >= 1
     model = SoftmaxRegression(alpha=1e-3, solver="lbfgs", tol=1e-6, warm_start=True)

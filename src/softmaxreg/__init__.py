@@ -35,8 +35,8 @@ from ._estimator import SoftmaxRegression
 from ._inference import InferenceResult, SingularHessianWarning
 from ._logistic import LogisticRegression
 from ._model_file import ModelFileError, load_model, save_model
-from ._functions import log_softmax, logsumexp, softmax
 from ._objective import objective_value
+from ._rowwise import log_softmax, logsumexp, softmax
 
 # The one place of the version: pyproject.toml reads this line (keep it a plain string).
 __version__ = "0.1.0.dev0"

@@ -65,7 +65,7 @@ def make_text_classification(
     n_tokens = rows.shape[0]
 
     ranks = np.arange(1, n_features + 1, dtype=np.float64)
-    cdf = np.cumsum(ranks ** -zipf_exponent)
+    cdf = np.cumsum(ranks**-zipf_exponent)
     cdf /= cdf[-1]
     tokens = np.searchsorted(cdf, rng.random_sample(n_tokens))
     tokens = np.minimum(tokens, n_features - 1)
@@ -77,9 +77,7 @@ def make_text_classification(
     pick = rng.randint(topic_words, size=int(from_topic.sum()))
     tokens[from_topic] = class_words[y[rows[from_topic]], pick]
 
-    counts = sp.csr_matrix(
-        (np.ones(n_tokens), (rows, tokens)), shape=(n_samples, n_features)
-    )
+    counts = sp.csr_matrix((np.ones(n_tokens), (rows, tokens)), shape=(n_samples, n_features))
     counts.sum_duplicates()
     df = np.bincount(counts.indices, minlength=n_features)
     idf = np.log((1.0 + n_samples) / (1.0 + df)) + 1.0
@@ -89,8 +87,11 @@ def make_text_classification(
     counts.data /= norms
     index_dtype = np.int32 if counts.nnz < np.iinfo(np.int32).max else np.int64
     X = sp.csr_matrix(
-        (counts.data.astype(dtype), counts.indices.astype(index_dtype),
-         counts.indptr.astype(index_dtype)),
+        (
+            counts.data.astype(dtype),
+            counts.indices.astype(index_dtype),
+            counts.indptr.astype(index_dtype),
+        ),
         shape=(n_samples, n_features),
     )
     return X, y.astype(np.int64)
@@ -155,7 +156,7 @@ def read_jsonl_texts(path):
     texts : list of str
     labels : ndarray of str
     """
-    from ._io import read_data
+    from ._cli.io import read_data
 
     data = read_data(path, target="label", text="text", fmt="jsonl")
     return data.X, np.asarray(data.y).astype(str)

@@ -9,7 +9,7 @@ import numpy.typing as npt
 import scipy.sparse as sp
 from sklearn.utils.validation import check_array
 
-from . import _scales
+from ._kernels import scales as _scales
 from ._typing import MatrixLike
 from ._validation import FLOAT_DTYPES, check_csr_structure
 
@@ -139,11 +139,10 @@ def _column_squares(X):
         data = X.data
         top = float(max(data.max(initial=0.0), -data.min(initial=0.0)))
         if X.nnz:
-            _scales.column_square_sums(data, X.indices, 1.0 / top if top > 0 else 1.0,
-                                       sq, count)
+            _scales.column_square_sums(data, X.indices, 1.0 / top if top > 0 else 1.0, sq, count)
         return sq, count
     rows = max(1, chunk // max(1, n_features))
-    blocks = [X[lo:lo + rows] for lo in range(0, X.shape[0], rows)]
+    blocks = [X[lo : lo + rows] for lo in range(0, X.shape[0], rows)]
     top = max((float(np.max(np.abs(b))) for b in blocks), default=0.0)
     for b in blocks:
         unit = b.astype(np.float64)

@@ -13,14 +13,15 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
-from . import _predict, _softmax
 from ._diagnostics import check_feature_scales
 from ._inference import InferenceMixin
+from ._kernels import predict as _predict
+from ._kernels import softmax as _softmax
 from ._objective import MIN_WORK_PER_THREAD, Objective, params_from_coef
-from ._progress import ProgressLog
-from ._sgd_solver import new_state, partial_fit_pass, penalty
-from ._solver_contract import SGDSettings
-from ._solvers import SOLVERS, choose_solver
+from ._solvers.contract import SGDSettings
+from ._solvers.progress import ProgressLog
+from ._solvers.registry import SOLVERS, choose_solver
+from ._solvers.sgd import new_state, partial_fit_pass, penalty
 from ._threads import effective_n_threads
 from ._typing import Callback, ClassWeight, FloatArray, MatrixLike, RandomStateLike
 from ._validation import (
@@ -55,7 +56,6 @@ def _restore_on_error(est):
         raise
 
 
-
 def linear_scores(X, coef, intercept, n_threads=1):
     """``X @ coef.T + intercept`` as a C-ordered array of the two dtypes' result type.
 
@@ -72,9 +72,18 @@ def linear_scores(X, coef, intercept, n_threads=1):
     scores = np.empty((X.shape[0], coef.shape[0]))
     work = X.nnz * coef.shape[0]
     n_threads = int(max(1, min(n_threads, work // MIN_WORK_PER_THREAD)))
-    _predict.linear_scores(X.data, X.indices, X.indptr, X.shape[1], W,
-                           np.asarray(intercept, dtype=np.float64), scores, n_threads)
+    _predict.linear_scores(
+        X.data,
+        X.indices,
+        X.indptr,
+        X.shape[1],
+        W,
+        np.asarray(intercept, dtype=np.float64),
+        scores,
+        n_threads,
+    )
     return scores.astype(dtype, copy=False)
+
 
 def feature_major_coef(W, dtype):
     """``coef_`` of shape (K, n_features) as the transpose of a C-ordered (n_features, K) copy of W.
@@ -101,12 +110,12 @@ def warm_start_params(est, objective, classes, n_features):
     ):
         params = params_from_coef(est.coef_, est.intercept_, objective.binomial)
         if not est.fit_intercept:
-            params[objective.n_params:] = 0.0
+            params[objective.n_params :] = 0.0
     return params
 
 
 def solver_settings(est, settings_class):
-    """The settings dataclass of a solver (``softmaxreg._solver_contract``), from the
+    """The settings dataclass of a solver (``softmaxreg._solvers.contract``), from the
     estimator's hyper-parameters of the same names."""
     return settings_class(**{f.name: getattr(est, f.name) for f in fields(settings_class)})
 
@@ -337,10 +346,21 @@ class SoftmaxRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
         check_params(self)
         X, y = check_X_y(self, X, y)
         classes, y_index = encode_labels(y)
-        sw = effective_sample_weight(check_sample_weight(sample_weight, X.shape[0]),
-                                     self.class_weight, y_index, classes=classes, y=y)
+        sw = effective_sample_weight(
+            check_sample_weight(sample_weight, X.shape[0]),
+            self.class_weight,
+            y_index,
+            classes=classes,
+            y=y,
+        )
         objective = Objective(
-            X, y_index, sw, len(classes), self.alpha, self.l1_ratio, self.fit_intercept,
+            X,
+            y_index,
+            sw,
+            len(classes),
+            self.alpha,
+            self.l1_ratio,
+            self.fit_intercept,
             n_threads=effective_n_threads(self.n_jobs),
         )
         solver = choose_solver(self.solver, objective)
@@ -352,8 +372,9 @@ class SoftmaxRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
         state = getattr(self, attribute, None) if attribute and self.warm_start else None
         entry = SOLVERS[solver]
         progress = ProgressLog(solver, self.verbose, self.callback)
-        result = entry.fit(objective, params0, solver_settings(self, entry.settings), progress,
-                           state)
+        result = entry.fit(
+            objective, params0, solver_settings(self, entry.settings), progress, state
+        )
         if not np.all(np.isfinite(result.params)):
             raise FloatingPointError(
                 "softmaxreg: the fit produced non-finite weights; check the scale of X "
@@ -424,11 +445,17 @@ class SoftmaxRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
         if first:
             check_feature_scales(X, stacklevel=4)
         classes, y_index = encode_labels(y, classes)
-        sw = effective_sample_weight(check_sample_weight(sample_weight, X.shape[0]),
-                                     self.class_weight, y_index, classes=classes,
-                                     partial_fit=True, allow_zero_sum=True)
-        objective = Objective(X, y_index, sw, len(classes), self.alpha, self.l1_ratio,
-                              self.fit_intercept)
+        sw = effective_sample_weight(
+            check_sample_weight(sample_weight, X.shape[0]),
+            self.class_weight,
+            y_index,
+            classes=classes,
+            partial_fit=True,
+            allow_zero_sum=True,
+        )
+        objective = Objective(
+            X, y_index, sw, len(classes), self.alpha, self.l1_ratio, self.fit_intercept
+        )
         settings = solver_settings(self, SGDSettings)
         state = getattr(self, "_sgd_state", None)
         if state is None or state.dtype != X.dtype:
@@ -456,8 +483,7 @@ class SoftmaxRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
         """
         check_is_fitted(self)
         X = check_X(self, X, reset=False)
-        scores = linear_scores(X, self.coef_, self.intercept_,
-                               effective_n_threads(self.n_jobs))
+        scores = linear_scores(X, self.coef_, self.intercept_, effective_n_threads(self.n_jobs))
         return scores.ravel() if scores.shape[1] == 1 else scores
 
     def predict_proba(self, X: MatrixLike) -> FloatArray:

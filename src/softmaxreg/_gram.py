@@ -2,7 +2,7 @@
 at a time.
 
 Both Hessian-shaped matrices of the package are built from it: the curvature bound the
-whitened L-BFGS rescales by (``softmaxreg._whitening``) and the observed information of
+whitened L-BFGS rescales by (``softmaxreg._solvers.whitening``) and the observed information of
 the inference tables (``softmaxreg._inference``).
 """
 
@@ -47,16 +47,16 @@ def weighted_gram(X, w, fit_intercept):
     uniform = bool(np.all(w == w[0]))
     nonnegative = bool(np.all(w >= 0.0))
     for lo in range(0, n, chunk):
-        wc = w[lo:lo + chunk]
+        wc = w[lo : lo + chunk]
         if sparse:
-            Xc = X[lo:lo + chunk].astype(np.float64)
+            Xc = X[lo : lo + chunk].astype(np.float64)
             if nonnegative:
                 Xw = Xc.multiply(np.sqrt(wc)[:, None]).tocsr()
                 H[:d, :d] += (Xw.T @ Xw).toarray()
             else:
                 H[:d, :d] += (Xc.T @ Xc.multiply(wc[:, None]).tocsr()).toarray()
         else:
-            Xc = np.asarray(X[lo:lo + chunk], dtype=np.float64)
+            Xc = np.asarray(X[lo : lo + chunk], dtype=np.float64)
             if uniform:
                 H[:d, :d] += (Xc.T @ Xc) * w[0]
             elif nonnegative:

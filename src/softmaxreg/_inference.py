@@ -103,8 +103,19 @@ class InferenceResult:
         What the rows are (model, parameterisation, penalty).
     """
 
-    COLUMNS = ("class", "term", "estimate", "std_err", "z", "p_value", "ci_lower", "ci_upper",
-               "odds_ratio", "odds_ratio_ci_lower", "odds_ratio_ci_upper")
+    COLUMNS = (
+        "class",
+        "term",
+        "estimate",
+        "std_err",
+        "z",
+        "p_value",
+        "ci_lower",
+        "ci_upper",
+        "odds_ratio",
+        "odds_ratio_ci_lower",
+        "odds_ratio_ci_upper",
+    )
 
     def __init__(self, classes, terms, estimate, cov, alpha, condition_number, description):
         std_err = np.sqrt(np.clip(np.diag(cov), 0.0, None))
@@ -167,20 +178,39 @@ class InferenceResult:
         str
         """
         level = f"{100 * (1 - self.alpha):g}%"
-        head = ["class", "term", "estimate", "std err", "z", "P>|z|",
-                f"{level} lower", "upper", "odds ratio", "OR lower", "OR upper"]
+        head = [
+            "class",
+            "term",
+            "estimate",
+            "std err",
+            "z",
+            "P>|z|",
+            f"{level} lower",
+            "upper",
+            "odds ratio",
+            "OR lower",
+            "OR upper",
+        ]
         rows = []
         for i in range(len(self.table["estimate"])):
-            rows.append([str(self.table["class"][i]), str(self.table["term"][i])]
-                        + [f"{self.table[k][i]:.4g}" for k in self.COLUMNS[2:]])
+            rows.append(
+                [str(self.table["class"][i]), str(self.table["term"][i])]
+                + [f"{self.table[k][i]:.4g}" for k in self.COLUMNS[2:]]
+            )
         widths = [max(len(h), *(len(r[j]) for r in rows)) for j, h in enumerate(head)]
-        lines = [self.description,
-                 "  ".join(h.ljust(w) if j < 2 else h.rjust(w)
-                           for j, (h, w) in enumerate(zip(head, widths)))]
+        lines = [
+            self.description,
+            "  ".join(
+                h.ljust(w) if j < 2 else h.rjust(w) for j, (h, w) in enumerate(zip(head, widths))
+            ),
+        ]
         lines.append("-" * len(lines[-1]))
         for r in rows:
-            lines.append("  ".join(c.ljust(w) if j < 2 else c.rjust(w)
-                                   for j, (c, w) in enumerate(zip(r, widths))))
+            lines.append(
+                "  ".join(
+                    c.ljust(w) if j < 2 else c.rjust(w) for j, (c, w) in enumerate(zip(r, widths))
+                )
+            )
         return "\n".join(lines)
 
     def __str__(self):
@@ -197,7 +227,8 @@ def _check_condition(cond, separated):
             "the classes are perfectly separated, so the maximum-likelihood estimate does not "
             "exist and the standard errors are meaningless. Use a penalty (C < inf, alpha > 0) "
             "or remove the separating features.",
-            SingularHessianWarning, stacklevel=4,
+            SingularHessianWarning,
+            stacklevel=4,
         )
     if not cond <= SINGULAR:
         warnings.warn(
@@ -205,13 +236,15 @@ def _check_condition(cond, separated):
             "columns, or perfect separation. Standard errors are NaN; check "
             "softmaxreg.variance_inflation_factors(X) and remove redundant columns, or "
             "add a penalty.",
-            SingularHessianWarning, stacklevel=4,
+            SingularHessianWarning,
+            stacklevel=4,
         )
     elif cond > ILL_CONDITIONED:
         warnings.warn(
             f"The Hessian is ill-conditioned (condition number {cond:.3g}): nearly collinear "
             "columns or near separation; standard errors are unreliable.",
-            SingularHessianWarning, stacklevel=4,
+            SingularHessianWarning,
+            stacklevel=4,
         )
 
 
@@ -280,12 +313,15 @@ def compute_inference(est, X, y, sample_weight=None, alpha=0.05, reference_class
         _check_condition(cond, any(seps))
         out_classes = np.repeat(classes[pos], q)
         if n_classes == 2:
-            description = (f"binary logistic regression, log-odds of {classes[1]} against "
-                           f"{classes[0]}; {pen_text}")
+            description = (
+                f"binary logistic regression, log-odds of {classes[1]} against "
+                f"{classes[0]}; {pen_text}"
+            )
         else:
             description = f"one-vs-rest logistic regression, one binary model per class; {pen_text}"
-        return InferenceResult(out_classes, terms * len(pos), theta.ravel(), cov, alpha, cond,
-                               description)
+        return InferenceResult(
+            out_classes, terms * len(pos), theta.ravel(), cov, alpha, cond, description
+        )
 
     # softmax model, class-major parameters [w_k, b_k]
     P = softmax(X1 @ theta.T, axis=1)
@@ -293,8 +329,10 @@ def compute_inference(est, X, y, sample_weight=None, alpha=0.05, reference_class
     for k in range(n_classes):
         for m in range(k, n_classes):
             w = sw * P[:, k] * ((k == m) - P[:, m])
-            H[k * q:(k + 1) * q, m * q:(m + 1) * q] = weighted_gram(X, w, fit_intercept)
-            H[m * q:(m + 1) * q, k * q:(k + 1) * q] = H[k * q:(k + 1) * q, m * q:(m + 1) * q].T
+            H[k * q : (k + 1) * q, m * q : (m + 1) * q] = weighted_gram(X, w, fit_intercept)
+            H[m * q : (m + 1) * q, k * q : (k + 1) * q] = H[
+                k * q : (k + 1) * q, m * q : (m + 1) * q
+            ].T
     for k in range(n_classes):
         idx = k * q + np.arange(n_features)
         H[idx, idx] += penalty
@@ -312,25 +350,35 @@ def compute_inference(est, X, y, sample_weight=None, alpha=0.05, reference_class
     separated = penalty == 0 and np.all(pred == y_index)
     _check_condition(cond, separated)
     if reference_class is None:
-        description = (f"softmax regression, sum-to-zero parameterisation (coefficients "
-                       f"centred over the classes); {pen_text}")
-        return InferenceResult(np.repeat(classes, q), terms * n_classes, params, cov, alpha,
-                               cond, description)
+        description = (
+            f"softmax regression, sum-to-zero parameterisation (coefficients "
+            f"centred over the classes); {pen_text}"
+        )
+        return InferenceResult(
+            np.repeat(classes, q), terms * n_classes, params, cov, alpha, cond, description
+        )
     matches = np.flatnonzero(classes == reference_class)
     if matches.shape[0] != 1:
-        raise ValueError(
-            f"reference_class={reference_class!r} is not one of classes_={classes!r}."
-        )
+        raise ValueError(f"reference_class={reference_class!r} is not one of classes_={classes!r}.")
     ref = int(matches[0])
     others = [k for k in range(n_classes) if k != ref]
     A = np.zeros(((n_classes - 1) * q, n_params))
     for r, k in enumerate(others):
-        A[r * q:(r + 1) * q, k * q:(k + 1) * q] = np.eye(q)
-        A[r * q:(r + 1) * q, ref * q:(ref + 1) * q] = -np.eye(q)
-    description = (f"softmax regression, log-odds of each class against reference class "
-                   f"{classes[ref]}; {pen_text}")
-    return InferenceResult(np.repeat(classes[others], q), terms * len(others), A @ params,
-                           A @ cov @ A.T, alpha, cond, description)
+        A[r * q : (r + 1) * q, k * q : (k + 1) * q] = np.eye(q)
+        A[r * q : (r + 1) * q, ref * q : (ref + 1) * q] = -np.eye(q)
+    description = (
+        f"softmax regression, log-odds of each class against reference class "
+        f"{classes[ref]}; {pen_text}"
+    )
+    return InferenceResult(
+        np.repeat(classes[others], q),
+        terms * len(others),
+        A @ params,
+        A @ cov @ A.T,
+        alpha,
+        cond,
+        description,
+    )
 
 
 class InferenceMixin:

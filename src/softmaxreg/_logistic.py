@@ -159,19 +159,33 @@ default="lbfgs"
         l1_ratio, penalised, solver = check_logistic_params(self)
         X, y = check_X_y(self, X, y)
         classes, y_index = encode_labels(y)
-        sw = effective_sample_weight(check_sample_weight(sample_weight, X.shape[0]),
-                                     self.class_weight, y_index, classes=classes, y=y)
+        sw = effective_sample_weight(
+            check_sample_weight(sample_weight, X.shape[0]),
+            self.class_weight,
+            y_index,
+            classes=classes,
+            y=y,
+        )
         total = float(sw.sum())
         alpha = 1.0 / (self.C * total) if penalised else 0.0
         params = dict(
-            alpha=alpha, l1_ratio=l1_ratio, solver=solver, fit_intercept=self.fit_intercept,
-            tol=self.tol, max_iter=self.max_iter, class_weight=None,
-            warm_start=self.warm_start, random_state=self.random_state, n_jobs=self.n_jobs,
-            verbose=self.verbose, callback=self.callback,
+            alpha=alpha,
+            l1_ratio=l1_ratio,
+            solver=solver,
+            fit_intercept=self.fit_intercept,
+            tol=self.tol,
+            max_iter=self.max_iter,
+            class_weight=None,
+            warm_start=self.warm_start,
+            random_state=self.random_state,
+            n_jobs=self.n_jobs,
+            verbose=self.verbose,
+            callback=self.callback,
         )
         ovr = self.multi_class == "ovr" and len(classes) > 2
-        targets = [(y_index == k).astype(np.int32) for k in range(len(classes))] if ovr \
-            else [y_index]
+        targets = (
+            [(y_index == k).astype(np.int32) for k in range(len(classes))] if ovr else [y_index]
+        )
         old = getattr(self, "estimators_", None) if self.warm_start else None
         if old is None or len(old) != len(targets) or not np.array_equal(self.classes_, classes):
             old = [SoftmaxRegression() for _ in targets]

@@ -53,9 +53,24 @@ _METADATA = "metadata.json"
 _DIGEST = "metadata.sha256"
 _ALLOWED_KINDS = "biufU"  # bool, int, uint, float, unicode: no objects, no pickles
 _VECTORIZER_PARAMS = (
-    "input", "encoding", "decode_error", "strip_accents", "lowercase", "analyzer",
-    "stop_words", "token_pattern", "ngram_range", "max_df", "min_df", "max_features",
-    "binary", "dtype", "norm", "use_idf", "smooth_idf", "sublinear_tf",
+    "input",
+    "encoding",
+    "decode_error",
+    "strip_accents",
+    "lowercase",
+    "analyzer",
+    "stop_words",
+    "token_pattern",
+    "ngram_range",
+    "max_df",
+    "min_df",
+    "max_features",
+    "binary",
+    "dtype",
+    "norm",
+    "use_idf",
+    "smooth_idf",
+    "sublinear_tf",
 )
 
 
@@ -87,8 +102,12 @@ def _estimator_params(est):
         if name == "callback":
             continue  # code: never stored
         if name == "class_weight" and isinstance(value, dict):
-            value = {"pairs": [[_json_value("class_weight", k), _json_value("class_weight", v)]
-                               for k, v in value.items()]}
+            value = {
+                "pairs": [
+                    [_json_value("class_weight", k), _json_value("class_weight", v)]
+                    for k, v in value.items()
+                ]
+            }
             params[name] = value
             continue
         if name == "random_state" and isinstance(value, np.random.RandomState):
@@ -124,8 +143,11 @@ def _split_model(model):
 
     if isinstance(model, Pipeline):
         steps = model.steps
-        if (len(steps) == 2 and type(steps[0][1]) is TfidfVectorizer
-                and type(steps[1][1]) in (SoftmaxRegression, LogisticRegression)):
+        if (
+            len(steps) == 2
+            and type(steps[0][1]) is TfidfVectorizer
+            and type(steps[1][1]) in (SoftmaxRegression, LogisticRegression)
+        ):
             return steps[0][1], steps[1][1], [steps[0][0], steps[1][0]]
         kinds = [type(s).__name__ for _, s in steps]
         raise TypeError(
@@ -228,9 +250,14 @@ def save_model(model: Any, path: StrPath, *, info: dict | None = None) -> None:
         "vectorizer": vec_meta,
         "steps": steps,
         "info": info,
-        "arrays": {name: {"dtype": arrays[name].dtype.str, "shape": list(arrays[name].shape),
-                          "sha256": hashlib.sha256(blob).hexdigest()}
-                   for name, blob in blobs.items()},
+        "arrays": {
+            name: {
+                "dtype": arrays[name].dtype.str,
+                "shape": list(arrays[name].shape),
+                "sha256": hashlib.sha256(blob).hexdigest(),
+            }
+            for name, blob in blobs.items()
+        },
     }
     try:
         meta_bytes = json.dumps(metadata, sort_keys=True).encode("utf-8")
@@ -247,8 +274,9 @@ def _read_member(zf, name, path):
     try:
         return zf.read(name)
     except KeyError:
-        raise ModelFileError(f"{path}: not a valid softmaxreg model file: member {name!r} "
-                             "is missing.") from None
+        raise ModelFileError(
+            f"{path}: not a valid softmaxreg model file: member {name!r} is missing."
+        ) from None
     except (zipfile.BadZipFile, EOFError, OSError, zlib.error) as exc:
         raise ModelFileError(f"{path}: model file is corrupt or truncated ({exc}).") from None
 
@@ -257,8 +285,10 @@ def _read_metadata(zf, path):
     meta_bytes = _read_member(zf, _METADATA, path)
     digest = _read_member(zf, _DIGEST, path).decode("ascii", "replace").strip()
     if hashlib.sha256(meta_bytes).hexdigest() != digest:
-        raise ModelFileError(f"{path}: model file was modified or damaged: the SHA-256 of "
-                             "its metadata does not match.")
+        raise ModelFileError(
+            f"{path}: model file was modified or damaged: the SHA-256 of "
+            "its metadata does not match."
+        )
     try:
         metadata = json.loads(meta_bytes.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
@@ -287,16 +317,23 @@ def _read_arrays(zf, metadata, path):
     for name, spec in specs.items():
         blob = _read_member(zf, f"{name}.npy", path)
         if hashlib.sha256(blob).hexdigest() != spec.get("sha256"):
-            raise ModelFileError(f"{path}: model file was modified or damaged: the SHA-256 of "
-                                 f"array {name!r} does not match.")
+            raise ModelFileError(
+                f"{path}: model file was modified or damaged: the SHA-256 of "
+                f"array {name!r} does not match."
+            )
         try:
             arr = np.lib.format.read_array(io.BytesIO(blob), allow_pickle=False)
         except (ValueError, OSError, EOFError) as exc:
             raise ModelFileError(f"{path}: unreadable array {name!r} ({exc}).") from None
-        if arr.dtype.kind not in _ALLOWED_KINDS or arr.dtype.str != spec.get("dtype") \
-                or list(arr.shape) != spec.get("shape"):
-            raise ModelFileError(f"{path}: array {name!r} has dtype {arr.dtype} and shape "
-                                 f"{arr.shape}, not what the metadata says.")
+        if (
+            arr.dtype.kind not in _ALLOWED_KINDS
+            or arr.dtype.str != spec.get("dtype")
+            or list(arr.shape) != spec.get("shape")
+        ):
+            raise ModelFileError(
+                f"{path}: array {name!r} has dtype {arr.dtype} and shape "
+                f"{arr.shape}, not what the metadata says."
+            )
         arrays[name] = arr
     return arrays
 
@@ -325,12 +362,20 @@ def _build_estimator(metadata, arrays, path):
         n_columns = 1 if labels.shape[0] == 2 else labels.shape[0]
     except (KeyError, TypeError, ValueError) as exc:
         raise ModelFileError(f"{path}: incomplete model file ({exc!r} missing).") from None
-    if (labels.ndim != 1 or labels.shape[0] < 2 or coef.shape != (n_columns, n_features)
-            or intercept.shape != (n_columns,) or coef.dtype.kind != "f"
-            or not np.all(np.isfinite(coef)) or not np.all(np.isfinite(intercept))):
-        raise ModelFileError(f"{path}: inconsistent model arrays (coef {coef.shape}, intercept "
-                             f"{intercept.shape}, {labels.shape[0]} classes, {n_features} "
-                             "features) or non-finite weights.")
+    if (
+        labels.ndim != 1
+        or labels.shape[0] < 2
+        or coef.shape != (n_columns, n_features)
+        or intercept.shape != (n_columns,)
+        or coef.dtype.kind != "f"
+        or not np.all(np.isfinite(coef))
+        or not np.all(np.isfinite(intercept))
+    ):
+        raise ModelFileError(
+            f"{path}: inconsistent model arrays (coef {coef.shape}, intercept "
+            f"{intercept.shape}, {labels.shape[0]} classes, {n_features} "
+            "features) or non-finite weights."
+        )
     est.classes_ = labels
     est.coef_ = coef
     est.intercept_ = intercept
@@ -363,10 +408,15 @@ def _build_vectorizer(vec_meta, arrays, n_features, path):
     if unknown:
         raise ModelFileError(f"{path}: unknown vectoriser settings {sorted(unknown)}.")
     terms = vec_meta.get("vocabulary")
-    if not isinstance(terms, list) or len(terms) != n_features \
-            or not all(isinstance(t, str) for t in terms) or len(set(terms)) != len(terms):
-        raise ModelFileError(f"{path}: the vocabulary does not match the model's "
-                             f"{n_features} features.")
+    if (
+        not isinstance(terms, list)
+        or len(terms) != n_features
+        or not all(isinstance(t, str) for t in terms)
+        or len(set(terms)) != len(terms)
+    ):
+        raise ModelFileError(
+            f"{path}: the vocabulary does not match the model's {n_features} features."
+        )
     if isinstance(params.get("ngram_range"), list):
         params["ngram_range"] = tuple(params["ngram_range"])
     if "dtype" in params:
@@ -377,8 +427,7 @@ def _build_vectorizer(vec_meta, arrays, n_features, path):
     if vec.use_idf:
         idf = arrays.get("idf")
         if idf is None or idf.shape != (n_features,):
-            raise ModelFileError(f"{path}: the vectoriser's idf is missing or has the wrong "
-                                 "shape.")
+            raise ModelFileError(f"{path}: the vectoriser's idf is missing or has the wrong shape.")
         vec.idf_ = idf
     return vec
 
@@ -390,8 +439,9 @@ def load(path):
     except (FileNotFoundError, IsADirectoryError):
         raise
     except (zipfile.BadZipFile, EOFError, OSError) as exc:
-        raise ModelFileError(f"{path}: not a softmaxreg model file, or a truncated one "
-                             f"({exc}).") from None
+        raise ModelFileError(
+            f"{path}: not a softmaxreg model file, or a truncated one ({exc})."
+        ) from None
     with zf:
         metadata = _read_metadata(zf, path)
         arrays = _read_arrays(zf, metadata, path)

@@ -15,8 +15,8 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
-from . import _loss
-from ._kernels import sag as _sag
+from ._kernels import loss as _loss
+from ._kernels.select import sag as _sag
 from ._threads import ThreadPacer
 from ._typing import MatrixLike
 
@@ -53,8 +53,11 @@ class RowData:
         """X as a dense view or a CSR matrix over these arrays (never a copy)."""
         if self.indptr.shape[0] == 0:
             return self.data.reshape(self.n_samples, self.n_features)
-        return sp.csr_matrix((self.data, self.indices, self.indptr),
-                             shape=(self.n_samples, self.n_features), copy=False)
+        return sp.csr_matrix(
+            (self.data, self.indices, self.indptr),
+            shape=(self.n_samples, self.n_features),
+            copy=False,
+        )
 
     def squared_norms(self):
         """``||x_i||^2`` of every row (float64, read-only) and X's count of nonzero values
@@ -62,8 +65,9 @@ class RowData:
         ``"auto"`` rule and SAG's step size both read them."""
         if self._squared_norms is None:
             out = np.empty(self.n_samples)
-            nonzeros = _sag.row_squared_norms(self.data, self.indices, self.indptr,
-                                              self.n_samples, self.n_features, out)
+            nonzeros = _sag.row_squared_norms(
+                self.data, self.indices, self.indptr, self.n_samples, self.n_features, out
+            )
             out.flags.writeable = False
             self._squared_norms = (out, nonzeros)
         return self._squared_norms
@@ -111,8 +115,9 @@ class Objective:
         Upper bound on OpenMP threads for one pass.
     """
 
-    def __init__(self, X, y_index, sample_weight, n_classes, alpha, l1_ratio, fit_intercept,
-                 n_threads=1):
+    def __init__(
+        self, X, y_index, sample_weight, n_classes, alpha, l1_ratio, fit_intercept, n_threads=1
+    ):
         self.rows = RowData(X)
         self.y = np.ascontiguousarray(y_index, dtype=np.int32)
         self.sample_weight = np.ascontiguousarray(sample_weight, dtype=np.float64)
@@ -143,7 +148,7 @@ class Objective:
     def split(self, params):
         """Views ``(W, b)`` of a flat parameter vector."""
         W = params[: self.n_params].reshape(-1, self.n_columns)
-        return W, params[self.n_params:]
+        return W, params[self.n_params :]
 
     def value(self, params):
         """The objective at ``params`` (a flat vector)."""
@@ -156,8 +161,9 @@ class Objective:
         Returns ``(value, gradient)``; the gradient is a new array.
         """
         self._allocate_buffers()
-        value = self._kernel(params, 1.0 / self.total_weight, self.alpha * (1.0 - self.l1_ratio),
-                             self._grad)
+        value = self._kernel(
+            params, 1.0 / self.total_weight, self.alpha * (1.0 - self.l1_ratio), self._grad
+        )
         if self.l1_ratio > 0.0:
             W, _ = self.split(np.asarray(params, dtype=np.float64))
             value += self.alpha * self.l1_ratio * float(np.abs(W).sum())
@@ -186,7 +192,8 @@ class Objective:
             self._grad = np.empty(self.n_params + self.n_columns)
 
     def _kernel(self, params, scale, l2_reg, grad_out):
-        """One kernel pass: ``scale * sum_i s_i * loss_i + l2_reg/2 * ||W||^2``, gradient into grad_out."""
+        """One kernel pass: ``scale * sum_i s_i * loss_i + l2_reg/2 * ||W||^2``; the gradient
+        goes into grad_out."""
         params = np.ascontiguousarray(params, dtype=np.float64)
         W, b = self.split(params)
         if not self.fit_intercept:
@@ -198,15 +205,30 @@ class Objective:
         threads, _ = self._pacer.plan()
         began = time.perf_counter()
         value = _loss.loss_gradient(
-            rows.data, rows.indices, rows.indptr, rows.n_features, self.y,
-            self.sample_weight, W, b, grad_W, grad_b, self.binomial, scale, l2_reg,
-            self.block_starts, self._work, threads,
+            rows.data,
+            rows.indices,
+            rows.indptr,
+            rows.n_features,
+            self.y,
+            self.sample_weight,
+            W,
+            b,
+            grad_W,
+            grad_b,
+            self.binomial,
+            scale,
+            l2_reg,
+            self.block_starts,
+            self._work,
+            threads,
         )
-        self._pacer.record(threads, float(rows.nnz + rows.n_samples) * self.n_columns,
-                           time.perf_counter() - began)
+        self._pacer.record(
+            threads, float(rows.nnz + rows.n_samples) * self.n_columns, time.perf_counter() - began
+        )
         if not self.fit_intercept:
             grad_b[:] = 0.0
         return value
+
 
 def params_from_coef(coef, intercept, binomial):
     """Flat parameter vector from scikit-learn-shaped ``coef_`` (K, d) and ``intercept_``."""

@@ -26,7 +26,7 @@ import time
 import numpy as np
 from joblib import cpu_count
 
-from . import _cpu
+from ._kernels import cpu as _cpu
 
 # Multiply-adds (nonzeros x classes) of a full-size kernel call of the stochastic solvers:
 # a few hundredths of a second of work, so that Python gets control (and Ctrl-C is

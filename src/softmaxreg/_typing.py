@@ -20,5 +20,4 @@ StrPath = Union[str, "PathLike[str]"]
 #: A float32 or float64 array.
 FloatArray = Union[npt.NDArray[np.float32], npt.NDArray[np.float64]]
 
-__all__ = ["Callback", "ClassWeight", "FloatArray", "MatrixLike", "RandomStateLike",
-           "StrPath"]
+__all__ = ["Callback", "ClassWeight", "FloatArray", "MatrixLike", "RandomStateLike", "StrPath"]

@@ -15,14 +15,15 @@ from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_array, validate_data
 
-from ._sgd import LEARNING_RATES as _LEARNING_RATE_CODES
+from ._kernels.sgd import LEARNING_RATES as _LEARNING_RATE_CODES
 
 FLOAT_DTYPES = (np.float64, np.float32)
 
 
 # What every kernel accepts: C-ordered float32/float64, CSR (int32 or int64 indices) as is.
-X_CONTRACT = dict(accept_sparse="csr", dtype=list(FLOAT_DTYPES), order="C",
-                  accept_large_sparse=True)
+X_CONTRACT = dict(
+    accept_sparse="csr", dtype=list(FLOAT_DTYPES), order="C", accept_large_sparse=True
+)
 
 
 def check_X(estimator, X, *, reset):
@@ -40,8 +41,9 @@ def check_X_y(estimator, X, y, *, reset=True):
     ``reset=False`` (later ``partial_fit`` calls) checks ``n_features_in_`` instead of
     setting it.
     """
-    X, y = validate_data(estimator, X, y, reset=reset, y_numeric=False, multi_output=False,
-                         **X_CONTRACT)
+    X, y = validate_data(
+        estimator, X, y, reset=reset, y_numeric=False, multi_output=False, **X_CONTRACT
+    )
     _check_targets(y)
     return _checked_csr(X), y
 
@@ -110,8 +112,13 @@ def check_sample_weight(sample_weight, n_samples, *, allow_zero_sum=False):
     else:
         try:
             sw = check_array(
-                sample_weight, ensure_2d=False, dtype=np.float64, ensure_all_finite=False,
-                input_name="sample_weight", copy=True, ensure_min_samples=0,
+                sample_weight,
+                ensure_2d=False,
+                dtype=np.float64,
+                ensure_all_finite=False,
+                input_name="sample_weight",
+                copy=True,
+                ensure_min_samples=0,
             )
         except (TypeError, ValueError) as exc:
             raise ValueError(f"sample_weight must be numeric: {exc}") from None
@@ -166,12 +173,20 @@ def class_weights(class_weight, classes, *, y=None, counts=None, partial_fit=Fal
     if balanced and counts is not None:
         counts = np.asarray(counts, dtype=np.float64)
         return counts.sum() / (len(classes) * counts)
-    return compute_class_weight(class_weight, classes=classes,
-                                y=classes if y is None else y)
+    return compute_class_weight(class_weight, classes=classes, y=classes if y is None else y)
 
 
-def effective_sample_weight(sample_weight, class_weight, y_index, *, classes=None, y=None,
-                            counts=None, partial_fit=False, allow_zero_sum=False):
+def effective_sample_weight(
+    sample_weight,
+    class_weight,
+    y_index,
+    *,
+    classes=None,
+    y=None,
+    counts=None,
+    partial_fit=False,
+    allow_zero_sum=False,
+):
     """The sample weights times the weight of each sample's class: the weights a fit uses.
 
     The one place where class weights are folded into sample weights (``fit``,
@@ -252,7 +267,7 @@ def _check_number(name, value, kind, low=None, high=None, low_open=False, high_o
 
 def solver_names():
     """The values of ``solver``: "auto" and the registered solvers (``_solvers.SOLVERS``)."""
-    from ._solvers import SOLVERS  # not at the top: the solvers import this module
+    from ._solvers.registry import SOLVERS  # not at the top: the solvers import this module
 
     return ("auto", *SOLVERS)
 
@@ -320,16 +335,22 @@ def check_sgd_params(est):
         raise ValueError(
             f"learning_rate must be one of {LEARNING_RATES}, got {est.learning_rate!r}."
         )
-    _check_number("eta0", est.eta0, numbers.Real, low=0,
-                  low_open=est.learning_rate != "optimal")
+    _check_number("eta0", est.eta0, numbers.Real, low=0, low_open=est.learning_rate != "optimal")
     _check_number("power_t", est.power_t, numbers.Real)
     if not isinstance(est.average, (bool, np.bool_)):
         _check_number("average", est.average, numbers.Integral, low=0)
     for name in ("shuffle", "early_stopping"):
         if not isinstance(getattr(est, name), (bool, np.bool_)):
             raise TypeError(f"{name} must be a bool, got {getattr(est, name)!r}.")
-    _check_number("validation_fraction", est.validation_fraction, numbers.Real, low=0, high=1,
-                  low_open=True, high_open=True)
+    _check_number(
+        "validation_fraction",
+        est.validation_fraction,
+        numbers.Real,
+        low=0,
+        high=1,
+        low_open=True,
+        high_open=True,
+    )
     _check_number("n_iter_no_change", est.n_iter_no_change, numbers.Integral, low=1)
     if est.solver == "sgd" and est.learning_rate == "optimal" and est.alpha == 0:
         raise ValueError(
@@ -405,9 +426,14 @@ def check_inference_data(est, X, y, sample_weight):
             f"y must be 1-D with one label per row of X ({X.shape[0]}), got shape {y.shape}."
         )
     classes, y_index = encode_labels(y, est.classes_)
-    sw = effective_sample_weight(check_sample_weight(sample_weight, X.shape[0]),
-                                 est.class_weight, y_index, classes=classes, y=y,
-                                 allow_zero_sum=True)
+    sw = effective_sample_weight(
+        check_sample_weight(sample_weight, X.shape[0]),
+        est.class_weight,
+        y_index,
+        classes=classes,
+        y=y,
+        allow_zero_sum=True,
+    )
     return X, y_index, sw
 
 
@@ -454,13 +480,14 @@ def check_logistic_params(est):
     if penalty == "auto":  # scikit-learn >= 1.8: the penalty follows l1_ratio and C
         return float(l1_ratio), est.C != np.inf, solver
     if penalty not in PENALTIES:
-        raise ValueError(
-            f"penalty must be one of {PENALTIES} or 'auto', got {penalty!r}."
-        )
+        raise ValueError(f"penalty must be one of {PENALTIES} or 'auto', got {penalty!r}.")
     if penalty is None:
         if est.C != 1.0:
-            warnings.warn(f"penalty=None fits without a penalty and ignores C={est.C}.",
-                          UserWarning, stacklevel=4)
+            warnings.warn(
+                f"penalty=None fits without a penalty and ignores C={est.C}.",
+                UserWarning,
+                stacklevel=4,
+            )
         return 0.0, False, solver
     if penalty == "elasticnet":
         return float(l1_ratio), est.C != np.inf, solver
@@ -485,6 +512,7 @@ def check_plot_points(X, y, n_features=2):
         )
     y = np.asarray(y)
     if y.ndim != 1 or y.shape[0] != X.shape[0]:
-        raise ValueError(f"y must be 1-D with one label per row of X ({X.shape[0]}), got "
-                         f"shape {y.shape}.")
+        raise ValueError(
+            f"y must be 1-D with one label per row of X ({X.shape[0]}), got shape {y.shape}."
+        )
     return X, y

@@ -96,13 +96,18 @@ def decision_regions(
     colors = [cmap(k % cmap.N) for k in range(len(classes))]
     from matplotlib.colors import ListedColormap
 
-    ax.contourf(xx, yy, index, levels=np.arange(len(classes) + 1) - 0.5,
-                cmap=ListedColormap(colors), alpha=alpha)
+    ax.contourf(
+        xx,
+        yy,
+        index,
+        levels=np.arange(len(classes) + 1) - 0.5,
+        cmap=ListedColormap(colors),
+        alpha=alpha,
+    )
     for k, c in enumerate(classes):
         mask = y == c
         if np.any(mask):
-            ax.scatter(X[mask, 0], X[mask, 1], color=colors[k], edgecolor="k", s=20,
-                       label=str(c))
+            ax.scatter(X[mask, 0], X[mask, 1], color=colors[k], edgecolor="k", s=20, label=str(c))
     names = getattr(model, "feature_names_in_", None)
     ax.set_xlabel(str(names[0]) if names is not None else "x0")
     ax.set_ylabel(str(names[1]) if names is not None else "x1")
@@ -137,12 +142,15 @@ def loss_curve(model: Any, ax: Axes | None = None, log_scale: bool = False) -> A
     solver = getattr(model, "solver", "lbfgs")
     unit = "iteration" if solver in ("lbfgs", "newton-cg", "newton-cholesky") else "epoch"
     curves = curve if isinstance(curve, list) else [curve]
-    labels = ([f"{c} vs rest" for c in model.classes_] if isinstance(curve, list)
-              else [solver])
+    labels = [f"{c} vs rest" for c in model.classes_] if isinstance(curve, list) else [solver]
     for values, label in zip(curves, labels):
         values = np.asarray(values, dtype=float)
-        ax.plot(np.arange(1, values.shape[0] + 1), values, marker="." if len(values) < 50
-                else None, label=label)
+        ax.plot(
+            np.arange(1, values.shape[0] + 1),
+            values,
+            marker="." if len(values) < 50 else None,
+            label=label,
+        )
     if log_scale:
         ax.set_yscale("log")
     ax.set_xlabel(unit)
@@ -186,8 +194,9 @@ def odds_ratios(
     -------
     matplotlib.axes.Axes
     """
-    result = model.summary(X, y, sample_weight=sample_weight, alpha=alpha,
-                           reference_class=reference_class)
+    result = model.summary(
+        X, y, sample_weight=sample_weight, alpha=alpha, reference_class=reference_class
+    )
     table = result.table
     keep = np.ones(table["estimate"].shape[0], dtype=bool)
     if not include_intercept:
@@ -200,15 +209,23 @@ def odds_ratios(
         raise ValueError("nothing to plot: the model has no coefficients besides the intercept.")
     ax = _axes(ax)
     several = len(set(table["class"][rows])) > 1
-    labels = [f"{table['class'][i]}: {table['term'][i]}" if several else str(table["term"][i])
-              for i in rows]
+    labels = [
+        f"{table['class'][i]}: {table['term'][i]}" if several else str(table["term"][i])
+        for i in rows
+    ]
     ratio = table["odds_ratio"][rows]
     low, high = table["odds_ratio_ci_lower"][rows], table["odds_ratio_ci_upper"][rows]
     pos = np.arange(rows.shape[0])[::-1]
     finite = np.isfinite(low) & np.isfinite(high)
-    ax.errorbar(ratio[finite], pos[finite],
-                xerr=[ratio[finite] - low[finite], high[finite] - ratio[finite]],
-                fmt="o", color="C0", ecolor="C0", capsize=3)
+    ax.errorbar(
+        ratio[finite],
+        pos[finite],
+        xerr=[ratio[finite] - low[finite], high[finite] - ratio[finite]],
+        fmt="o",
+        color="C0",
+        ecolor="C0",
+        capsize=3,
+    )
     if np.any(~finite):  # no interval (singular Hessian): the point alone
         ax.plot(ratio[~finite], pos[~finite], "x", color="C3", label="no interval")
         ax.legend(loc="best", fontsize="small")

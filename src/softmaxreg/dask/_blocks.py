@@ -65,8 +65,7 @@ def encode_block(block, classes, class_weight):
     class_weight : ndarray of shape (n_classes,), float64, or None
     """
     _, y_index = encode_labels(block.y, classes)
-    sw = effective_sample_weight(block.sample_weight, class_weight, y_index,
-                                 allow_zero_sum=True)
+    sw = effective_sample_weight(block.sample_weight, class_weight, y_index, allow_zero_sum=True)
     return Block(block.X, y_index, sw)
 
 
@@ -93,8 +92,16 @@ def block_loss_gradient(block, params, n_classes, fit_intercept):
     gradient : ndarray of shape (n_features * K + K,), float64
         Not divided by the total weight, without the penalty.
     """
-    objective = Objective(block.X, block.y, block.sample_weight, n_classes, alpha=0.0,
-                          l1_ratio=0.0, fit_intercept=fit_intercept, n_threads=1)
+    objective = Objective(
+        block.X,
+        block.y,
+        block.sample_weight,
+        n_classes,
+        alpha=0.0,
+        l1_ratio=0.0,
+        fit_intercept=fit_intercept,
+        n_threads=1,
+    )
     return objective.loss_sum_and_gradient(params)
 
 

@@ -7,8 +7,8 @@ blocks of X, y and sample_weight that pair up.
 
 import numbers
 
-import numpy as np
 import dask.array as da
+import numpy as np
 
 from .._validation import FLOAT_DTYPES
 
@@ -67,8 +67,9 @@ def row_blocks(X, y, sample_weight):
     if sample_weight is not None:
         if isinstance(sample_weight, numbers.Number):
             sample_weight = np.full(X.shape[0], float(sample_weight))
-        parts.append(_as_row_aligned(sample_weight, "sample_weight", row_chunks)
-                     .to_delayed().ravel())
+        parts.append(
+            _as_row_aligned(sample_weight, "sample_weight", row_chunks).to_delayed().ravel()
+        )
     else:
         parts.append([None] * len(parts[0]))
     return list(zip(*parts))
@@ -96,8 +97,7 @@ def _as_row_aligned(v, name, row_chunks):
     if v.ndim != 1:
         raise ValueError(f"{name} must be 1-D, got a {v.ndim}-D dask array.")
     if v.chunks[0] == row_chunks or (
-        v.numblocks[0] == len(row_chunks)
-        and (not known or any(np.isnan(c) for c in v.chunks[0]))
+        v.numblocks[0] == len(row_chunks) and (not known or any(np.isnan(c) for c in v.chunks[0]))
     ):
         return v  # block lengths that dask does not know are checked on the workers
     if known and not np.isnan(v.shape[0]) and v.shape[0] == sum(row_chunks):

@@ -11,17 +11,27 @@ from .._estimator import (
     solver_settings,
     warm_start_params,
 )
-from .._progress import ProgressLog
-from .._solver_contract import LbfgsSettings
-from .._solvers import fit_lbfgs
+from .._solvers.contract import LbfgsSettings
+from .._solvers.lbfgs import fit_lbfgs
+from .._solvers.progress import ProgressLog
 from .._validation import check_distributed_params, check_params
 from . import _blocks
 from ._collections import check_dask_X, row_blocks
 from ._objective import DistributedObjective, load_blocks
 
 # The hyper-parameters shared with SoftmaxRegression (the others concern other solvers).
-SHARED_PARAMS = ("alpha", "l1_ratio", "solver", "fit_intercept", "tol", "max_iter",
-                 "class_weight", "warm_start", "verbose", "callback")
+SHARED_PARAMS = (
+    "alpha",
+    "l1_ratio",
+    "solver",
+    "fit_intercept",
+    "tol",
+    "max_iter",
+    "class_weight",
+    "warm_start",
+    "verbose",
+    "callback",
+)
 
 
 def _get_client():
@@ -91,15 +101,26 @@ class DaskSoftmaxRegression(ClassifierMixin, BaseEstimator):
     >>> import dask.array as da
     >>> from distributed import Client
     >>> from softmaxreg.dask import DaskSoftmaxRegression
-    >>> client = Client(processes=False)                                # doctest: +SKIP
-    >>> X = da.from_array(X_numpy, chunks=(10_000, -1))                 # doctest: +SKIP
-    >>> y = da.from_array(y_numpy, chunks=(10_000,))                    # doctest: +SKIP
-    >>> clf = DaskSoftmaxRegression(alpha=1e-5).fit(X, y)               # doctest: +SKIP
-    >>> clf.predict(X).compute()                                        # doctest: +SKIP
+    >>> client = Client(processes=False)  # doctest: +SKIP
+    >>> X = da.from_array(X_numpy, chunks=(10_000, -1))  # doctest: +SKIP
+    >>> y = da.from_array(y_numpy, chunks=(10_000,))  # doctest: +SKIP
+    >>> clf = DaskSoftmaxRegression(alpha=1e-5).fit(X, y)  # doctest: +SKIP
+    >>> clf.predict(X).compute()  # doctest: +SKIP
     """
 
-    def __init__(self, alpha=1e-4, l1_ratio=0.0, solver="lbfgs", fit_intercept=True, tol=1e-4,
-                 max_iter=100, class_weight=None, warm_start=False, verbose=0, callback=None):
+    def __init__(
+        self,
+        alpha=1e-4,
+        l1_ratio=0.0,
+        solver="lbfgs",
+        fit_intercept=True,
+        tol=1e-4,
+        max_iter=100,
+        class_weight=None,
+        warm_start=False,
+        verbose=0,
+        callback=None,
+    ):
         self.alpha = alpha
         self.l1_ratio = l1_ratio
         self.solver = solver
@@ -149,16 +170,17 @@ class DaskSoftmaxRegression(ClassifierMixin, BaseEstimator):
         pieces = row_blocks(X, y, sample_weight)
         client = _get_client()
         n_features = int(X.shape[1])
-        blocks, classes, total_weight = load_blocks(client, pieces, n_features, dtype,
-                                                    self.class_weight)
-        objective = DistributedObjective(client, blocks, len(classes), n_features, self.alpha,
-                                         self.fit_intercept, total_weight)
+        blocks, classes, total_weight = load_blocks(
+            client, pieces, n_features, dtype, self.class_weight
+        )
+        objective = DistributedObjective(
+            client, blocks, len(classes), n_features, self.alpha, self.fit_intercept, total_weight
+        )
         del blocks
         progress = ProgressLog("lbfgs", self.verbose, self.callback)
         params0 = warm_start_params(self, objective, classes, n_features)
         try:
-            result = fit_lbfgs(objective, params0, solver_settings(self, LbfgsSettings),
-                               progress)
+            result = fit_lbfgs(objective, params0, solver_settings(self, LbfgsSettings), progress)
         finally:
             objective.close()
         if not np.all(np.isfinite(result.params)):
@@ -205,11 +227,22 @@ class DaskSoftmaxRegression(ClassifierMixin, BaseEstimator):
         n_columns = len(self.classes_)
         model = dask.delayed(local, pure=True)
         if two_d:
-            return X.map_blocks(_blocks.predict_block, model, method, dtype=out_dtype,
-                                chunks=(X.chunks[0], (n_columns,)),
-                                meta=np.empty((0, 0), dtype=out_dtype))
-        return X.map_blocks(_blocks.predict_block, model, method, dtype=out_dtype,
-                            drop_axis=1, meta=np.empty((0,), dtype=out_dtype))
+            return X.map_blocks(
+                _blocks.predict_block,
+                model,
+                method,
+                dtype=out_dtype,
+                chunks=(X.chunks[0], (n_columns,)),
+                meta=np.empty((0, 0), dtype=out_dtype),
+            )
+        return X.map_blocks(
+            _blocks.predict_block,
+            model,
+            method,
+            dtype=out_dtype,
+            drop_axis=1,
+            meta=np.empty((0,), dtype=out_dtype),
+        )
 
     def decision_function(self, X):
         """Raw scores ``X @ coef_.T + intercept_``, lazily for a dask array.

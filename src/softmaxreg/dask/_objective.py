@@ -36,8 +36,13 @@ from .._validation import class_weights as _class_weights
 from . import _blocks
 
 # Exceptions by which distributed reports lost data or workers (not errors of our code).
-LOST = (KilledWorker, CommClosedError, concurrent.futures.CancelledError,
-        asyncio.CancelledError, OSError)
+LOST = (
+    KilledWorker,
+    CommClosedError,
+    concurrent.futures.CancelledError,
+    asyncio.CancelledError,
+    OSError,
+)
 # An evaluation that met a lost worker (e.g. the weights were being sent to it as it died)
 # is run again from the start this many times, after RETRY_WAIT * attempt seconds.
 RETRIES = 3
@@ -83,8 +88,7 @@ def load_blocks(client, pieces, n_features, dtype, class_weight):
 
     prepare = dask.delayed(_blocks.prepare_block, pure=True)
     try:
-        prepared = client.compute([prepare(Xb, yb, sb, n_features, dtype)
-                                   for Xb, yb, sb in pieces])
+        prepared = client.compute([prepare(Xb, yb, sb, n_features, dtype) for Xb, yb, sb in pieces])
         # the classes pass: distinct labels and counts of every block, merged here
         found = client.gather(client.map(_blocks.block_labels, prepared, pure=False))
         prepared = [f for f, (_, _, n_rows) in zip(prepared, found) if n_rows > 0]
@@ -97,11 +101,11 @@ def load_blocks(client, pieces, n_features, dtype, class_weight):
                 f"contains only one class: {classes[0]!r}."
             )
         weights = class_weights(class_weight, classes, found)
-        blocks = client.map(_blocks.encode_block, prepared, classes=classes,
-                            class_weight=weights, pure=False)
+        blocks = client.map(
+            _blocks.encode_block, prepared, classes=classes, class_weight=weights, pure=False
+        )
         del prepared
-        total_weight = sum(client.gather(client.map(_blocks.block_weight_sum, blocks,
-                                                    pure=False)))
+        total_weight = sum(client.gather(client.map(_blocks.block_weight_sum, blocks, pure=False)))
         wait(blocks)
         holders = client.who_has(blocks)
     except LOST as exc:
@@ -147,8 +151,9 @@ class DistributedObjective:
 
     l1_ratio = 0.0
 
-    def __init__(self, client, blocks, n_classes, n_features, alpha, fit_intercept,
-                 total_weight, fan_in=4):
+    def __init__(
+        self, client, blocks, n_classes, n_features, alpha, fit_intercept, total_weight, fan_in=4
+    ):
         self.client = client
         self.blocks = blocks
         self.n_classes = n_classes
@@ -162,7 +167,7 @@ class DistributedObjective:
 
     def split(self, params):
         """Views ``(W, b)`` of a flat parameter vector (W feature-major)."""
-        return params[: self.n_params].reshape(-1, self.n_columns), params[self.n_params:]
+        return params[: self.n_params].reshape(-1, self.n_columns), params[self.n_params :]
 
     def value_and_gradient(self, params):
         """Objective and gradient at ``params``, summed over every block.
@@ -174,14 +179,14 @@ class DistributedObjective:
         """
         params = np.array(params, dtype=np.float64)  # a copy: what the workers read
         if not self.fit_intercept:
-            params[self.n_params:] = 0.0
+            params[self.n_params :] = 0.0
         loss_sum, grad = self.loss_sum_and_gradient(params)
         W = params[: self.n_params]
         value = loss_sum / self.total_weight + 0.5 * self.alpha * float(W @ W)
         grad /= self.total_weight
         grad[: self.n_params] += self.alpha * W
         if not self.fit_intercept:
-            grad[self.n_params:] = 0.0
+            grad[self.n_params :] = 0.0
         return value, grad
 
     def loss_sum_and_gradient(self, params):
@@ -203,9 +208,17 @@ class DistributedObjective:
         client = self.client
         # to one worker; the others fetch it from a holder when their first block needs it
         shared = client.scatter(params, hash=False)
-        parts = [client.submit(_blocks.block_loss_gradient, block, shared, self.n_classes,
-                               self.fit_intercept, pure=False)
-                 for block in self.blocks]
+        parts = [
+            client.submit(
+                _blocks.block_loss_gradient,
+                block,
+                shared,
+                self.n_classes,
+                self.fit_intercept,
+                pure=False,
+            )
+            for block in self.blocks
+        ]
         root = tree_sum(client, parts, self.fan_in)
         del parts, shared
         loss_sum, grad = root.result()
@@ -220,8 +233,7 @@ def tree_sum(client, parts, fan_in):
     """A future of the sum of ``parts`` (futures of (loss, gradient)), ``fan_in`` at a time."""
     while len(parts) > 1:
         parts = [
-            group[0] if len(group) == 1
-            else client.submit(_blocks.sum_results, *group, pure=False)
-            for group in (parts[i:i + fan_in] for i in range(0, len(parts), fan_in))
+            group[0] if len(group) == 1 else client.submit(_blocks.sum_results, *group, pure=False)
+            for group in (parts[i : i + fan_in] for i in range(0, len(parts), fan_in))
         ]
     return parts[0]

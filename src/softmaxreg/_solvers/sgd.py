@@ -20,10 +20,10 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 
-from ._kernels import sgd as _sgd
-from ._parts import MIN_SGD_ROW_WORK, SgdPart, class_parts, on_cache_lines, thread_parts
-from ._solver_contract import SolverResult
-from ._threads import CHUNK_WORK, ThreadPacer, free_threads
+from .._kernels.select import sgd as _sgd
+from .._threads import CHUNK_WORK, ThreadPacer, free_threads
+from .contract import SolverResult
+from .parts import MIN_SGD_ROW_WORK, SgdPart, class_parts, on_cache_lines, thread_parts
 
 _S = _sgd.STATE_FIELDS
 
@@ -56,7 +56,7 @@ def average_start(average):
 class SGDState:
     """Everything SGD carries from step to step and from one ``partial_fit`` to the next.
 
-    The model's classes are stored in parts (class ranges, ``softmaxreg._parts``; one
+    The model's classes are stored in parts (class ranges, ``softmaxreg._solvers.parts``; one
     part unless the rows carry enough work for threads): per part the scaled weights
     ``V`` (n_features, k) in X's dtype, its intercepts, L1 record ``Q`` and averaged sum
     ``A`` (flat, float64, empty when unused), and a copy of the kernel's scalars
@@ -74,7 +74,7 @@ class SGDState:
     average : bool
         Keep the averaged-sum arrays.
     ranges : list of (k_off, k), default=None
-        The class parts (``softmaxreg._parts.class_parts``); None for one part.
+        The class parts (``softmaxreg._solvers.parts.class_parts``); None for one part.
     """
 
     def __init__(self, W, intercept, dtype, l1, average, ranges=None):
@@ -82,12 +82,10 @@ class SGDState:
         self.dtype = np.dtype(dtype)
         self.shape = W.shape
         self.ranges = list(ranges) if ranges is not None else [(0, W.shape[1])]
-        self.V = [on_cache_lines(W[:, o:o + k], dtype) for o, k in self.ranges]
-        self.intercept = [np.array(intercept[o:o + k], dtype=np.float64)
-                          for o, k in self.ranges]
+        self.V = [on_cache_lines(W[:, o : o + k], dtype) for o, k in self.ranges]
+        self.intercept = [np.array(intercept[o : o + k], dtype=np.float64) for o, k in self.ranges]
         self.Q = [np.zeros(V.size) if l1 else np.empty(0) for V in self.V]
-        self.A = [on_cache_lines(np.zeros(V.size)) if average else np.empty(0)
-                  for V in self.V]
+        self.A = [on_cache_lines(np.zeros(V.size)) if average else np.empty(0) for V in self.V]
         self.A_intercept = [np.zeros(k) for _, k in self.ranges]
         self.state = [np.zeros(_sgd.STATE_SIZE) for _ in self.ranges]
         self.set_scalar("wscale", 1.0)
@@ -122,10 +120,12 @@ class SGDState:
     def kernel_parts(self, batch_rows):
         """The parts as ``_sgd.sgd_pass`` takes them, with residual buffers of
         ``batch_rows`` rows."""
-        return [SgdPart(o, V, b, Q, A, Ai, st, np.empty((batch_rows, k)))
-                for (o, k), V, b, Q, A, Ai, st in zip(
-                    self.ranges, self.V, self.intercept, self.Q, self.A, self.A_intercept,
-                    self.state)]
+        return [
+            SgdPart(o, V, b, Q, A, Ai, st, np.empty((batch_rows, k)))
+            for (o, k), V, b, Q, A, Ai, st in zip(
+                self.ranges, self.V, self.intercept, self.Q, self.A, self.A_intercept, self.state
+            )
+        ]
 
     def weight_sums(self):
         """Sum of squares and of |.| of V over the parts, and whether V and A are finite."""
@@ -143,16 +143,17 @@ class SGDState:
         """Write ``concat(W.ravel(), b)`` of the model into ``out`` (float64)."""
         n = self.shape[0] * self.shape[1]
         W = out[:n].reshape(self.shape)
-        for (o, k), V, b, A, Ai in zip(self.ranges, self.V, self.intercept, self.A,
-                                       self.A_intercept):
+        for (o, k), V, b, A, Ai in zip(
+            self.ranges, self.V, self.intercept, self.A, self.A_intercept
+        ):
             if average:
-                np.multiply(V, self.beta, out=W[:, o:o + k], dtype=np.float64)
-                W[:, o:o + k] += A.reshape(V.shape)
-                W[:, o:o + k] /= self.n_avg
-                out[n + o:n + o + k] = Ai / self.n_avg
+                np.multiply(V, self.beta, out=W[:, o : o + k], dtype=np.float64)
+                W[:, o : o + k] += A.reshape(V.shape)
+                W[:, o : o + k] /= self.n_avg
+                out[n + o : n + o + k] = Ai / self.n_avg
             else:
-                np.multiply(V, self.wscale, out=W[:, o:o + k], dtype=np.float64)
-                out[n + o:n + o + k] = b
+                np.multiply(V, self.wscale, out=W[:, o : o + k], dtype=np.float64)
+                out[n + o : n + o + k] = b
         return out
 
     def _averaged(self, average):
@@ -180,10 +181,15 @@ def new_state(objective, params0, settings):
     rows, K = objective.rows, objective.n_columns
     n_parts = thread_parts(settings.n_jobs, rows, K, _sgd.THREADS_AVAILABLE, MIN_SGD_ROW_WORK)
     if n_parts > 1:  # only then is it worth reading which cores are free
-        n_parts = thread_parts(free_threads(n_parts), rows, K, _sgd.THREADS_AVAILABLE,
-                               MIN_SGD_ROW_WORK)
+        n_parts = thread_parts(
+            free_threads(n_parts), rows, K, _sgd.THREADS_AVAILABLE, MIN_SGD_ROW_WORK
+        )
     return SGDState(
-        W, b, objective.rows.dtype, objective.l1_ratio > 0, average_start(settings.average) > 0,
+        W,
+        b,
+        objective.rows.dtype,
+        objective.l1_ratio > 0,
+        average_start(settings.average) > 0,
         class_parts(objective.n_columns, n_parts),
     )
 
@@ -210,13 +216,31 @@ def run_pass(state, objective, sample_weight, order, settings, eta):
     parts = state.kernel_parts(max(1, min(settings.batch_size, order.shape[0])))
     pacer = state.pacer()
     used = 1
-    for start, stop, threads in pacer.chunks(rows.pass_cost(order, state.shape[1]),
-                                             CHUNK_WORK, settings.batch_size):
+    for start, stop, threads in pacer.chunks(
+        rows.pass_cost(order, state.shape[1]), CHUNK_WORK, settings.batch_size
+    ):
         status = _sgd.sgd_pass(
-            rows.data, rows.indices, rows.indptr, rows.n_features, objective.y, sample_weight,
-            order, start, stop, parts, objective.binomial, objective.fit_intercept,
-            settings.batch_size, lr, eta, settings.power_t, alpha, l1_ratio, t0,
-            average_start(settings.average), threads,
+            rows.data,
+            rows.indices,
+            rows.indptr,
+            rows.n_features,
+            objective.y,
+            sample_weight,
+            order,
+            start,
+            stop,
+            parts,
+            objective.binomial,
+            objective.fit_intercept,
+            settings.batch_size,
+            lr,
+            eta,
+            settings.power_t,
+            alpha,
+            l1_ratio,
+            t0,
+            average_start(settings.average),
+            threads,
         )
         if status != 0:
             raise FloatingPointError(DIVERGED_MESSAGE)
@@ -313,8 +337,9 @@ def fit_sgd(objective, params0, settings, progress, state=None):
         used = run_pass(state, objective, sw, order, settings, eta)
         estimate = state.loss / train.shape[0] + penalty(state, objective)
         # the criterion is minimised: objective estimate, or minus the accuracy
-        criterion = (-_accuracy(objective, validation, state) if settings.early_stopping
-                     else estimate)
+        criterion = (
+            -_accuracy(objective, validation, state) if settings.early_stopping else estimate
+        )
         extra = {"validation_accuracy": -criterion} if settings.early_stopping else {}
         extra["n_threads"] = used
         if progress(epoch, estimate, **extra):

@@ -62,12 +62,20 @@ class ProgressLog:
         elapsed = time.perf_counter() - self.start
         objective = float(objective)
         self.values.append(objective)
-        record = {"solver": self.solver, "iteration": int(iteration), "objective": objective,
-                  "elapsed": elapsed, **extra}
+        record = {
+            "solver": self.solver,
+            "iteration": int(iteration),
+            "objective": objective,
+            "elapsed": elapsed,
+            **extra,
+        }
         if self.verbose:
             more = "".join(f"  {k.replace('_', ' ')} {v:.6g}" for k, v in extra.items())
-            print(f"[softmaxreg {self.solver}] {self.unit} {iteration:4d}  objective "
-                  f"{objective:.10g}{more}  elapsed {elapsed:.3f}s", file=sys.stderr)
+            print(
+                f"[softmaxreg {self.solver}] {self.unit} {iteration:4d}  objective "
+                f"{objective:.10g}{more}  elapsed {elapsed:.3f}s",
+                file=sys.stderr,
+            )
         if self.callback is not None:
             return bool(self.callback(record))
         return False

@@ -28,8 +28,13 @@ import numpy as np
 
 FORMATS = ("csv", "jsonl", "svmlight")
 _SUFFIXES = {
-    ".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl",
-    ".svm": "svmlight", ".svmlight": "svmlight", ".libsvm": "svmlight",
+    ".csv": "csv",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "jsonl",
+    ".svm": "svmlight",
+    ".svmlight": "svmlight",
+    ".libsvm": "svmlight",
 }
 
 
@@ -113,8 +118,9 @@ def _read_csv(path):
         raise DataError(f"{path} has a header but no data rows.")
     for line, row in rows:
         if len(row) != len(header):
-            raise DataError(f"{path}, line {line}: {len(row)} fields, but the header has "
-                            f"{len(header)} columns.")
+            raise DataError(
+                f"{path}, line {line}: {len(row)} fields, but the header has {len(header)} columns."
+            )
     return header, [(line, dict(zip(header, row))) for line, row in rows]
 
 
@@ -131,8 +137,10 @@ def _read_jsonl(path):
                 except ValueError as exc:
                     raise DataError(f"{path}, line {line_no}: not valid JSON ({exc}).") from None
                 if not isinstance(record, dict):
-                    raise DataError(f"{path}, line {line_no}: expected a JSON object, got "
-                                    f"{type(record).__name__}.")
+                    raise DataError(
+                        f"{path}, line {line_no}: expected a JSON object, got "
+                        f"{type(record).__name__}."
+                    )
                 records.append((line_no, record))
     except (UnicodeDecodeError, EOFError, OSError) as exc:
         raise DataError(f"{path}: cannot read as JSON lines ({exc}).") from None
@@ -144,8 +152,10 @@ def _read_jsonl(path):
 def _number(value, path, column, line):
     if isinstance(value, bool) or value is None or (isinstance(value, str) and not value.strip()):
         kind = "a missing" if value is None or isinstance(value, str) else "a boolean"
-        raise DataError(f"{path}, line {line}: {kind} value in feature column {column!r}; "
-                        "every feature value must be a finite number.")
+        raise DataError(
+            f"{path}, line {line}: {kind} value in feature column {column!r}; "
+            "every feature value must be a finite number."
+        )
     try:
         number = float(value)
     except (TypeError, ValueError):
@@ -155,8 +165,9 @@ def _number(value, path, column, line):
             f"out with --drop {column})."
         ) from None
     if not math.isfinite(number):
-        raise DataError(f"{path}, line {line}: non-finite value {value!r} in feature column "
-                        f"{column!r}.")
+        raise DataError(
+            f"{path}, line {line}: non-finite value {value!r} in feature column {column!r}."
+        )
     return number
 
 
@@ -187,16 +198,16 @@ def _columns(path, records, fields, target, text, drop, features):
     """Build the Dataset of CSV rows / JSON records (``records``: (line, dict) pairs)."""
     for name in [target, text, *drop, *(features or [])]:
         if name is not None and name not in fields:
-            raise DataError(f"{path}: no column {name!r}; the columns are: "
-                            f"{', '.join(map(str, fields))}.")
+            raise DataError(
+                f"{path}: no column {name!r}; the columns are: {', '.join(map(str, fields))}."
+            )
     y = None
     if target is not None:
         values = []
         for line, rec in records:
             v = rec.get(target)
             if v is None or (isinstance(v, str) and not v.strip()):
-                raise DataError(f"{path}, line {line}: missing value in target column "
-                                f"{target!r}.")
+                raise DataError(f"{path}, line {line}: missing value in target column {target!r}.")
             values.append(v)
         y = labels_array(values)
     if text is not None:
@@ -204,15 +215,19 @@ def _columns(path, records, fields, target, text, drop, features):
         for line, rec in records:
             v = rec.get(text)
             if not isinstance(v, str):
-                raise DataError(f"{path}, line {line}: text column {text!r} holds "
-                                f"{'nothing' if v is None else type(v).__name__}, not text.")
+                raise DataError(
+                    f"{path}, line {line}: text column {text!r} holds "
+                    f"{'nothing' if v is None else type(v).__name__}, not text."
+                )
             texts.append(v)
         return texts, y, []
     if features is None:
         features = [f for f in fields if f != target and f not in drop]
     if not features:
-        raise DataError(f"{path}: no feature columns left (the columns are "
-                        f"{', '.join(map(str, fields))}); name a text column with --text.")
+        raise DataError(
+            f"{path}: no feature columns left (the columns are "
+            f"{', '.join(map(str, fields))}); name a text column with --text."
+        )
     X = np.empty((len(records), len(features)))
     for i, (line, rec) in enumerate(records):
         for j, name in enumerate(features):
@@ -243,8 +258,17 @@ def _read_svmlight(path, n_features):
     return X.tocsr(), labels_array([float(v) for v in y])
 
 
-def read_data(path, *, target=None, text=None, fmt=None, drop=(), features=None,
-              n_features=None, need_target=True):
+def read_data(
+    path,
+    *,
+    target=None,
+    text=None,
+    fmt=None,
+    drop=(),
+    features=None,
+    n_features=None,
+    need_target=True,
+):
     """Read a DATA file into a :class:`Dataset`.
 
     Parameters
@@ -278,16 +302,18 @@ def read_data(path, *, target=None, text=None, fmt=None, drop=(), features=None,
     fmt = detect_format(path, fmt)
     if fmt == "svmlight":
         if text is not None:
-            raise DataError("--text does not apply to svmlight files (they hold numeric "
-                            "features only).")
+            raise DataError(
+                "--text does not apply to svmlight files (they hold numeric features only)."
+            )
         X, y = _read_svmlight(path, n_features)
-        return Dataset(X, y if need_target else None, [f"x{j}" for j in range(X.shape[1])],
-                       fmt)
+        return Dataset(X, y if need_target else None, [f"x{j}" for j in range(X.shape[1])], fmt)
     if fmt == "csv":
         fields, records = _read_csv(path)
         if need_target and target is None:
-            raise DataError("--target COLUMN is required for CSV files: the column that "
-                            f"holds the class labels (columns: {', '.join(fields)}).")
+            raise DataError(
+                "--target COLUMN is required for CSV files: the column that "
+                f"holds the class labels (columns: {', '.join(fields)})."
+            )
     else:
         fields, records = _read_jsonl(path)
         if need_target and target is None:

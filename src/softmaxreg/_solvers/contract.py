@@ -10,7 +10,7 @@ Every driver has the signature::
 - ``settings``: one frozen dataclass per solver family (:class:`LbfgsSettings`,
   :class:`SagSettings`, :class:`SGDSettings`), built by the estimator from its
   hyper-parameters (the field names are the estimator's parameter names);
-- ``progress``: a ``softmaxreg._progress.ProgressLog``, called once per iteration or
+- ``progress``: a ``softmaxreg._solvers.progress.ProgressLog``, called once per iteration or
   epoch; a true return stops the driver;
 - ``state``: the warm-start state an earlier result of the same driver returned
   (``SolverResult.state``), or None.
@@ -25,7 +25,7 @@ from typing import Any, Optional, Union
 
 import numpy as np
 
-from ._typing import RandomStateLike
+from .._typing import RandomStateLike
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ gradient sums sit side by side in one block (``_sag_step.pxd``); the next row's 
 are prefetched while the current row is processed. The classes can be split into parts
 run by one thread each, which hand each row's scores to each other (``_handoff.pxd``);
 every class's arithmetic is the same whatever the split, so the model does not depend
-on the thread count. The step size is the caller's (``softmaxreg._sag_solver``). The
+on the thread count. The step size is the caller's (``softmaxreg._solvers.sag``). The
 full design (the closed forms of the L1 catch-up, the memory layout, the threads, the
 step size) is in ``docs/design.md``.
 
@@ -43,13 +43,13 @@ from libc.stdint cimport int32_t, int64_t
 from libc.stdlib cimport calloc, free
 from cython.parallel cimport parallel
 
-from ._handoff cimport (
+from .handoff cimport (
     ALL_PARTS, HANDOFF_THREADS, NO_PART, Handoff, exchange_scores, handoff_free,
     handoff_new, handoff_status, line_aligned, lines, team_role,
 )
-from ._rowmath cimport floating, index_t, loss_residual, prefetch_block, row_view
-from ._sag_lazy cimport FinishJob, finish_block, finish_features, prox_coordinate
-from ._sag_step cimport SagPart, SagRun, part_scores, part_update
+from .rowmath cimport floating, index_t, loss_residual, prefetch_block, row_view
+from .sag_lazy cimport FinishJob, finish_block, finish_features, prox_coordinate
+from .sag_step cimport SagPart, SagRun, part_scores, part_update
 
 STATUS_OK = 0
 STATUS_NONFINITE = 1
@@ -216,7 +216,7 @@ def sag_steps(
     order : ndarray of shape (n_rows,), intp
         The rows to visit.
     parts : list of SagPart
-        One ``softmaxreg._parts.SagPart`` per class range ``[k_off, k_off + k)``, in
+        One ``softmaxreg._solvers.parts.SagPart`` per class range ``[k_off, k_off + k)``, in
         class order, covering [0, K), read by attribute name (its fields are documented
         there). ``seen``, ``cumsums``, ``scale``, ``counters`` and ``loss_sum`` hold the
         same values in every part; each part has its own so that threads write only

@@ -46,7 +46,7 @@ from libc.stdlib cimport malloc, free
 from libc.string cimport memset
 from libc.stdint cimport int32_t
 
-from ._rowmath cimport (
+from .rowmath cimport (
     floating, index_t, loss_residual, prefetch_block, row_dot, row_outer_add_ahead,
     row_view,
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from . import _softmax
+from ._kernels import softmax as _softmax
 from ._typing import FloatArray
 
 
@@ -48,7 +48,9 @@ def softmax(Z: npt.ArrayLike) -> FloatArray:
 
 
 def log_softmax(Z: npt.ArrayLike) -> FloatArray:
-    """Row-wise log-softmax: ``Z - logsumexp(Z)[:, None]``, as ``scipy.special.log_softmax(Z, axis=1)``.
+    """Row-wise log-softmax: ``Z - logsumexp(Z)[:, None]``.
+
+    The same as ``scipy.special.log_softmax(Z, axis=1)``.
 
     Parameters
     ----------

@@ -2,8 +2,9 @@
 
 A first look for someone who has just installed the package, so it needs nothing beyond
 the install: its problems come from the package's own generator
-(``make_text_classification``) or ship with scikit-learn (digits). The measured comparison, with its protocol, lives in the
-repository's ``benchmarks/`` and is not installed.
+(``make_text_classification``) or ship with scikit-learn (digits). The measured
+comparison, with its protocol, lives in the repository's ``benchmarks/`` and is not
+installed.
 """
 
 import sys
@@ -17,11 +18,15 @@ def _demo_problems():
     from sklearn.model_selection import train_test_split
     from sklearn.preprocessing import StandardScaler
 
-    from ._datasets import make_text_classification
+    from .._datasets import make_text_classification
 
     X, y = make_text_classification(
-        n_samples=8_000, n_features=20_000, n_classes=10, tokens_per_row=80,
-        topic_fraction=0.05, random_state=0,
+        n_samples=8_000,
+        n_features=20_000,
+        n_classes=10,
+        tokens_per_row=80,
+        topic_fraction=0.05,
+        random_state=0,
     )
     Xtr, Xte, ytr, yte = train_test_split(X, y, test_size=2_000, random_state=0)
     yield "sparse text-like TF-IDF (6k x 20k, 10 classes)", Xtr.tocsr(), Xte.tocsr(), ytr, yte
@@ -45,10 +50,13 @@ def demo(C=10.0, tol=1e-6, out=sys.stdout):
     import scipy.sparse as sp
     from sklearn.linear_model import LogisticRegression
 
-    from ._estimator import SoftmaxRegression
+    from .._estimator import SoftmaxRegression
 
-    print(f"softmaxreg demo: the same objective for every row, C={C} (alpha = 1/(C*n)); "
-          f"lbfgs tol={tol}, sag (sparse data only) tol=1e-4", file=out)
+    print(
+        f"softmaxreg demo: the same objective for every row, C={C} (alpha = 1/(C*n)); "
+        f"lbfgs tol={tol}, sag (sparse data only) tol=1e-4",
+        file=out,
+    )
     header = f"{'method':<34}{'fit time (s)':>14}{'test acc':>10}{'objective':>20}"
     for name, Xtr, Xte, ytr, yte in _demo_problems():
         alpha = 1.0 / (C * Xtr.shape[0])
@@ -60,16 +68,25 @@ def demo(C=10.0, tol=1e-6, out=sys.stdout):
         ]
         if sp.issparse(Xtr):  # SAG's home ground; on small dense problems lbfgs is the choice
             rows += [
-                ("softmaxreg sag", SoftmaxRegression(solver="sag", alpha=alpha, max_iter=2000,
-                                                     random_state=0), None),
-                ("scikit-learn sag", LogisticRegression(C=C, solver="sag", max_iter=2000,
-                                                        random_state=0), None),
+                (
+                    "softmaxreg sag",
+                    SoftmaxRegression(solver="sag", alpha=alpha, max_iter=2000, random_state=0),
+                    None,
+                ),
+                (
+                    "scikit-learn sag",
+                    LogisticRegression(C=C, solver="sag", max_iter=2000, random_state=0),
+                    None,
+                ),
             ]
         for label, model, blas_threads in rows:
             elapsed, acc, f = _fit_and_score(model, blas_threads, alpha, Xtr, Xte, ytr, yte)
             print(f"{label:<34}{elapsed:>14.3f}{acc:>10.4f}{f:>20.12f}", file=out)
-    print("\nTime to 1e-4 of the optimum, memory and more problems: BENCHMARKS.md, measured "
-          "with `python benchmarks/compare.py` in a source checkout.", file=out)
+    print(
+        "\nTime to 1e-4 of the optimum, memory and more problems: BENCHMARKS.md, measured "
+        "with `python benchmarks/compare.py` in a source checkout.",
+        file=out,
+    )
     return 0
 
 
@@ -77,13 +94,14 @@ def _fit_and_score(model, blas_threads, alpha, Xtr, Xte, ytr, yte):
     """(fit seconds, test accuracy, training objective) of one demo row."""
     from threadpoolctl import threadpool_limits
 
-    from ._objective import objective_value
+    from .._objective import objective_value
 
     with warnings.catch_warnings(), threadpool_limits(blas_threads, user_api="blas"):
         warnings.simplefilter("ignore")
         t0 = time.perf_counter()
         model.fit(Xtr, ytr)
         elapsed = time.perf_counter() - t0
-    f = objective_value(model.coef_, model.intercept_, Xtr, ytr, alpha=alpha,
-                        classes=model.classes_)
+    f = objective_value(
+        model.coef_, model.intercept_, Xtr, ytr, alpha=alpha, classes=model.classes_
+    )
     return elapsed, model.score(Xte, yte), f

@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._threads import available_cores, effective_n_threads
+from .._threads import available_cores, effective_n_threads
 
 # Multiply-adds (nonzeros x classes) a row must carry for its classes to be split over
 # threads: 20newsgroups has ~3000 (158 nonzeros, 20 classes). Measured on 20newsgroups
@@ -53,7 +53,8 @@ def thread_parts(n_jobs, rows, n_columns, available, min_row_work=None):
     if not available or n_columns < 2 * LANES or rows.n_samples == 0:
         return 1
     if rows.nnz / rows.n_samples * n_columns < (
-            MIN_ROW_WORK if min_row_work is None else min_row_work):
+        MIN_ROW_WORK if min_row_work is None else min_row_work
+    ):
         return 1
     n_chunks = -(-n_columns // LANES)
     return int(max(1, min(effective_n_threads(n_jobs), available_cores(), n_chunks)))
@@ -88,7 +89,7 @@ def on_cache_lines(a, dtype=None):
     pad = CACHE_LINE // dtype.itemsize
     buffer = np.empty(a.size + pad, dtype=dtype)
     start = (-buffer.ctypes.data % CACHE_LINE) // dtype.itemsize
-    out = buffer[start:start + a.size].reshape(a.shape)
+    out = buffer[start : start + a.size].reshape(a.shape)
     out[...] = a
     return out
 

@@ -19,7 +19,7 @@ index in ``[0, n_features)``, ``W`` C-contiguous (n_features, K), ``out`` (n_sam
 
 from cython.parallel cimport prange
 
-from ._rowmath cimport floating, index_t, row_dot, row_view
+from .rowmath cimport floating, index_t, row_dot, row_view
 
 
 cdef inline void _row_scores(

@@ -25,12 +25,12 @@ matrix; then per iteration two products with the small ``P``. The pass costs abo
 loss+gradient passes, so it is done only when ``n_features <= MAX_FEATURES_PER_COLUMN *
 K`` (K = 1 for two classes), for dense and CSR X alike (so that they give the same
 model). The stopping rule stays on the gradient of ``f`` in the original
-coordinates (``softmaxreg._solvers.fit_lbfgs``).
+coordinates (``softmaxreg._solvers.lbfgs.fit_lbfgs``).
 """
 
 import numpy as np
 
-from ._gram import weighted_gram
+from .._gram import weighted_gram
 
 # X with at most this many features per weight column is whitened.
 MAX_FEATURES_PER_COLUMN = 16
@@ -110,8 +110,8 @@ def whitening(objective):
     if not top > 0.0:
         return None
     values = np.maximum(values, top * MIN_EIGENVALUE_RATIO) + SHRINKAGE * values.mean()
-    P = (vectors * values ** -0.5) @ vectors.T
-    P_inverse = (vectors * values ** 0.5) @ vectors.T
+    P = (vectors * values**-0.5) @ vectors.T
+    P_inverse = (vectors * values**0.5) @ vectors.T
     # symmetric to rounding; make it exactly so (gradient_to_z uses P for P.T)
     P = 0.5 * (P + P.T)
     P_inverse = 0.5 * (P_inverse + P_inverse.T)

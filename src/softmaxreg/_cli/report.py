@@ -13,8 +13,7 @@ def coefficient_table(model, X, y, feature_names):
     """
     result = model.summary(X, y)
     names = {f"x{j}": name for j, name in enumerate(feature_names)}
-    result.table["term"] = np.array([names.get(t, t) for t in result.table["term"]],
-                                    dtype=object)
+    result.table["term"] = np.array([names.get(t, t) for t in result.table["term"]], dtype=object)
     return result.to_string()
 
 
@@ -43,20 +42,34 @@ def top_features(model, feature_names, n_top):
         width = max([len(str(names[j])) for j in order] + [7])
         lines.append(f"  {'feature':<{width}}  {'coef':>10}  {'odds ratio':>11}")
         for j in order:
-            lines.append(f"  {str(names[j]):<{width}}  {values[j]:>10.4g}  "
-                         f"{np.exp(sign * values[j]):>11.4g}")
+            lines.append(
+                f"  {str(names[j]):<{width}}  {values[j]:>10.4g}  {np.exp(sign * values[j]):>11.4g}"
+            )
 
     if coef.shape[0] == 1:
         w = coef[0]
-        block(f"top {n_top} features raising the odds of {_label(classes[1])} (odds ratio "
-              "per unit):", w, np.argsort(-w, kind="stable")[:n_top], 1.0)
-        block(f"top {n_top} features raising the odds of {_label(classes[0])} (odds ratio of "
-              f"{_label(classes[0])} per unit):", w, np.argsort(w, kind="stable")[:n_top], -1.0)
+        block(
+            f"top {n_top} features raising the odds of {_label(classes[1])} (odds ratio per unit):",
+            w,
+            np.argsort(-w, kind="stable")[:n_top],
+            1.0,
+        )
+        block(
+            f"top {n_top} features raising the odds of {_label(classes[0])} (odds ratio of "
+            f"{_label(classes[0])} per unit):",
+            w,
+            np.argsort(w, kind="stable")[:n_top],
+            -1.0,
+        )
     else:
         for k, c in enumerate(classes):
             w = coef[k]
-            block(f"class {_label(c)}: top {n_top} features (odds ratio = exp(coef) per unit):",
-                  w, np.argsort(-w, kind="stable")[:n_top], 1.0)
+            block(
+                f"class {_label(c)}: top {n_top} features (odds ratio = exp(coef) per unit):",
+                w,
+                np.argsort(-w, kind="stable")[:n_top],
+                1.0,
+            )
     return "\n".join(lines)
 
 
@@ -79,6 +92,10 @@ class ProgressLine:
         if elapsed >= self.after and (self.last is None or now - self.last >= self.every):
             self.last = now
             unit = "iteration" if record["solver"] == "lbfgs" else "epoch"
-            print(f"softmaxreg: {record['solver']} {unit} {record['iteration']}, objective "
-                  f"{record['objective']:.6g}, {elapsed:.1f} s", file=self.stream, flush=True)
+            print(
+                f"softmaxreg: {record['solver']} {unit} {record['iteration']}, objective "
+                f"{record['objective']:.6g}, {elapsed:.1f} s",
+                file=self.stream,
+                flush=True,
+            )
         return False

@@ -21,7 +21,7 @@ segment, ``l1 >= 0``).
 
 from libc.math cimport copysign, fabs, fmax
 
-from ._rowmath cimport floating
+from .rowmath cimport floating
 
 # Up to this many classes the end-of-epoch statistics sum in a local array.
 cdef enum:

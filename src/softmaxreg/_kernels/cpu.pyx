@@ -4,7 +4,7 @@ the OpenMP thread budget.
 
 The epoch kernels (``_sgd``, ``_sag``) are compiled twice on x86-64: for the wheel's
 baseline instruction set (SSE2) and with AVX2 + FMA (``_sgd_avx2``, ``_sag_avx2``).
-``softmaxreg._kernels`` asks this module which one the CPU can run. GCC and clang's
+``softmaxreg._kernels.select`` asks this module which one the CPU can run. GCC and clang's
 ``__builtin_cpu_supports`` also checks that the OS saves the AVX registers.
 """
 

@@ -8,8 +8,8 @@ the cumulative clipped L1 step. All ``inline noexcept nogil``; they trust their 
 from libc.math cimport pow
 from libc.stdint cimport int32_t
 
-from ._handoff cimport Handoff
-from ._rowmath cimport MAX_LOCAL_K, floating, index_t
+from .handoff cimport Handoff
+from .rowmath cimport MAX_LOCAL_K, floating, index_t
 
 
 cdef struct SgdPart:

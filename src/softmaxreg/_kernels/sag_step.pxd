@@ -15,9 +15,9 @@ pass is fused with the catch-up, over blocks that interleave V and G.) All helpe
 
 from libc.stdint cimport int32_t, int64_t
 
-from ._handoff cimport Handoff
-from ._rowmath cimport floating, index_t, prefetch_block
-from ._sag_lazy cimport catch_up
+from .handoff cimport Handoff
+from .rowmath cimport floating, index_t, prefetch_block
+from .sag_lazy cimport catch_up
 
 
 cdef struct SagPart:

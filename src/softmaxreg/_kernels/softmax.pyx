@@ -12,7 +12,7 @@ result is stored in the input's dtype. Input contract (checked by
 
 from libc.math cimport exp, INFINITY
 
-from ._rowmath cimport floating, logsumexp_row, max_row, shifted_logsumexp_row
+from .rowmath cimport floating, logsumexp_row, max_row, shifted_logsumexp_row
 
 
 def softmax_rows(const floating[:, ::1] Z, floating[:, ::1] out):

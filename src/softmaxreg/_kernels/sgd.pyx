@@ -35,12 +35,12 @@ from libc.stdint cimport int32_t
 from libc.stdlib cimport calloc, free
 from cython.parallel cimport parallel
 
-from ._handoff cimport (
+from .handoff cimport (
     ALL_PARTS, HANDOFF_THREADS, NO_PART, Handoff, exchange_scores, handoff_free,
     handoff_new, handoff_status, line_aligned, lines, team_role,
 )
-from ._rowmath cimport floating, index_t, loss_residual, prefetch_block, row_dot, row_view
-from ._sgd_update cimport SgdPart, SgdRun, clip_l1, row_scatter, schedule
+from .rowmath cimport floating, index_t, loss_residual, prefetch_block, row_dot, row_view
+from .sgd_update cimport SgdPart, SgdRun, clip_l1, row_scatter, schedule
 
 # Layout of the state vector shared with the Python driver (C names, then Python names).
 cdef enum:
@@ -275,7 +275,7 @@ def sgd_pass(
         Row indices in visiting order; ``start`` and ``stop`` are positions in it and
         ``start`` must lie on a batch boundary.
     parts : list of SgdPart
-        One ``softmaxreg._parts.SgdPart`` per class range ``[k_off, k_off + k)``, in
+        One ``softmaxreg._solvers.parts.SgdPart`` per class range ``[k_off, k_off + k)``, in
         class order, covering [0, K), read by attribute name (its fields are documented
         there).
     binomial, fit_intercept : bool

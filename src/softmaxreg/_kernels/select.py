@@ -13,7 +13,9 @@ the AVX2 build and raises ImportError when this CPU or build cannot give it.
 import importlib
 import os
 
-from . import _cpu, _sag, _sgd
+from . import cpu as _cpu
+from . import sag as _sag
+from . import sgd as _sgd
 
 _CHOICES = ("", "auto", "baseline", "avx2")
 
@@ -21,7 +23,7 @@ _CHOICES = ("", "auto", "baseline", "avx2")
 def _avx2_module(name):
     """The AVX2 build of kernel module ``name``, or None when this install has none."""
     try:
-        return importlib.import_module(f"softmaxreg.{name}_avx2")
+        return importlib.import_module(f"softmaxreg._kernels.{name.lstrip('_')}_avx2")
     except ImportError:
         return None
 
@@ -41,19 +43,18 @@ def select(name, baseline, choice=None):
     if choice is None:
         choice = os.environ.get("SOFTMAXREG_SIMD", "").strip().lower()
     if choice not in _CHOICES:
-        raise ValueError(
-            f"SOFTMAXREG_SIMD={choice!r} is not one of 'auto', 'baseline', 'avx2'."
-        )
+        raise ValueError(f"SOFTMAXREG_SIMD={choice!r} is not one of 'auto', 'baseline', 'avx2'.")
     if choice == "baseline":
         return baseline
     fast = _avx2_module(name) if _cpu.has_avx2_fma() else None
     if fast is None and choice == "avx2":
         raise ImportError(
-            f"SOFTMAXREG_SIMD=avx2: no AVX2 build of softmaxreg.{name} can run here "
+            f"SOFTMAXREG_SIMD=avx2: no AVX2 build of softmaxreg._kernels.{name.lstrip('_')} "
+            "can run here "
             f"(CPU has AVX2+FMA: {_cpu.has_avx2_fma()}; the AVX2 builds exist on x86-64 only)."
         )
     return fast if fast is not None else baseline
 
 
-sgd = select("_sgd", _sgd)
-sag = select("_sag", _sag)
+sgd = select("sgd", _sgd)
+sag = select("sag", _sag)

@@ -46,81 +46,143 @@ def _count(text):
 def _n_jobs(text):
     value = int(text)
     if value == 0:
-        raise argparse.ArgumentTypeError("must be a positive count or negative (-1: every "
-                                         "core), got 0")
+        raise argparse.ArgumentTypeError(
+            "must be a positive count or negative (-1: every core), got 0"
+        )
     return value
 
 
-N_JOBS_HELP = ("threads: N at most, -1 every core this process may use (-2 one fewer, ...); "
-               "default: the OpenMP default (OMP_NUM_THREADS or every core), on one thread "
-               "when the other cores are busy")
+N_JOBS_HELP = (
+    "threads: N at most, -1 every core this process may use (-2 one fewer, ...); "
+    "default: the OpenMP default (OMP_NUM_THREADS or every core), on one thread "
+    "when the other cores are busy"
+)
 
 
 def build_parser():
     """The argparse parser of the ``softmaxreg`` command."""
-    from ._io import FORMATS
-    from ._validation import solver_names
+    from .._validation import solver_names
+    from .io import FORMATS
 
     parser = argparse.ArgumentParser(
         prog="softmaxreg", description="Fast softmax (multinomial logistic) regression."
     )
     sub = parser.add_subparsers(dest="command", required=True)
     p_fit = sub.add_parser(
-        "fit", help="train on a CSV, JSON-lines or svmlight file and report",
+        "fit",
+        help="train on a CSV, JSON-lines or svmlight file and report",
         description="Train softmax regression on DATA, hold out --test-size of the rows, and "
-                    "print held-out accuracy and log-loss, the training time and the "
-                    "coefficients as odds ratios (top features per class for text or many "
-                    "features).",
+        "print held-out accuracy and log-loss, the training time and the "
+        "coefficients as odds ratios (top features per class for text or many "
+        "features).",
     )
-    p_fit.add_argument("data", metavar="DATA",
-                       help="CSV (.csv), JSON lines (.jsonl/.ndjson, label+text) or svmlight "
-                            "(.svm/.svmlight/.libsvm) file, optionally .gz")
-    p_fit.add_argument("--target", metavar="COLUMN",
-                       help="column of the class labels (CSV: required; JSON lines: 'label')")
-    p_fit.add_argument("--text", metavar="COLUMN",
-                       help="text column, vectorised with TF-IDF (JSON lines: 'text')")
-    p_fit.add_argument("--drop", metavar="COLUMN", action="append",
-                       help="a column that is not a feature (repeatable), e.g. an id")
+    p_fit.add_argument(
+        "data",
+        metavar="DATA",
+        help="CSV (.csv), JSON lines (.jsonl/.ndjson, label+text) or svmlight "
+        "(.svm/.svmlight/.libsvm) file, optionally .gz",
+    )
+    p_fit.add_argument(
+        "--target",
+        metavar="COLUMN",
+        help="column of the class labels (CSV: required; JSON lines: 'label')",
+    )
+    p_fit.add_argument(
+        "--text", metavar="COLUMN", help="text column, vectorised with TF-IDF (JSON lines: 'text')"
+    )
+    p_fit.add_argument(
+        "--drop",
+        metavar="COLUMN",
+        action="append",
+        help="a column that is not a feature (repeatable), e.g. an id",
+    )
     p_fit.add_argument("--format", choices=FORMATS, help="file format (default: from the name)")
-    p_fit.add_argument("--solver", choices=solver_names(), default="auto",
-                       help="optimiser (default auto: sag for sparse text, else lbfgs)")
+    p_fit.add_argument(
+        "--solver",
+        choices=solver_names(),
+        default="auto",
+        help="optimiser (default auto: sag for sparse text, else lbfgs)",
+    )
     reg = p_fit.add_mutually_exclusive_group()
-    reg.add_argument("--alpha", type=_non_negative, default=1e-4,
-                     help="regularisation strength of SoftmaxRegression (default 1e-4)")
-    reg.add_argument("--C", type=_positive,
-                     help="scikit-learn's inverse regularisation: alpha = 1/(C * n_train)")
-    p_fit.add_argument("--l1-ratio", type=_fraction, default=0.0, dest="l1_ratio",
-                       help="elastic-net mixing (solvers saga, sgd; default 0)")
+    reg.add_argument(
+        "--alpha",
+        type=_non_negative,
+        default=1e-4,
+        help="regularisation strength of SoftmaxRegression (default 1e-4)",
+    )
+    reg.add_argument(
+        "--C", type=_positive, help="scikit-learn's inverse regularisation: alpha = 1/(C * n_train)"
+    )
+    p_fit.add_argument(
+        "--l1-ratio",
+        type=_fraction,
+        default=0.0,
+        dest="l1_ratio",
+        help="elastic-net mixing (solvers saga, sgd; default 0)",
+    )
     p_fit.add_argument("--tol", type=_non_negative, default=1e-4, help="stopping tolerance")
-    p_fit.add_argument("--max-iter", type=_count, default=1000, dest="max_iter",
-                       help="maximum iterations/epochs (default 1000)")
-    p_fit.add_argument("--test-size", type=_fraction, default=0.2, dest="test_size",
-                       help="share of rows held out for evaluation (default 0.2; 0: none)")
-    p_fit.add_argument("--random-state", type=int, default=0, dest="random_state",
-                       help="seed of the split and the stochastic solvers (default 0)")
-    p_fit.add_argument("--top", type=_count, default=10,
-                       help="features per class in the top-features table (default 10)")
-    p_fit.add_argument("--top-only", action="store_true", dest="top_only",
-                       help="print the top features even for few numeric features")
-    p_fit.add_argument("--n-jobs", type=_n_jobs, default=None, dest="n_jobs", metavar="N",
-                       help=N_JOBS_HELP)
+    p_fit.add_argument(
+        "--max-iter",
+        type=_count,
+        default=1000,
+        dest="max_iter",
+        help="maximum iterations/epochs (default 1000)",
+    )
+    p_fit.add_argument(
+        "--test-size",
+        type=_fraction,
+        default=0.2,
+        dest="test_size",
+        help="share of rows held out for evaluation (default 0.2; 0: none)",
+    )
+    p_fit.add_argument(
+        "--random-state",
+        type=int,
+        default=0,
+        dest="random_state",
+        help="seed of the split and the stochastic solvers (default 0)",
+    )
+    p_fit.add_argument(
+        "--top",
+        type=_count,
+        default=10,
+        help="features per class in the top-features table (default 10)",
+    )
+    p_fit.add_argument(
+        "--top-only",
+        action="store_true",
+        dest="top_only",
+        help="print the top features even for few numeric features",
+    )
+    p_fit.add_argument(
+        "--n-jobs", type=_n_jobs, default=None, dest="n_jobs", metavar="N", help=N_JOBS_HELP
+    )
     p_fit.add_argument("--model", metavar="OUT", help="save the model to OUT (.npz)")
-    p_fit.add_argument("--plot", metavar="OUT.png",
-                       help="save the loss curve (and decision regions for 2 features)")
-    p_fit.add_argument("-v", "--verbose", action="store_true",
-                       help="print the objective of every iteration/epoch to stderr")
+    p_fit.add_argument(
+        "--plot",
+        metavar="OUT.png",
+        help="save the loss curve (and decision regions for 2 features)",
+    )
+    p_fit.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="print the objective of every iteration/epoch to stderr",
+    )
     p_pred = sub.add_parser(
-        "predict", help="predict with a saved model; CSV to stdout",
+        "predict",
+        help="predict with a saved model; CSV to stdout",
         description="Write the predicted class of every row of DATA as CSV to stdout "
-                    "(header 'prediction'; with --proba also one probability column per "
-                    "class, 'proba_<class>').",
+        "(header 'prediction'; with --proba also one probability column per "
+        "class, 'proba_<class>').",
     )
     p_pred.add_argument("model", metavar="MODEL", help="model file written by fit --model")
     p_pred.add_argument("data", metavar="DATA", help="file in any format fit reads")
     p_pred.add_argument("--proba", action="store_true", help="add class probabilities")
     p_pred.add_argument("--format", choices=FORMATS, help="file format (default: from the name)")
-    p_pred.add_argument("--n-jobs", type=_n_jobs, default=None, dest="n_jobs", metavar="N",
-                        help=N_JOBS_HELP)
+    p_pred.add_argument(
+        "--n-jobs", type=_n_jobs, default=None, dest="n_jobs", metavar="N", help=N_JOBS_HELP
+    )
     p_demo = sub.add_parser(
         "demo", help="train on built-in data and compare with scikit-learn's LogisticRegression"
     )
@@ -131,15 +193,17 @@ def build_parser():
     return parser
 
 
-BENCH_MOVED = ("the benchmark is no longer part of the installed package; from a source "
-               "checkout run `python benchmarks/compare.py` (the same options), see "
-               "BENCHMARKS.md")
+BENCH_MOVED = (
+    "the benchmark is no longer part of the installed package; from a source "
+    "checkout run `python benchmarks/compare.py` (the same options), see "
+    "BENCHMARKS.md"
+)
 
 
 def main(argv=None):
     """Entry point of the ``softmaxreg`` console script; returns the exit status."""
-    from ._io import DataError
-    from ._model_file import ModelFileError
+    from .._model_file import ModelFileError
+    from .io import DataError
 
     parser = build_parser()
     argv = sys.argv[1:] if argv is None else list(argv)
@@ -148,10 +212,10 @@ def main(argv=None):
     args = parser.parse_args(argv)
     try:
         if args.command == "demo":
-            from ._demo import demo
+            from .demo import demo
 
             return demo(C=args.C, tol=args.tol)
-        from ._commands import fit_command, predict_command
+        from .commands import fit_command, predict_command
 
         if args.command == "fit":
             return fit_command(args)

@@ -27,10 +27,10 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 
-from ._kernels import sag as _sag
-from ._parts import SagPart, class_parts, thread_parts
-from ._solver_contract import SolverResult
-from ._threads import CHUNK_WORK, ThreadPacer, free_threads
+from .._kernels.select import sag as _sag
+from .._threads import CHUNK_WORK, ThreadPacer, free_threads
+from .contract import SolverResult
+from .parts import SagPart, class_parts, thread_parts
 
 # Steps per segment (between two full catch-ups); the kernel's float32 index limit.
 MAX_SEGMENT = _sag.MAX_SEGMENT
@@ -49,7 +49,7 @@ def fit_sag(objective, params0, settings, progress, state=None):
 
     ``settings`` is a ``SagSettings``, ``state`` the ``SolverResult.state`` of an earlier
     warm-started fit (its gradient memory) or None; returns a ``SolverResult``
-    (``softmaxreg._solver_contract``).
+    (``softmaxreg._solvers.contract``).
     """
     if objective.l1_ratio > 0.0:
         raise ValueError(
@@ -121,7 +121,7 @@ def _gradient_sums(rows, memory):
 
 
 def sag_threads(settings, rows, n_columns):
-    """Parts (= threads) the classes are split into (``softmaxreg._parts``): one unless
+    """Parts (= threads) the classes are split into (``softmaxreg._solvers.parts``): one unless
     the rows carry enough work and a core is free now (``softmaxreg._threads``)."""
     n_parts = thread_parts(settings.n_jobs, rows, n_columns, _sag.THREADS_AVAILABLE)
     if n_parts > 1:  # only then is it worth reading which cores are free
@@ -155,8 +155,7 @@ def _fit(objective, params0, settings, progress, state, saga):
     # (a contiguous (d, k) array a part) and, at the end, the result, so that besides
     # blocks the fit makes no model-sized array (issue 4's memory bound: X + n_samples * K
     # numbers + 4 models + 20 MB).
-    if not (params0.dtype == np.float64 and params0.flags.c_contiguous
-            and params0.flags.writeable):
+    if not (params0.dtype == np.float64 and params0.flags.c_contiguous and params0.flags.writeable):
         params0 = np.array(params0, dtype=np.float64)
     W0, b0 = objective.split(params0)
     cold = not np.any(W0)
@@ -169,26 +168,33 @@ def _fit(objective, params0, settings, progress, state, saga):
         Kp = _sag.padded_classes(k)
         blocks = np.zeros((d, 2 * Kp + 2), dtype=dtype)
         if not cold:
-            blocks[:, :k] = W0[:, k_off:k_off + k]
+            blocks[:, :k] = W0[:, k_off : k_off + k]
         if memory is None:
             part_memory = np.zeros((n, k), dtype=dtype)
         else:
-            part_memory = np.array(memory[:, k_off:k_off + k], order="C")
-            blocks[:, Kp:Kp + k] = G[:, k_off:k_off + k]
-        parts.append(SagPart(
-            k_off=k_off, blocks=blocks, memory=part_memory,
-            intercept=intercept0[k_off:k_off + k].copy(),
-            intercept_sum=part_memory.sum(axis=0, dtype=np.float64), seen=seen.copy(),
-            cumsums=np.zeros((3, seg_len + 1)), scale=np.ones(1),
-            counters=np.array([0, int(seen.sum())], dtype=np.int64), loss_sum=np.zeros(1),
-        ))
+            part_memory = np.array(memory[:, k_off : k_off + k], order="C")
+            blocks[:, Kp : Kp + k] = G[:, k_off : k_off + k]
+        parts.append(
+            SagPart(
+                k_off=k_off,
+                blocks=blocks,
+                memory=part_memory,
+                intercept=intercept0[k_off : k_off + k].copy(),
+                intercept_sum=part_memory.sum(axis=0, dtype=np.float64),
+                seen=seen.copy(),
+                cumsums=np.zeros((3, seg_len + 1)),
+                scale=np.ones(1),
+                counters=np.array([0, int(seen.sum())], dtype=np.int64),
+                loss_sum=np.zeros(1),
+            )
+        )
     del memory, seen, G
 
     pacer = ThreadPacer(n_threads)
     # Weights at the start of the epoch, for the stopping rule (zeros for a cold start:
     # params0 is zeros then, whatever dtype its buffer is viewed as).
-    flat = params0[:d * K].view(dtype)[:d * K]
-    W_prev = [flat[k_off * d:(k_off + k) * d].reshape(d, k) for k_off, k in ranges]
+    flat = params0[: d * K].view(dtype)[: d * K]
+    W_prev = [flat[k_off * d : (k_off + k) * d].reshape(d, k) for k_off, k in ranges]
     if not cold:
         for (_, k), previous, part in zip(ranges, W_prev, parts):
             previous[...] = part.blocks[:, :k]
@@ -203,14 +209,28 @@ def _fit(objective, params0, settings, progress, state, saga):
         used = 1
         for lo, hi, threads in pacer.chunks(rows.pass_cost(order, K), CHUNK_WORK):
             status = _sag_steps(
-                rows.data, rows.indices, rows.indptr, d, objective.y, c, order[lo:hi],
-                parts, eta, l2, l1, saga, objective.binomial, intercept_scale, threads,
+                rows.data,
+                rows.indices,
+                rows.indptr,
+                d,
+                objective.y,
+                c,
+                order[lo:hi],
+                parts,
+                eta,
+                l2,
+                l1,
+                saga,
+                objective.binomial,
+                intercept_scale,
+                threads,
             )
             if status != _sag.STATUS_OK:
                 raise FloatingPointError(_NONFINITE_MESSAGE.format(solver=solver))
             used = max(used, threads)
-        max_change, max_weight, sum_sq, sum_abs = _sag.finish_epoch(parts, l1, W_prev,
-                                                                    pacer.threads)
+        max_change, max_weight, sum_sq, sum_abs = _sag.finish_epoch(
+            parts, l1, W_prev, pacer.threads
+        )
         intercept = np.concatenate([part.intercept for part in parts])
         max_change = max(max_change, float(np.max(np.abs(intercept - b_prev))))
         max_weight = max(max_weight, float(np.max(np.abs(intercept))))
@@ -233,10 +253,10 @@ def _fit(objective, params0, settings, progress, state, saga):
             stacklevel=4,
         )
     params = params0  # W_prev's buffer, no longer needed; already paged in
-    W = params[:d * K].reshape(d, K)
+    W = params[: d * K].reshape(d, K)
     for (k_off, k), part in zip(ranges, parts):
-        W[:, k_off:k_off + k] = part.blocks[:, :k]
-    params[d * K:] = np.concatenate([part.intercept for part in parts])
+        W[:, k_off : k_off + k] = part.blocks[:, :k]
+    params[d * K :] = np.concatenate([part.intercept for part in parts])
     state = None
     if settings.warm_start:
         # n_samples * K numbers: kept only when asked

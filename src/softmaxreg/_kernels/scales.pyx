@@ -14,7 +14,7 @@ Input contract (checked by ``softmaxreg._validation``): ``indices`` in ``[0, n_f
 largest ``|data|`` first, so that squares of values near 1e160 do not overflow).
 """
 
-from ._rowmath cimport floating, index_t
+from .rowmath cimport floating, index_t
 
 
 def column_square_sums(
