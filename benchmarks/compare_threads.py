@@ -18,8 +18,6 @@ machine's speed cancels).
 """
 
 import argparse
-import json
-import platform
 import subprocess
 import sys
 import time
@@ -27,6 +25,7 @@ import warnings
 from pathlib import Path
 
 import numpy as np
+import results
 
 ALPHAS = [1e-4, 3e-5, 1e-5, 3e-6]
 
@@ -109,44 +108,6 @@ def measure(task, X, y, repeat):
     return np.array(pairs)
 
 
-def machine():
-    """A line about this machine: CPU model, cores, Python and package versions."""
-    import sklearn
-
-    import softmaxreg
-
-    model = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    from joblib import cpu_count
-
-    return {
-        "cpu": model,
-        "cores": cpu_count(),
-        "python": platform.python_version(),
-        "softmaxreg": softmaxreg.__version__,
-        "scikit-learn": sklearn.__version__,
-    }
-
-
-def commit():
-    try:
-        return subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
-            capture_output=True,
-            text=True,
-            cwd=Path(__file__).parent,
-            check=True,
-        ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", required=True, help="folder with train.jsonl.gz")
@@ -188,9 +149,10 @@ def main(argv=None):
             "title": "Threads beside other work: default n_jobs against n_jobs=1",
             "problem": f"{Path(args.corpus).name} TF-IDF, {X.shape[0]} x {X.shape[1]}, "
             f"{len(np.unique(y))} classes",
-            "machine": machine(),
-            "commit": commit(),
-            "date": time.strftime("%Y-%m-%d"),
+            "machine": results.machine(),
+            "versions": results.versions(),
+            "commit": results.commit(),
+            "date": time.strftime("%Y-%m-%d", time.gmtime()),
             "command": "python benchmarks/compare_threads.py --corpus DIR --search "
             f"--repeat {args.repeat} --busy {args.busy}",
             "columns": [
@@ -201,14 +163,17 @@ def main(argv=None):
                 "ratio default / n_jobs=1",
             ],
             "rows": rows,
+            "summary": "the default n_jobs takes "
+            f"{min(row[-1] for row in rows):.2f}x to {max(row[-1] for row in rows):.2f}x "
+            "the one-thread time, idle and beside other work",
+            "order": 30,
             "notes": [
                 "Wall-clock medians; the ratio is the median of per-round ratios of "
                 "back-to-back runs.",
                 "Busy: CPU-bound Python processes started beside the fits on the same cores.",
             ],
         }
-        Path(args.save).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.save).write_text(json.dumps(result, indent=2) + "\n")
+        results.save(result, args.save)
 
 
 if __name__ == "__main__":
