@@ -100,8 +100,10 @@ def fit_lbfgs(objective, params0, settings, progress, state=None):
         return SolverResult(np.asarray(x, dtype=np.float64), callback.it, progress.curve())
     if result.status == 1:
         warnings.warn(
-            f"lbfgs did not converge in max_iter={settings.max_iter} iterations "
-            f"(gradient max-norm still above tol={settings.tol}); increase max_iter.",
+            f"lbfgs failed to converge after {int(result.nit)} iteration(s) (max_iter="
+            f"{settings.max_iter}; the gradient max-norm is still above tol={settings.tol}). "
+            "Increase the number of iterations (max_iter), or scale the data (StandardScaler, "
+            "or MaxAbsScaler for sparse X).",
             ConvergenceWarning,
             stacklevel=4,
         )
