@@ -299,3 +299,10 @@ def test_contradicting_penalty_warns_and_follows_penalty(iris):
     assert clf._l1_ratio == 0.0
     with pytest.raises(ValueError, match="l1_ratio must be specified"):
         LogisticRegression(penalty="elasticnet", l1_ratio=None, solver="saga").fit(X, y)
+
+
+def test_warnings_point_at_the_callers_line(iris):
+    X, y = iris
+    with pytest.warns(ConvergenceWarning) as record:
+        LogisticRegression(max_iter=1, tol=1e-12).fit(X, y)
+    assert record[0].filename == __file__

@@ -46,9 +46,6 @@ OUT_OF_SCOPE = {
 }
 # In scope but not done yet (issue 19 stays open for them).
 NOT_YET = {
-    "test_logistic_regression_callback_support": "set_callbacks (scikit-learn 1.9 callbacks)",
-    "test_logistic_regression_callback_fitted_estimator": "set_callbacks",
-    "test_logistic_regression_callback_support_warning": "set_callbacks",
     "test_logistic_cv": "liblinear agrees with scikit-learn's to 1e-4, not 1e-6, at tol=1e-4",
     "test_logisticregression_liblinear_sample_weight[42-params0]": "liblinear L1 (saga) to "
     "1e-6, not to the 1e-7 the test compares",

@@ -372,7 +372,10 @@ class SoftmaxRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
         attribute = _STATE_ATTRIBUTES.get(solver)
         state = getattr(self, attribute, None) if attribute and self.warm_start else None
         entry = SOLVERS[solver]
-        progress = ProgressLog(solver, self.verbose, self.callback)
+        # _on_iterate: set by LogisticRegression around a fit, for scikit-learn's callbacks
+        progress = ProgressLog(
+            solver, self.verbose, self.callback, getattr(self, "_on_iterate", None)
+        )
         if self.max_iter == 0:  # the start point itself: zeros or the warm start
             result = SolverResult(params0, 0, progress.curve(), state)
         else:

@@ -8,6 +8,7 @@ one ``SoftmaxRegression`` (multinomial or binary) or one binary model per class
 
 from __future__ import annotations
 
+import functools
 import warnings
 
 import numpy as np
@@ -31,8 +32,22 @@ from ._validation import (
     encode_labels,
 )
 
+try:  # scikit-learn >= 1.9: its callback API (set_callbacks)
+    from sklearn.callback import CallbackSupportMixin, with_callbacks
+except ImportError:  # older scikit-learn: no callbacks to support
 
-class LogisticRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
+    class CallbackSupportMixin:  # noqa: D101 - stands in for the missing mixin
+        pass
+
+    def with_callbacks(method):  # the same frames as scikit-learn's (warnings' stacklevel)
+        @functools.wraps(method)
+        def wrapper(*args, **kwargs):
+            return method(*args, **kwargs)
+
+        return wrapper
+
+
+class LogisticRegression(CallbackSupportMixin, InferenceMixin, ClassifierMixin, BaseEstimator):
     """Drop-in replacement for scikit-learn's ``LogisticRegression`` on softmaxreg's solvers.
 
     Minimises scikit-learn's objective ``sum_i s_i * loss_i + (1/C) * r(W)`` with
@@ -158,6 +173,28 @@ default="lbfgs"
         tags.input_tags.sparse = True
         return tags
 
+    def set_callbacks(self, *callbacks):
+        """Set scikit-learn callbacks (scikit-learn >= 1.9's callback API).
+
+        As in scikit-learn, they are called for ``solver="lbfgs"`` only (one task per
+        L-BFGS iteration, with the model at that iterate); other solvers warn here and
+        ignore them. softmaxreg's own per-iteration hook is the ``callback`` parameter.
+
+        Returns
+        -------
+        self
+        """
+        if self.solver != "lbfgs":
+            warnings.warn(
+                f"Callbacks are only supported in {type(self).__name__} for solver='lbfgs'. "
+                f"This estimator has solver='{self.solver}', callbacks will be ignored "
+                "during the solving of the regression.",
+                UserWarning,
+                stacklevel=2,
+            )
+        return super().set_callbacks(*callbacks)
+
+    @with_callbacks
     def fit(
         self, X: MatrixLike, y: npt.ArrayLike, sample_weight: npt.ArrayLike | None = None
     ) -> LogisticRegression:
@@ -219,16 +256,26 @@ default="lbfgs"
         old = getattr(self, "estimators_", None) if self.warm_start and not liblinear else None
         if old is None or len(old) != len(targets) or not np.array_equal(self.classes_, classes):
             old = [SoftmaxRegression() for _ in targets]
+        hooks = None
+        if getattr(self, "_skl_callbacks", None) and self.solver == "lbfgs" and not ovr:
+            self.classes_ = classes  # the hooks' models predict
+            hooks = _IterationHooks(self, X, y, sample_weight, len(classes))
+            old[0]._on_iterate = hooks.iterate
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            for model, target in zip(old, targets):
-                model.set_params(**params).fit(fit_X, target, sample_weight=sw)
+            try:
+                for model, target in zip(old, targets):
+                    model.set_params(**params).fit(fit_X, target, sample_weight=sw)
+            finally:
+                old[0].__dict__.pop("_on_iterate", None)
+        if hooks is not None:
+            hooks.close(old[0].coef_, old[0].intercept_, old[0].n_iter_)
         n_iter = np.array([m.n_iter_ for m in old], dtype=np.int32)
         for w in caught:  # re-issued so that they point at the caller's line, once each
             message = w.message
             if issubclass(w.category, ConvergenceWarning):
                 message = _convergence_message(self.solver, inner, int(n_iter.max()), str(message))
-            warnings.warn(message, w.category, stacklevel=3)
+            warnings.warn(message, w.category, stacklevel=4)  # _fit, fit, wrapper
         self.estimators_ = old
         self.classes_ = classes
         self.coef_ = np.vstack([m.coef_ for m in old])
@@ -363,3 +410,66 @@ def _liblinear_design(X, fit_intercept, intercept_scaling):
     if fit_intercept:
         X = np.hstack([X, np.full((X.shape[0], 1), float(intercept_scaling))])
     return np.ascontiguousarray(X)
+
+
+class _IterationHooks:
+    """scikit-learn's callback tasks of an lbfgs fit: the fit, then one task per iteration.
+
+    As scikit-learn's L-BFGS bridge does: each iteration's task begins with the model at
+    the previous iterate and ends with the model at its own; one empty task follows the
+    last (L-BFGS asks for the next iteration before it stops); a fit of no iteration
+    still has one iteration task.
+    """
+
+    def __init__(self, est, X, y, sample_weight, n_classes):
+        self.est = est
+        self.data = dict(
+            X=X, y=y, metadata=None if sample_weight is None else {"sample_weight": sample_weight}
+        )
+        self.dtype = X.dtype
+        self.n_features = X.shape[1]
+        self.n_columns = 1 if n_classes == 2 else n_classes
+        self.n_iterations = 0
+        self.root = est._init_callback_context(max_subtasks=max(est.max_iter, 1) + 1)
+        self.root.call_on_fit_task_begin(estimator=est, **self.data)
+        start = np.zeros((self.n_features + 1) * self.n_columns)
+        coef = getattr(est, "coef_", None) if est.warm_start else None
+        if coef is not None and np.shape(coef) == (self.n_columns, self.n_features):
+            start = np.concatenate([np.asarray(coef).T.ravel(), est.intercept_])
+        self.start = start
+        self.task = self._begin(start)
+
+    def _model(self, params):
+        d, K = self.n_features, self.n_columns
+        coef = np.array(params[: d * K].reshape(d, K).T, dtype=self.dtype)
+        intercept = np.array(params[d * K :], dtype=self.dtype)
+        if not self.est.fit_intercept:
+            intercept[:] = 0.0
+        return {"coef_": coef, "intercept_": intercept}
+
+    def _begin(self, params):
+        task = self.root.subcontext(task_name="lbfgs-iter")
+        task.call_on_fit_task_begin(
+            estimator=self.est, reconstruction_attributes=self._model(params), **self.data
+        )
+        return task
+
+    def iterate(self, params):
+        """End the iteration that produced ``params`` and begin the next one."""
+        params = np.array(params, dtype=np.float64)
+        self.n_iterations += 1
+        self.task.call_on_fit_task_end(
+            estimator=self.est, reconstruction_attributes=self._model(params), **self.data
+        )
+        self.task = self._begin(params)
+
+    def close(self, coef, intercept, n_iter):
+        """End the empty last task and the fit's task (after a successful fit)."""
+        if self.n_iterations == 0:
+            self.iterate(self.start)
+        self.task.call_on_fit_task_end(estimator=self.est)
+        self.root.call_on_fit_task_end(
+            estimator=self.est,
+            reconstruction_attributes={},
+            **self.data,
+        )

@@ -468,7 +468,7 @@ def _requested_penalty(est):
             "l1_ratio parameter is only used when penalty is 'elasticnet'. Got "
             f"(penalty={penalty}); softmaxreg follows penalty and ignores l1_ratio.",
             UserWarning,
-            stacklevel=5,
+            stacklevel=6,
         )
     elif l1_ratio is not None and (
         (penalty == "l2" and l1_ratio != 0) or (penalty == "l1" and l1_ratio != 1)
@@ -477,7 +477,7 @@ def _requested_penalty(est):
             f"Inconsistent values: penalty={penalty} with l1_ratio={l1_ratio}; softmaxreg "
             "follows penalty. Leave penalty='auto' and set only l1_ratio.",
             UserWarning,
-            stacklevel=5,
+            stacklevel=6,
         )
     if penalty == "elasticnet" and l1_ratio is None:
         raise ValueError(
@@ -488,7 +488,7 @@ def _requested_penalty(est):
             "Setting penalty=None will ignore the C and l1_ratio parameters "
             f"(C={est.C}); the fit has no penalty.",
             UserWarning,
-            stacklevel=5,
+            stacklevel=6,
         )
     return penalty
 

@@ -64,7 +64,11 @@ def fit_lbfgs(objective, params0, settings, progress, state=None):
 
     def callback(intermediate_result):
         callback.it += 1
-        if progress(callback.it, intermediate_result.fun):
+        x = intermediate_result.x
+        params = None
+        if progress.on_iterate is not None:
+            params = x if white is None else white.to_params(x)
+        if progress(callback.it, intermediate_result.fun, params=params):
             callback.stopped = True
             raise StopIteration  # scipy >= 1.11 ends the minimisation at this iterate
         if white is not None and gradient_norm_at(intermediate_result.x) <= settings.tol:
