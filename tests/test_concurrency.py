@@ -105,7 +105,7 @@ def test_two_fits_in_two_threads_equal_sequential_fits(text, make):
     for a, b in zip(sequential, concurrent):
         np.testing.assert_allclose(a.coef_, b.coef_, rtol=rtol, atol=rtol * 1e-3)
         np.testing.assert_allclose(a.intercept_, b.intercept_, rtol=rtol, atol=rtol * 1e-3)
-        assert a.n_iter_ == b.n_iter_
+        np.testing.assert_array_equal(a.n_iter_, b.n_iter_)
 
 
 def test_partial_fit_streams_in_two_threads_equal_sequential():

@@ -153,13 +153,12 @@ def test_newton_solvers_run_lbfgs(iris):
 @pytest.mark.parametrize(
     "params, err, match",
     [
-        ({"solver": "liblinear"}, ValueError, "liblinear.*penalises the intercept"),
+        ({"solver": "liblinear"}, ValueError, "does not support multiclass"),
         ({"multi_class": "crammer_singer"}, ValueError, "multi_class must be one of"),
         ({"penalty": "l3"}, ValueError, "penalty must be one of"),
-        ({"penalty": "l2", "l1_ratio": 0.5}, ValueError, "contradicts l1_ratio"),
         ({"C": 0.0}, ValueError, "C must be > 0"),
         ({"C": "1"}, TypeError, "C must be a positive float"),
-        ({"penalty": "l1"}, ValueError, "lbfgs' supports only the L2"),
+        ({"penalty": "l1"}, ValueError, "Solver lbfgs supports only 'l2' or None"),
     ],
 )
 def test_invalid_params(params, err, match, iris):
@@ -170,7 +169,10 @@ def test_invalid_params(params, err, match, iris):
 
 def test_penalty_none_with_C_warns(iris):
     X, y = iris
-    with pytest.warns(UserWarning, match="ignores C=2"), warnings.catch_warnings():
+    with (
+        pytest.warns(UserWarning, match="Setting penalty=None will ignore the C"),
+        warnings.catch_warnings(),
+    ):
         warnings.simplefilter("ignore", ConvergenceWarning)
         clf = LogisticRegression(penalty=None, C=2.0).fit(X, y)
     assert clf.alpha_ == 0.0
@@ -207,4 +209,100 @@ def test_convergence_warning_points_at_caller(iris):
     X, y = iris
     with pytest.warns(ConvergenceWarning) as record:
         LogisticRegression(max_iter=2).fit(X, y)
+    assert record[0].filename == __file__
+
+
+def _liblinear_objective(clf, X, y, C, intercept_scaling, l1):
+    """liblinear's objective: C * sum_i loss_i + r([coef, intercept / intercept_scaling])."""
+    w = np.append(clf.coef_.ravel(), clf.intercept_[0] / intercept_scaling)
+    z = X @ clf.coef_.ravel() + clf.intercept_[0]
+    sign = np.where(y == clf.classes_[1], 1.0, -1.0)
+    loss = np.logaddexp(0.0, -sign * z).sum()
+    return C * loss + (np.abs(w).sum() if l1 else 0.5 * w @ w)
+
+
+@pytest.mark.parametrize("container", [np.asarray, sp.csr_matrix])
+@pytest.mark.parametrize(
+    "l1_ratio, dual, intercept_scaling", [(0.0, False, 1.0), (0.0, False, 10.0), (0.0, True, 1.0)]
+)
+def test_liblinear_matches_scikit_learn(container, l1_ratio, dual, intercept_scaling):
+    X, y = make_classification(n_samples=200, n_features=6, random_state=0)
+    params = dict(
+        solver="liblinear",
+        C=0.5,
+        l1_ratio=l1_ratio,
+        dual=dual,
+        intercept_scaling=intercept_scaling,
+        tol=1e-10,
+        max_iter=5000,
+        random_state=0,
+    )
+    ours = LogisticRegression(**params).fit(container(X), y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        theirs = linear_model.LogisticRegression(**params).fit(X, y)
+    assert ours.coef_.dtype == np.float64 and ours.n_iter_.shape == (1,)
+    mine = _liblinear_objective(ours, X, y, 0.5, intercept_scaling, l1_ratio == 1)
+    ref = _liblinear_objective(theirs, X, y, 0.5, intercept_scaling, l1_ratio == 1)
+    assert mine <= ref * (1 + 1e-6)
+    np.testing.assert_allclose(ours.coef_, theirs.coef_, atol=1e-3)
+    np.testing.assert_allclose(ours.intercept_, theirs.intercept_, atol=1e-3)
+
+
+def test_liblinear_l1_and_ovr(iris):
+    X, y = iris
+    with pytest.raises(ValueError, match="does not support multiclass"):
+        LogisticRegression(solver="liblinear").fit(X, y)
+    clf = LogisticRegression(
+        solver="liblinear", multi_class="ovr", l1_ratio=1, C=0.1, max_iter=2000, tol=1e-8
+    ).fit(X, y)
+    assert clf.coef_.shape == (3, 4) and clf.n_iter_.shape == (3,)
+    assert np.any(clf.coef_ == 0.0)  # L1: exact zeros
+    binary = LogisticRegression(solver="liblinear", l1_ratio=1, C=0.1, max_iter=2000, tol=1e-8).fit(
+        X, (y == 0).astype(int)
+    )
+    np.testing.assert_allclose(binary.coef_[0], clf.coef_[0], atol=1e-6)
+
+
+def test_max_iter_zero_and_sparsify(iris):
+    X, y = iris
+    zero = LogisticRegression(max_iter=0).fit(X, y)
+    assert zero.n_iter_.tolist() == [0]
+    np.testing.assert_array_equal(zero.coef_, 0.0)
+    clf = LogisticRegression().fit(X, y)
+    dense = clf.decision_function(X)
+    assert sp.issparse(clf.sparsify().coef_)
+    np.testing.assert_allclose(clf.decision_function(sp.csr_matrix(X)), dense)
+    assert isinstance(clf.densify().coef_, np.ndarray)
+    np.testing.assert_allclose(clf.decision_function(X), dense)
+
+
+def test_convergence_warnings_have_scikit_learns_text(iris):
+    X, y = iris
+    for solver, text in [
+        ("lbfgs", "lbfgs failed to converge"),
+        ("newton-cg", "newton-cg failed to converge"),
+        ("newton-cholesky", "Newton solver did not converge after 1 iterations"),
+        ("sag", "The max_iter was reached which means the coef_ did not converge"),
+    ]:
+        with pytest.warns(ConvergenceWarning, match=text):
+            LogisticRegression(solver=solver, max_iter=1, tol=1e-12, random_state=0).fit(X, y)
+
+
+def test_contradicting_penalty_warns_and_follows_penalty(iris):
+    X, y = iris
+    with pytest.warns(UserWarning, match="l1_ratio parameter is only used when penalty is"):
+        clf = LogisticRegression(penalty="l2", l1_ratio=0.5, solver="saga", random_state=0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            clf.fit(X, y)
+    assert clf._l1_ratio == 0.0
+    with pytest.raises(ValueError, match="l1_ratio must be specified"):
+        LogisticRegression(penalty="elasticnet", l1_ratio=None, solver="saga").fit(X, y)
+
+
+def test_warnings_point_at_the_callers_line(iris):
+    X, y = iris
+    with pytest.warns(ConvergenceWarning) as record:
+        LogisticRegression(max_iter=1, tol=1e-12).fit(X, y)
     assert record[0].filename == __file__

@@ -71,7 +71,7 @@ def test_round_trip_gives_identical_predictions(case, iris, tmp_path):
     np.testing.assert_array_equal(est.coef_, ref.coef_)
     assert est.coef_.dtype == ref.coef_.dtype
     np.testing.assert_array_equal(est.classes_, ref.classes_)
-    assert est.n_iter_ == ref.n_iter_
+    np.testing.assert_array_equal(est.n_iter_, ref.n_iter_)
 
 
 def test_numpy_reads_the_file_without_pickle(iris, tmp_path):

@@ -18,7 +18,7 @@ from ._inference import InferenceMixin
 from ._kernels import predict as _predict
 from ._kernels import softmax as _softmax
 from ._objective import MIN_WORK_PER_THREAD, Objective, params_from_coef
-from ._solvers.contract import SGDSettings
+from ._solvers.contract import SGDSettings, SolverResult
 from ._solvers.progress import ProgressLog
 from ._solvers.registry import SOLVERS, choose_solver
 from ._solvers.sgd import new_state, partial_fit_pass, penalty
@@ -180,7 +180,8 @@ class SoftmaxRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
         absolute value.
     max_iter : int, default=100
         Maximum number of iterations (epochs for "sgd", "sag", "saga"); reaching it warns
-        with ``ConvergenceWarning``.
+        with ``ConvergenceWarning``. 0 runs no iteration: the model is the start point
+        (zeros, or the warm start), to inspect a model before any update.
     class_weight : dict, "balanced" or None, default=None
         Weights per class, multiplied into the sample weights.
     warm_start : bool, default=False
@@ -371,10 +372,16 @@ class SoftmaxRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
         attribute = _STATE_ATTRIBUTES.get(solver)
         state = getattr(self, attribute, None) if attribute and self.warm_start else None
         entry = SOLVERS[solver]
-        progress = ProgressLog(solver, self.verbose, self.callback)
-        result = entry.fit(
-            objective, params0, solver_settings(self, entry.settings), progress, state
+        # _on_iterate: set by LogisticRegression around a fit, for scikit-learn's callbacks
+        progress = ProgressLog(
+            solver, self.verbose, self.callback, getattr(self, "_on_iterate", None)
         )
+        if self.max_iter == 0:  # the start point itself: zeros or the warm start
+            result = SolverResult(params0, 0, progress.curve(), state)
+        else:
+            result = entry.fit(
+                objective, params0, solver_settings(self, entry.settings), progress, state
+            )
         if not np.all(np.isfinite(result.params)):
             raise FloatingPointError(
                 "softmaxreg: the fit produced non-finite weights; check the scale of X "

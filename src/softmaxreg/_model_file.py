@@ -218,7 +218,7 @@ def save_model(model: Any, path: StrPath, *, info: dict | None = None) -> None:
         curve = np.asarray(curve, dtype=float).tolist()
     names = getattr(est, "feature_names_in_", None)
     attributes = {
-        "n_iter_": int(est.n_iter_),
+        "n_iter_": np.asarray(est.n_iter_).tolist(),  # LogisticRegression: a list
         "n_features_in_": int(est.n_features_in_),
         "feature_names_in_": None if names is None else [str(n) for n in names],
         "loss_curve_": curve,
@@ -380,7 +380,8 @@ def _build_estimator(metadata, arrays, path):
     est.coef_ = coef
     est.intercept_ = intercept
     est.n_features_in_ = n_features
-    est.n_iter_ = int(attrs.get("n_iter_", 0))
+    n_iter = attrs.get("n_iter_", 0)
+    est.n_iter_ = np.asarray(n_iter, dtype=np.int32) if isinstance(n_iter, list) else int(n_iter)
     names = attrs.get("feature_names_in_")
     if names is not None:
         if len(names) != n_features:

@@ -280,7 +280,7 @@ def check_params(est):
     if est.solver not in solvers:
         raise ValueError(f"solver must be one of {solvers}, got {est.solver!r}.")
     _check_number("tol", est.tol, numbers.Real, low=0)
-    _check_number("max_iter", est.max_iter, numbers.Integral, low=1)
+    _check_number("max_iter", est.max_iter, numbers.Integral, low=0)
     if not isinstance(est.fit_intercept, (bool, np.bool_)):
         raise TypeError(f"fit_intercept must be a bool, got {est.fit_intercept!r}.")
     if not isinstance(est.warm_start, (bool, np.bool_)):
@@ -405,6 +405,8 @@ def check_distributed_params(est):
         raise ValueError(
             f"DaskSoftmaxRegression supports only solver='lbfgs', got solver={est.solver!r}."
         )
+    if est.max_iter < 1:  # max_iter=0 (the start point) is an in-memory fit's option
+        raise ValueError(f"max_iter must be >= 1, got {est.max_iter!r}.")
     if est.l1_ratio != 0:
         raise ValueError(
             "DaskSoftmaxRegression supports only the L2 penalty (l1_ratio=0) or none "
@@ -440,10 +442,62 @@ def check_inference_data(est, X, y, sample_weight):
 MULTI_CLASS = ("auto", "multinomial", "ovr")
 LOGISTIC_SOLVERS = ("lbfgs", "sag", "saga", "sgd", "auto")
 PENALTIES = ("l2", "l1", "elasticnet", None)
+# scikit-learn's solvers with only an L2 (or no) penalty ("sgd" and "auto" are softmaxreg's).
+L2_ONLY_SOLVERS = ("lbfgs", "newton-cg", "newton-cholesky", "sag")
+
+
+def _requested_penalty(est):
+    """scikit-learn's penalty for ``est``'s ``penalty``, ``l1_ratio`` and ``C``, with its
+    warnings (scikit-learn 1.9's rules, so that code filtering them by text finds them)."""
+    import warnings
+
+    l1_ratio = est.l1_ratio
+    if est.penalty == "auto":  # scikit-learn >= 1.8: the penalty follows l1_ratio and C
+        if l1_ratio is None or l1_ratio == 0:
+            penalty = "l2"
+        elif l1_ratio == 1:
+            penalty = "l1"
+        else:
+            penalty = "elasticnet"
+        return None if est.C == np.inf else penalty
+    if est.penalty not in PENALTIES:
+        raise ValueError(f"penalty must be one of {PENALTIES} or 'auto', got {est.penalty!r}.")
+    penalty = est.penalty
+    if penalty != "elasticnet" and l1_ratio is not None and 0 < l1_ratio < 1:
+        warnings.warn(
+            "l1_ratio parameter is only used when penalty is 'elasticnet'. Got "
+            f"(penalty={penalty}); softmaxreg follows penalty and ignores l1_ratio.",
+            UserWarning,
+            stacklevel=6,
+        )
+    elif l1_ratio is not None and (
+        (penalty == "l2" and l1_ratio != 0) or (penalty == "l1" and l1_ratio != 1)
+    ):
+        warnings.warn(
+            f"Inconsistent values: penalty={penalty} with l1_ratio={l1_ratio}; softmaxreg "
+            "follows penalty. Leave penalty='auto' and set only l1_ratio.",
+            UserWarning,
+            stacklevel=6,
+        )
+    if penalty == "elasticnet" and l1_ratio is None:
+        raise ValueError(
+            "l1_ratio must be specified when penalty is elasticnet (a number in [0, 1])."
+        )
+    if penalty is None and est.C != 1.0:
+        warnings.warn(
+            "Setting penalty=None will ignore the C and l1_ratio parameters "
+            f"(C={est.C}); the fit has no penalty.",
+            UserWarning,
+            stacklevel=6,
+        )
+    return penalty
 
 
 def check_logistic_params(est):
     """Check the scikit-learn-style parameters of ``LogisticRegression``.
+
+    The errors and warnings have scikit-learn's class and text (its tests and its users
+    match on them), followed by softmaxreg's advice where there is some.
 
     Returns
     -------
@@ -455,8 +509,6 @@ def check_logistic_params(est):
         One of ``LOGISTIC_SOLVERS`` ("newton-cg" and "newton-cholesky" become "lbfgs":
         they minimise the same objective).
     """
-    import warnings
-
     if isinstance(est.C, bool) or not isinstance(est.C, numbers.Real):
         raise TypeError(f"C must be a positive float (np.inf: no penalty), got {est.C!r}.")
     if not est.C > 0:
@@ -464,40 +516,79 @@ def check_logistic_params(est):
     check_callback(est.callback)
     if est.multi_class not in MULTI_CLASS:
         raise ValueError(f"multi_class must be one of {MULTI_CLASS}, got {est.multi_class!r}.")
+    if not isinstance(est.dual, (bool, np.bool_)):
+        raise TypeError(f"dual must be a bool, got {est.dual!r}.")
+    _check_number("intercept_scaling", est.intercept_scaling, numbers.Real, low=0, low_open=True)
+    if est.l1_ratio is not None:
+        _check_number("l1_ratio", est.l1_ratio, numbers.Real, low=0, high=1)
     solver = est.solver
+    known = (*LOGISTIC_SOLVERS, "liblinear", "newton-cg", "newton-cholesky")
+    if solver not in known:
+        raise ValueError(
+            f"solver must be one of {known}, got {solver!r} ('newton-cg' and "
+            "'newton-cholesky' run 'lbfgs' on the same objective)."
+        )
+    penalty = _requested_penalty(est)
+    if solver in L2_ONLY_SOLVERS and penalty not in ("l2", None):
+        raise ValueError(
+            f"Solver {solver} supports only 'l2' or None penalties, got {penalty} penalty. "
+            "Use solver='saga' for L1 or elastic-net."
+        )
+    if solver == "liblinear":
+        return _check_liblinear_penalty(est, penalty)
+    if est.dual:
+        raise ValueError(
+            f"Solver {solver} supports only dual=False, got dual={est.dual} (dual is liblinear's)."
+        )
     if solver in ("newton-cg", "newton-cholesky"):
         solver = "lbfgs"
-    if solver not in LOGISTIC_SOLVERS:
-        raise ValueError(
-            f"solver={est.solver!r} is not available in softmaxreg; use one of "
-            f"{LOGISTIC_SOLVERS} ('newton-cg' and 'newton-cholesky' are accepted and run "
-            "'lbfgs' on the same objective; 'liblinear' penalises the intercept, a different "
-            "model, and has no softmaxreg equivalent)."
-        )
-    l1_ratio = 0.0 if est.l1_ratio is None else est.l1_ratio
-    _check_number("l1_ratio", l1_ratio, numbers.Real, low=0, high=1)
-    penalty = est.penalty
-    if penalty == "auto":  # scikit-learn >= 1.8: the penalty follows l1_ratio and C
-        return float(l1_ratio), est.C != np.inf, solver
-    if penalty not in PENALTIES:
-        raise ValueError(f"penalty must be one of {PENALTIES} or 'auto', got {penalty!r}.")
     if penalty is None:
-        if est.C != 1.0:
-            warnings.warn(
-                f"penalty=None fits without a penalty and ignores C={est.C}.",
-                UserWarning,
-                stacklevel=4,
-            )
         return 0.0, False, solver
+    l1_ratio = {"l2": 0.0, "l1": 1.0}.get(penalty, est.l1_ratio)
+    return float(l1_ratio), True, solver
+
+
+def _check_liblinear_penalty(est, penalty):
+    """``check_logistic_params`` for ``solver="liblinear"``: L1 or L2 only, dual with L2."""
     if penalty == "elasticnet":
-        return float(l1_ratio), est.C != np.inf, solver
-    implied = 0.0 if penalty == "l2" else 1.0
-    if est.l1_ratio is not None and est.l1_ratio not in (0.0, implied):
         raise ValueError(
-            f"penalty={penalty!r} contradicts l1_ratio={est.l1_ratio}; use "
-            "penalty='elasticnet' with l1_ratio, or leave penalty='auto' and set only l1_ratio."
+            "Only 'saga' solver supports elasticnet penalty, got solver=liblinear. "
+            "liblinear fits L1 (l1_ratio=1) or L2 (l1_ratio=0)."
         )
-    return implied, est.C != np.inf, solver
+    if penalty is None:
+        raise ValueError(
+            "C=np.inf as well as penalty=None is not supported for the liblinear solver; "
+            "use solver='lbfgs' for a fit without a penalty."
+        )
+    if penalty == "l1" and est.dual:
+        raise ValueError(
+            "Unsupported set of arguments: The combination of penalty='l1' and "
+            "loss='logistic_regression' are not supported when dual=True (liblinear's "
+            "dual is for L2 only); set dual=False."
+        )
+    return (1.0 if penalty == "l1" else 0.0), True, "liblinear"
+
+
+def check_liblinear_data(X, n_classes, multi_class):
+    """Raise ValueError for data scikit-learn's liblinear refuses, with its text.
+
+    More than two classes need ``multi_class="ovr"`` (scikit-learn >= 1.8 refuses them;
+    softmaxreg keeps the one-vs-rest fit of older versions when asked for it), and
+    values above 1e30 would overflow the loss.
+    """
+    if n_classes > 2 and multi_class != "ovr":
+        raise ValueError(
+            "The 'liblinear' solver does not support multiclass classification "
+            "(n_classes >= 3). Either use another solver or wrap the estimator in a "
+            "OneVsRestClassifier to keep applying a one-versus-rest scheme (in softmaxreg: "
+            "or pass multi_class='ovr')."
+        )
+    values = X.data if sp.issparse(X) else X
+    if values.size and np.max(values) > 1e30:
+        raise ValueError(
+            "Using the 'liblinear' solver while X contains a maximum value > 1e30 results "
+            "in a frozen fit. Please choose another solver or rescale the input X."
+        )
 
 
 def check_plot_points(X, y, n_features=2):

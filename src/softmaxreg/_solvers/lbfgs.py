@@ -64,7 +64,11 @@ def fit_lbfgs(objective, params0, settings, progress, state=None):
 
     def callback(intermediate_result):
         callback.it += 1
-        if progress(callback.it, intermediate_result.fun):
+        x = intermediate_result.x
+        params = None
+        if progress.on_iterate is not None:
+            params = x if white is None else white.to_params(x)
+        if progress(callback.it, intermediate_result.fun, params=params):
             callback.stopped = True
             raise StopIteration  # scipy >= 1.11 ends the minimisation at this iterate
         if white is not None and gradient_norm_at(intermediate_result.x) <= settings.tol:
@@ -100,8 +104,10 @@ def fit_lbfgs(objective, params0, settings, progress, state=None):
         return SolverResult(np.asarray(x, dtype=np.float64), callback.it, progress.curve())
     if result.status == 1:
         warnings.warn(
-            f"lbfgs did not converge in max_iter={settings.max_iter} iterations "
-            f"(gradient max-norm still above tol={settings.tol}); increase max_iter.",
+            f"lbfgs failed to converge after {int(result.nit)} iteration(s) (max_iter="
+            f"{settings.max_iter}; the gradient max-norm is still above tol={settings.tol}). "
+            "Increase the number of iterations (max_iter), or scale the data (StandardScaler, "
+            "or MaxAbsScaler for sparse X).",
             ConvergenceWarning,
             stacklevel=4,
         )

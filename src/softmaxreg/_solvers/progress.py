@@ -35,15 +35,16 @@ class ProgressLog:
         Called as ``callback(record)`` with the record dict; a true return stops the fit.
     """
 
-    def __init__(self, solver, verbose=0, callback=None):
+    def __init__(self, solver, verbose=0, callback=None, on_iterate=None):
         self.solver = solver
         self.verbose = verbose
         self.callback = callback
+        self.on_iterate = on_iterate  # called with the iterate's flat parameters (lbfgs)
         self.values = []
         self.start = time.perf_counter()
         self.unit = "iter" if solver == "lbfgs" else "epoch"
 
-    def __call__(self, iteration, objective, **extra):
+    def __call__(self, iteration, objective, params=None, **extra):
         """Record one iteration; return True when the callback asks the fit to stop.
 
         Parameters
@@ -52,6 +53,9 @@ class ProgressLog:
             1-based iteration (L-BFGS) or epoch (stochastic solvers) number.
         objective : float
             The objective value of this iteration (see the module docstring).
+        params : ndarray of shape (n_params + K,) or None
+            The iterate (drivers that have it at no cost: lbfgs), passed to
+            ``on_iterate``; not part of the record.
         **extra : float
             Solver-specific numbers added to the record (e.g. ``relative_change``).
 
@@ -59,6 +63,8 @@ class ProgressLog:
         -------
         bool
         """
+        if self.on_iterate is not None and params is not None:
+            self.on_iterate(params)
         elapsed = time.perf_counter() - self.start
         objective = float(objective)
         self.values.append(objective)

@@ -247,8 +247,9 @@ def _fit(objective, params0, settings, progress, state, saga):
             break
     if not (converged or stopped):
         warnings.warn(
-            f"{solver} did not converge in max_iter={settings.max_iter} epochs (relative weight "
-            f"change still above tol={settings.tol}); increase max_iter.",
+            "The max_iter was reached which means the coef_ did not converge "
+            f"({solver}, max_iter={settings.max_iter} epochs: the relative weight change is "
+            f"still above tol={settings.tol}); increase max_iter.",
             ConvergenceWarning,
             stacklevel=4,
         )
