@@ -14,7 +14,7 @@ from scipy.optimize import minimize
 from sklearn.exceptions import ConvergenceWarning
 from threadpoolctl import ThreadpoolController
 
-from .contract import SolverResult
+from .contract import SolverResult, warn_not_converged
 from .whitening import whitening
 
 
@@ -99,11 +99,10 @@ def fit_lbfgs(objective, params0, settings, progress, state=None):
     if callback.stopped:
         return SolverResult(np.asarray(x, dtype=np.float64), callback.it, progress.curve())
     if result.status == 1:
-        warnings.warn(
+        warn_not_converged(
             f"lbfgs did not converge in max_iter={settings.max_iter} iterations "
             f"(gradient max-norm still above tol={settings.tol}); increase max_iter.",
-            ConvergenceWarning,
-            stacklevel=4,
+            objective,
         )
     elif result.status != 0:
         warnings.warn(f"lbfgs stopped early: {result.message}", ConvergenceWarning, stacklevel=4)
