@@ -158,3 +158,16 @@ def test_stochastic_loss_curve_quiet(tmp_path):
         warnings.simplefilter("ignore", ConvergenceWarning)
         model = SoftmaxRegression(solver="sgd", alpha=1e-2, max_iter=5, random_state=0).fit(X, y)
     save_png(plot.loss_curve(model), tmp_path / "sgd.png")
+
+
+def test_odds_ratios_of_a_pipeline_name_the_rows(tmp_path):
+    pytest.importorskip("pandas")
+    from sklearn.pipeline import make_pipeline
+
+    X, y = load_breast_cancer(return_X_y=True, as_frame=True)
+    X = X.iloc[:, [0, 1, 4, 8]]
+    pipe = make_pipeline(StandardScaler(), SoftmaxRegression(alpha=1e-3)).fit(X, y)
+    ax = plot.odds_ratios(pipe, X, y)
+    labels = {t.get_text() for t in ax.get_yticklabels()}
+    assert set(X.columns) <= labels
+    save_png(ax, tmp_path / "pipe.png")

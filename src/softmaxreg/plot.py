@@ -15,6 +15,7 @@ odds_ratios
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -202,6 +203,7 @@ def odds_ratios(
     include_intercept: bool = False,
     max_terms: int = 40,
     sample_weight: npt.ArrayLike | None = None,
+    feature_names: Sequence[str] | None = None,
 ) -> Axes:
     """Forest plot: odds ratio and confidence interval of each coefficient (log scale).
 
@@ -210,7 +212,10 @@ def odds_ratios(
 
     Parameters
     ----------
-    model : fitted SoftmaxRegression or LogisticRegression (L2 or no penalty)
+    model : fitted SoftmaxRegression or LogisticRegression (L2 or no penalty), or a Pipeline
+        ending in one: X is then passed through the pipeline's other steps and the rows
+        are named by their ``get_feature_names_out()`` (the estimator itself saw unnamed
+        columns).
     X, y : the training data
     ax : matplotlib Axes, optional
     alpha : float, default=0.05
@@ -221,13 +226,27 @@ def odds_ratios(
     max_terms : int, default=40
         Draw at most this many rows (those with the largest ``|log odds ratio|``).
     sample_weight : array-like, optional
+    feature_names : sequence of str, optional
+        Row names, one per column the estimator saw (see ``summary``).
 
     Returns
     -------
     matplotlib.axes.Axes
     """
+    from sklearn.pipeline import Pipeline
+
+    if isinstance(model, Pipeline):
+        if feature_names is None:
+            feature_names = [str(n) for n in model[:-1].get_feature_names_out()]
+        X = model[:-1].transform(X)
+        model = model[-1]
     result = model.summary(
-        X, y, sample_weight=sample_weight, alpha=alpha, reference_class=reference_class
+        X,
+        y,
+        sample_weight=sample_weight,
+        alpha=alpha,
+        reference_class=reference_class,
+        feature_names=feature_names,
     )
     table = result.table
     keep = np.ones(table["estimate"].shape[0], dtype=bool)
