@@ -243,6 +243,9 @@ def test_fit_svmlight_verbose_and_predict(good_runs, files):
     n_epochs = int(re.search(r"training: 60 rows, [\d.]+ s, (\d+) epochs", out).group(1))
     assert [int(e) for e in epochs] == list(range(1, n_epochs + 1))
     pred = ok(good_runs["predict_svm"]).splitlines()
+    assert re.search(
+        r"scored against 'label' \(80 rows\): accuracy [\d.]+", good_runs["predict_svm"].stderr
+    )
     assert pred[0] == "prediction,proba_0,proba_1" and len(pred) == 81
     model = load_model(files / "points.npz")
     from sklearn.datasets import load_svmlight_file

@@ -140,7 +140,8 @@ def scale_hint(X, names=None, ratio_limit=SCALE_HINT_RATIO):
     is a common reason for a fit that runs out of iterations; standardising is the fix.
     """
     X = check_array(X, accept_sparse="csr", dtype=list(FLOAT_DTYPES), ensure_all_finite=False)
-    sq, count = _column_squares(X)
+    # small chunks: this runs inside a solver, beside its buffers, so it must add little
+    sq, count = _column_squares(X, chunk_entries=CHUNK_ENTRIES // 16)
     with np.errstate(divide="ignore", invalid="ignore"):
         scale = np.sqrt(sq / count)
     present = np.flatnonzero((count > 0) & np.isfinite(scale) & (scale > 0))
@@ -212,17 +213,17 @@ def check_feature_scales(
     return ratio
 
 
-def _column_squares(X):
+def _column_squares(X, chunk_entries=CHUNK_ENTRIES):
     """Per column: sum of squares of ``X / max|X|`` and the count of nonzeros (float64).
 
     Dividing by the largest magnitude first keeps squares of huge values finite. CSR X is
-    summed in one Cython pass over its nonzeros, dense X in chunks of ``CHUNK_ENTRIES``
+    summed in one Cython pass over its nonzeros, dense X in chunks of ``chunk_entries``
     entries: no copy of X is made either way.
     """
     n_features = X.shape[1]
     sq = np.zeros(n_features)
     count = np.zeros(n_features)
-    chunk = max(CHUNK_ENTRIES, n_features)
+    chunk = max(chunk_entries, n_features)
     if sp.issparse(X):
         # one pass over the nonzeros in their own dtype (Cython), no temporaries; the
         # structure is checked first since this is a public function

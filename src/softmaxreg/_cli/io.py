@@ -348,7 +348,8 @@ def read_data(
                 "--text does not apply to svmlight files (they hold numeric features only)."
             )
         X, y = _read_svmlight(path, n_features)
-        return Dataset(X, y if need_target else None, [f"x{j}" for j in range(X.shape[1])], fmt)
+        # every svmlight line starts with its label, so predict can always score the rows
+        return Dataset(X, y, [f"x{j}" for j in range(X.shape[1])], fmt)
     if fmt == "csv":
         fields, records = _read_csv(path)
         if need_target and target is None:
