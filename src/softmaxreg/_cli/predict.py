@@ -73,14 +73,23 @@ def scores_text(result, target):
         + ("log-loss n/a (labels the model never saw)" if loss is None else f"log-loss {loss:.4f}")
     ]
     names = [str(c) for c in result["classes"]]
+    # long class names: number the columns and put the numbers before the row names
+    short = max(len(n) for n in names) <= 10
+    columns = names if short else [str(k) for k in range(len(names))]
+    rows = names if short else [f"{k} {n}" for k, n in enumerate(names)]
     corner = "true \\ predicted"
-    width = max([len(n) for n in names] + [len(corner)])
+    width = max([len(n) for n in rows] + [len(corner)])
     counts = [len(str(v)) for row in result["confusion_matrix"] for v in row]
-    cell = max([len(n) for n in names] + counts)
-    lines.append("confusion matrix (rows: true class, columns: predicted)")
-    lines.append(f"  {corner:<{width}}  " + "  ".join(f"{n:>{cell}}" for n in names))
-    for name, row in zip(names, result["confusion_matrix"]):
+    cell = max([len(n) for n in columns] + counts)
+    lines.append(
+        "confusion matrix (rows: true class, columns: predicted"
+        + ("" if short else ", numbered as the rows")
+        + ")"
+    )
+    lines.append(f"  {corner:<{width}}  " + "  ".join(f"{n:>{cell}}" for n in columns))
+    for name, row in zip(rows, result["confusion_matrix"]):
         lines.append(f"  {name:<{width}}  " + "  ".join(f"{v:>{cell}}" for v in row))
+    width = max([len(n) for n in names] + [len("class")])
     head = f"  {'class':<{width}}  {'precision':>9}  {'recall':>9}  {'F1':>9}  {'support':>7}"
     lines.append(head)
     for name in names:
