@@ -373,10 +373,15 @@ def run_comparison(
     if isinstance(problem, str):
         problem = get_problem(problem)
     methods = default_methods() if methods is None else methods
+    start = time.perf_counter()
     print(problem.describe(), file=log, flush=True)
     ref = reference_objective(problem, cache_dir, log)
     f_star = ref["f_star"]
-    results = [_ladder(m, problem, f_star, target, budget, log) for m in methods]
+    results = []
+    for i, m in enumerate(methods, start=1):
+        res = _ladder(m, problem, f_star, target, budget, log)
+        results.append(res)
+        print(_ladder_row(res, i, len(methods), target, start), file=log, flush=True)
     best_seen = min(
         (r[2] for res in results for r in res.rungs if not math.isnan(r[2])), default=0.0
     )
@@ -400,6 +405,19 @@ def run_comparison(
     return problem, ref, results
 
 
+def _ladder_row(res, i, n, target, start):
+    """The row of one method as soon as its ladder ends (first run; medians come later)."""
+    k, seconds, rel = res.rungs[-1]
+    if res.reached:
+        outcome = f"reached {target:g} at max_iter {k} in {seconds:.3f} s (first run)"
+    elif res.optimises:
+        outcome = f"not reached by max_iter {k} (rel. subopt. {rel:.1e})"
+    else:
+        outcome = f"own stopping rule, {k} epochs in {seconds:.3f} s"
+    elapsed = time.perf_counter() - start
+    return f"[{i}/{n} methods, {elapsed:.0f} s] {res.method:<28} {outcome}"
+
+
 def _time_interleaved(methods, results, problem, repeat, budget, log):
     """Median fit times at each method's rung k and at ceil(k/2); epoch time from both."""
     tasks = []
@@ -411,6 +429,7 @@ def _time_interleaved(methods, results, problem, repeat, budget, log):
             if lo is not None and lo < k:
                 tasks.append((m, res, variant, setting, lo))
     times = {id(t): [] for t in tasks}
+    start = time.perf_counter()
     for rnd in range(repeat):
         for t in tasks:
             m, res, variant, (blas, one_thread), k = t
@@ -420,7 +439,14 @@ def _time_interleaved(methods, results, problem, repeat, budget, log):
             times[id(t)].append(_fit(est, problem, blas))
             if k == res.n_iter:
                 res.accuracy = float(est.score(problem.X_test, problem.y_test))
-        print(f"  timing round {rnd + 1}/{repeat} done", file=log, flush=True)
+        elapsed = time.perf_counter() - start
+        left = elapsed / (rnd + 1) * (repeat - rnd - 1)
+        print(
+            f"  timing round {rnd + 1}/{repeat} done ({len(tasks)} fits, {elapsed:.0f} s; "
+            f"about {left:.0f} s to go)",
+            file=log,
+            flush=True,
+        )
     med = {(t[0].name, t[2], t[4]): float(np.median(times[id(t)])) for t in tasks}
     for m, res in zip(methods, results):
         k = res.n_iter

@@ -220,8 +220,10 @@ def test_fit_jsonl_text_prints_top_features(good_runs, files):
     assert "(jsonl, 60 rows, text column 'text', 3 classes)" in out
     assert "TF-IDF terms" in out
     block = out[out.index("class 'food'") : out.index("class 'sports'")]
-    top = re.findall(r"^  (\w+) +[-\d.e]+ +[\d.e+-]+$", block, flags=re.M)
-    assert len(top) == 3 and set(top) <= set(WORDS["food"].split())
+    top = re.findall(r"^  (\w+) +([-\d.e]+)$", block, flags=re.M)  # no odds ratios for TF-IDF
+    assert len(top) == 3 and {t for t, _ in top} <= set(WORDS["food"].split())
+    assert all(float(c) > 0 for _, c in top)
+    assert "no odds ratios for TF-IDF terms" in out
     assert float(re.search(r"accuracy ([\d.]+)", out).group(1)) > 0.8
 
 
@@ -241,6 +243,9 @@ def test_fit_svmlight_verbose_and_predict(good_runs, files):
     n_epochs = int(re.search(r"training: 60 rows, [\d.]+ s, (\d+) epochs", out).group(1))
     assert [int(e) for e in epochs] == list(range(1, n_epochs + 1))
     pred = ok(good_runs["predict_svm"]).splitlines()
+    assert re.search(
+        r"scored against 'label' \(80 rows\): accuracy [\d.]+", good_runs["predict_svm"].stderr
+    )
     assert pred[0] == "prediction,proba_0,proba_1" and len(pred) == 81
     model = load_model(files / "points.npz")
     from sklearn.datasets import load_svmlight_file
@@ -285,7 +290,27 @@ BAD = {
     "missing column": (
         ["fit", "blobs.csv", "--target", "label"],
         1,
-        "no column 'label'; the columns are: id, width, height, colour",
+        "no column 'label'. The columns are: 'id', 'width', 'height', 'colour'.",
+    ),
+    "near miss": (
+        ["fit", "blobs.csv", "--target", "Colour", "--drop", "id"],
+        1,
+        "no column 'Colour'. Did you mean 'colour'?",
+    ),
+    "text option on numbers": (
+        ["fit", "blobs.csv", "--target", "colour", "--min-df", "2"],
+        1,
+        "--min-df applies to text",
+    ),
+    "id column missing": (
+        ["predict", "blobs.npz", "blobs.csv", "--id", "ident"],
+        1,
+        "no column 'ident'. Did you mean 'id'",
+    ),
+    "report without labels": (
+        ["predict", "blobs.npz", "blobs.csv", "--target", "size", "--report", "r.json"],
+        1,
+        "no column 'size'",
     ),
     "non-numeric feature": (
         ["fit", "words.csv", "--target", "y"],
@@ -448,3 +473,131 @@ def test_n_jobs_reaches_the_estimator_in_fit_and_predict(files, capsys, monkeypa
         main(["fit", "news.jsonl.gz", "--n-jobs", "0"])
     assert exit_info.value.code == 2
     assert "argument --n-jobs: must be a positive count or negative" in capsys.readouterr().err
+
+
+def test_version():
+    from softmaxreg import __version__
+    from softmaxreg._cli.main import main
+
+    with pytest.raises(SystemExit) as stop:
+        main(["--version"])
+    assert stop.value.code == 0
+    result = subprocess.run(
+        [sys.executable, "-m", "softmaxreg", "--version"], capture_output=True, text=True
+    )
+    assert result.stdout.strip() == f"softmaxreg {__version__}"
+
+
+def test_predict_keeps_ids_and_scores_labelled_rows(good_runs, files, capsys, monkeypatch):
+    from softmaxreg._cli.main import main
+
+    monkeypatch.chdir(files)
+    assert main(["predict", "blobs.npz", "blobs.csv", "--id", "id", "--report", "r.json"]) == 0
+    captured = capsys.readouterr()
+    rows = list(csv.reader(captured.out.splitlines()))
+    assert rows[0] == ["id", "prediction"] and [r[0] for r in rows[1:]] == [
+        str(i) for i in range(90)
+    ]
+    report = json.loads((files / "r.json").read_text())
+    model = load_model(files / "blobs.npz")
+    truth = [r[3] for r in list(csv.reader(open(files / "blobs.csv")))[1:]]
+    data = np.loadtxt(files / "blobs.csv", delimiter=",", skiprows=1, usecols=(1, 2))
+    accuracy = float(np.mean(model.predict(data) == np.array(truth)))
+    assert report["accuracy"] == pytest.approx(accuracy) and report["rows"] == 90
+    assert f"accuracy {accuracy:.4f}" in captured.err
+    assert np.sum(report["confusion_matrix"]) == 90
+    assert set(report["per_class"]) == {"red", "green", "blue"}
+    assert "precision" in captured.err and "confusion matrix" in captured.err
+
+
+def test_fit_scales_by_default_and_reports_both_units(files, capsys, monkeypatch):
+    from sklearn.pipeline import Pipeline
+
+    from softmaxreg._cli.main import main
+
+    monkeypatch.chdir(files)
+    args = ["fit", "blobs.csv", "--target", "colour", "--drop", "id", "--test-size", "0"]
+    assert main([*args, "--model", "scaled.npz"]) == 0
+    out = capsys.readouterr().out
+    assert "per standard deviation" in out and "per unit of each feature as read" in out
+    scaled = load_model(files / "scaled.npz")
+    assert isinstance(scaled, Pipeline) and type(scaled[0]).__name__ == "StandardScaler"
+    assert main([*args, "--no-scale", "--model", "raw.npz"]) == 0
+    out = capsys.readouterr().out
+    assert "per unit of each feature (as read, not standardised)" in out
+    assert not isinstance(load_model(files / "raw.npz"), Pipeline)
+    data = np.loadtxt(files / "blobs.csv", delimiter=",", skiprows=1, usecols=(1, 2))
+    # the per-unit table is the scaled model mapped back (w / sd): it predicts the same
+    scaler, est = scaled[0], scaled[-1]
+    w = est.coef_ / scaler.scale_
+    b = est.intercept_ - (scaler.mean_ / scaler.scale_) @ est.coef_.T
+    np.testing.assert_allclose(scaled.decision_function(data), data @ w.T + b, rtol=1e-10)
+    first = out.split("per unit of each feature")[0]
+    assert "SD" not in first  # the raw model's table has no SD column
+
+
+def test_binary_top_features_agree_with_the_sign(files, capsys, monkeypatch):
+    from softmaxreg._cli.main import main
+
+    monkeypatch.chdir(files)
+    rows = [
+        [*x, "spam" if x[0] + x[1] > 0 else "ham"]
+        for x in np.random.default_rng(0).normal(size=(80, 2))
+    ]
+    write_csv(files / "binary.csv", ["up", "down", "kind"], [[a, -b, k] for a, b, k in rows])
+    assert main(["fit", "binary.csv", "--target", "kind", "--top-only", "--top", "1"]) == 0
+    out = capsys.readouterr().out
+    spam = out[out.index("raising the odds of 'spam'") :].splitlines()[2].split()
+    ham = out[out.index("raising the odds of 'ham'") :].splitlines()[2].split()
+    assert spam[0] == "up" and ham[0] == "down"
+    for _, coef, odds in (spam, ham):  # positive raises the odds: odds ratio above 1
+        assert float(coef) > 0 and float(odds) > 1
+    assert "OR per SD" in out
+    assert main(["fit", "binary.csv", "--target", "kind", "--top-only", "--top", "0"]) == 0
+    assert "raising the odds" not in capsys.readouterr().out
+
+
+def test_class_weight_balanced_reaches_the_model(files, capsys, monkeypatch):
+    from softmaxreg._cli.main import main
+
+    monkeypatch.chdir(files)
+    args = ["fit", "blobs.csv", "--target", "colour", "--drop", "id", "--class-weight", "balanced"]
+    assert main([*args, "--model", "bal.npz"]) == 0
+    assert "class_weight='balanced'" in capsys.readouterr().out
+    assert load_model(files / "bal.npz")[-1].class_weight == "balanced"
+
+
+def test_text_options_are_stored_in_the_model(files, capsys, monkeypatch):
+    from softmaxreg._cli.main import main
+
+    monkeypatch.chdir(files)
+    args = ["fit", "news.jsonl.gz", "--ngram-range", "1", "2", "--stop-words", "english"]
+    args += ["--min-df", "2", "--max-features", "50", "--sublinear-tf", "--model", "t.npz"]
+    assert main(args) == 0
+    vec = load_model(files / "t.npz")[0]
+    assert vec.ngram_range == (1, 2) and vec.stop_words == "english" and vec.min_df == 2
+    assert vec.max_features == 50 and vec.sublinear_tf and len(vec.vocabulary_) == 50
+    assert any(" " in term for term in vec.vocabulary_)
+
+
+def test_plot_without_matplotlib_fails_before_fitting(files, capsys, monkeypatch):
+    import builtins
+
+    from softmaxreg._cli import commands
+    from softmaxreg._cli.main import main
+
+    real_import = builtins.__import__
+
+    def no_matplotlib(name, *args, **kwargs):
+        if name.startswith("matplotlib"):
+            raise ImportError(name)
+        return real_import(name, *args, **kwargs)
+
+    def never(*args, **kwargs):
+        raise AssertionError("read the data before checking for matplotlib")
+
+    monkeypatch.chdir(files)
+    monkeypatch.setattr(builtins, "__import__", no_matplotlib)
+    monkeypatch.setattr(commands, "read_data", never)
+    assert main(["fit", "blobs.csv", "--target", "colour", "--plot", "p.png"]) == 1
+    assert "--plot needs matplotlib" in capsys.readouterr().err

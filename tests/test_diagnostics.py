@@ -123,3 +123,45 @@ def test_check_feature_scales_rejects_corrupt_csr():
     X = sp.csr_matrix((np.array([1.0, 2.0]), np.array([0, 5]), np.array([0, 1, 2])), shape=(2, 3))
     with pytest.raises(ValueError, match="column indices must lie in"):
         check_feature_scales(X)
+
+
+def test_collinear_columns_match_the_vifs():
+    from softmaxreg import CollinearityWarning, SoftmaxRegression
+    from softmaxreg._diagnostics import collinear_columns
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 4))
+    X[:, 3] = X[:, 0] + 0.05 * rng.normal(size=300)
+    names = ["a", "b", "c", "a_copy"]
+    vif = variance_inflation_factors(X)
+    found = dict(collinear_columns(X, names))
+    assert set(found) == {"a", "a_copy"}
+    np.testing.assert_allclose([found["a"], found["a_copy"]], vif[[0, 3]], rtol=1e-8)
+    exact = np.column_stack([X, X[:, 1] + X[:, 2]])
+    assert dict(collinear_columns(exact, [*names, "b+c"]))["b+c"] == np.inf
+    y = (X[:, 1] + rng.normal(size=300) > 0).astype(int)
+    model = SoftmaxRegression(alpha=1e-3).fit(X, y)
+    with pytest.warns(CollinearityWarning, match=r"'a(_copy)?' [\d.]+, 'a(_copy)?' [\d.]+"):
+        model.summary(X, y, feature_names=names)
+    model = SoftmaxRegression(alpha=1e-3).fit(X[:, :3], y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CollinearityWarning)
+        table = model.summary(X[:, :3], y, feature_names=names[:3])
+    assert list(table["term"]) == ["a", "b", "c", "intercept"]
+    with pytest.raises(ValueError, match="feature_names has 2 names, but the model has 3"):
+        model.summary(X[:, :3], y, feature_names=names[:2])
+
+
+def test_convergence_warning_names_badly_scaled_columns():
+    from sklearn.exceptions import ConvergenceWarning
+
+    from softmaxreg import SoftmaxRegression
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 4)) * np.array([1.0, 1.0, 1.0, 1e4])
+    y = (X[:, 0] + X[:, 3] / 1e4 > 0).astype(int)
+    with pytest.warns(ConvergenceWarning, match=r"badly scaled: 'x3'.*Standardise"):
+        SoftmaxRegression(solver="lbfgs", alpha=0.0, max_iter=3, tol=1e-12).fit(X, y)
+    with pytest.warns(ConvergenceWarning) as record:
+        SoftmaxRegression(solver="lbfgs", alpha=0.0, max_iter=3, tol=1e-12).fit(X[:, :3], y)
+    assert all("badly scaled" not in str(w.message) for w in record)

@@ -8,9 +8,11 @@ import zipfile
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from sklearn.datasets import load_iris
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.pipeline import make_pipeline
+from sklearn.feature_extraction.text import HashingVectorizer, TfidfVectorizer
+from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.preprocessing import MaxAbsScaler, MinMaxScaler, StandardScaler
 
 from softmaxreg import (
     LogisticRegression,
@@ -53,11 +55,39 @@ def models(iris):
         TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True), SoftmaxRegression(alpha=1e-3)
     ).fit(DOCS, LABELS)
     yield "tfidf-pipeline", pipe, DOCS + ["an unseen word and the cat"]
+    pipe = Pipeline([("scale", StandardScaler()), ("clf", SoftmaxRegression())]).fit(X, y)
+    yield "standard-scaler", pipe, X
+    pipe = make_pipeline(StandardScaler(with_mean=False), LogisticRegression(C=5.0))
+    yield "scaler-no-mean-csr", pipe.fit(sp.csr_matrix(X), y), sp.csr_matrix(X[::3])
+    pipe = make_pipeline(MaxAbsScaler(), SoftmaxRegression(alpha=1e-3)).fit(X, y == 1)
+    yield "maxabs-binary", pipe, X
+    text = make_pipeline(
+        TfidfVectorizer(stop_words="english", min_df=2, max_features=6, sublinear_tf=True),
+        MaxAbsScaler(),
+        SoftmaxRegression(alpha=1e-3),
+    )
+    yield "tfidf-options-maxabs", text.fit(DOCS, LABELS), DOCS + ["the cat and the index"]
+    hashing = make_pipeline(
+        HashingVectorizer(n_features=64, ngram_range=(1, 2), alternate_sign=False),
+        SoftmaxRegression(alpha=1e-3),
+    )
+    yield "hashing", hashing.fit(DOCS, LABELS), DOCS + ["kittens and bonds"]
 
 
-@pytest.mark.parametrize(
-    "case", ["softmax-str-labels", "binary-float32", "logistic-ovr", "tfidf-pipeline"]
-)
+CASES = [
+    "softmax-str-labels",
+    "binary-float32",
+    "logistic-ovr",
+    "tfidf-pipeline",
+    "standard-scaler",
+    "scaler-no-mean-csr",
+    "maxabs-binary",
+    "tfidf-options-maxabs",
+    "hashing",
+]
+
+
+@pytest.mark.parametrize("case", CASES)
 def test_round_trip_gives_identical_predictions(case, iris, tmp_path):
     name, model, X = next(m for m in models(iris) if m[0] == case)
     path = tmp_path / "model.npz"
@@ -68,6 +98,14 @@ def test_round_trip_gives_identical_predictions(case, iris, tmp_path):
     np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
     est, ref = (loaded[-1], model[-1]) if hasattr(model, "steps") else (loaded, model)
     assert est.get_params() == {**ref.get_params(), "callback": None}
+    if hasattr(model, "steps"):
+        assert [name for name, _ in loaded.steps] == [name for name, _ in model.steps]
+        for (_, new), (_, old) in zip(loaded.steps[:-1], model.steps[:-1]):
+            assert type(new) is type(old)
+            assert new.get_params() == old.get_params()
+            if hasattr(old, "get_feature_names_out") and not isinstance(old, HashingVectorizer):
+                names = old.get_feature_names_out()
+                np.testing.assert_array_equal(new.get_feature_names_out(), names)
     np.testing.assert_array_equal(est.coef_, ref.coef_)
     assert est.coef_.dtype == ref.coef_.dtype
     np.testing.assert_array_equal(est.classes_, ref.classes_)
@@ -81,7 +119,7 @@ def test_numpy_reads_the_file_without_pickle(iris, tmp_path):
     with np.load(tmp_path / "m.npz", allow_pickle=False) as npz:
         np.testing.assert_array_equal(npz["coef"], model.coef_)
         meta = json.loads(npz["metadata.json"])
-    assert meta["format"] == "softmaxreg-model" and meta["format_version"] == 1
+    assert meta["format"] == "softmaxreg-model" and meta["format_version"] == 2
     assert meta["info"] == {"note": "hello"}
     assert meta["arrays"]["coef"]["sha256"]
 
@@ -239,7 +277,69 @@ def test_unsavable_models_are_refused(iris, tmp_path):
     ).fit(DOCS, LABELS)
     with pytest.raises(ValueError, match="custom tokenizer"):
         save_model(pipe, tmp_path / "m.npz")
+    for step in (MinMaxScaler(), Pipeline([("inner", StandardScaler())])):
+        pipe = Pipeline([("step", step), ("model", SoftmaxRegression())]).fit(X, y)
+        with pytest.raises(TypeError, match=r"Pipeline of StandardScaler.*got steps"):
+            save_model(pipe, tmp_path / "m.npz")
+    hashing = make_pipeline(HashingVectorizer(preprocessor=str.lower), SoftmaxRegression())
+    with pytest.raises(ValueError, match="HashingVectorizer with a custom preprocessor"):
+        save_model(hashing.fit(DOCS, LABELS), tmp_path / "m.npz")
     from sklearn.exceptions import NotFittedError
 
     with pytest.raises(NotFittedError):
         save_model(SoftmaxRegression(), tmp_path / "m.npz")
+
+
+def test_feature_names_pass_through_a_saved_scaler(tmp_path):
+    pytest.importorskip("pandas")
+    X, y = load_iris(return_X_y=True, as_frame=True)
+    pipe = make_pipeline(StandardScaler(), SoftmaxRegression()).fit(X, y)
+    save_model(pipe, tmp_path / "m.npz")
+    loaded = load_model(tmp_path / "m.npz")
+    assert list(loaded[:-1].get_feature_names_out()) == list(X.columns)
+    np.testing.assert_array_equal(loaded[0].mean_, pipe[0].mean_)
+    np.testing.assert_array_equal(loaded.predict_proba(X), pipe.predict_proba(X))
+
+
+def test_version_1_files_still_load(tmp_path):
+    """A file of the first format (TF-IDF in ``vectorizer``, idf in ``idf.npy``)."""
+    pipe = make_pipeline(TfidfVectorizer(), SoftmaxRegression(alpha=1e-3)).fit(DOCS, LABELS)
+    path = tmp_path / "m.npz"
+    save_model(pipe, path)
+
+    def to_version_1(m):
+        meta = json.loads(m["metadata.json"])
+        vec = meta.pop("preprocessors")[0]
+        del vec["name"]
+        meta.update(format_version=1, vectorizer=vec)
+        meta["arrays"]["idf"] = meta["arrays"].pop("step0_idf")
+        m["idf.npy"] = m.pop("step0_idf.npy")
+        m["metadata.json"] = json.dumps(meta).encode()
+        resign(m)
+
+    rewrite(path, to_version_1)
+    np.testing.assert_array_equal(load_model(path).predict_proba(DOCS), pipe.predict_proba(DOCS))
+
+
+@pytest.mark.parametrize(
+    "edit, message",
+    [
+        (lambda pre: pre[0].update({"class": "builtins.eval"}), "unknown preprocessing step"),
+        (lambda pre: pre[0]["params"].update(evil=1), "unknown StandardScaler settings"),
+        (lambda pre: pre[0].update(n_features_in_=7), "mean_ has shape"),
+    ],
+)
+def test_edited_preprocessing_steps_are_rejected(iris, tmp_path, edit, message):
+    X, y = iris
+    path = tmp_path / "m.npz"
+    save_model(make_pipeline(StandardScaler(), SoftmaxRegression()).fit(X, y), path)
+
+    def change(m):
+        meta = json.loads(m["metadata.json"])
+        edit(meta["preprocessors"])
+        m["metadata.json"] = json.dumps(meta).encode()
+        resign(m)
+
+    rewrite(path, change)
+    with pytest.raises(ModelFileError, match=message):
+        load_model(path)

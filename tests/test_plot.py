@@ -69,12 +69,32 @@ def test_decision_regions_needs_two_features(blobs):
 def test_loss_curve(blobs, solver, tmp_path):
     X, y, _ = blobs
     model = SoftmaxRegression(solver=solver, alpha=1e-2, random_state=0, max_iter=500).fit(X, y)
-    ax = plot.loss_curve(model, log_scale=True)
+    ax = plot.loss_curve(model, kind="objective", log_scale=True)
     line = ax.get_lines()[0]
     np.testing.assert_array_equal(line.get_ydata(), model.loss_curve_)
     np.testing.assert_array_equal(line.get_xdata(), np.arange(1, model.n_iter_ + 1))
     assert ax.get_xlabel() == ("iteration" if solver == "lbfgs" else "epoch")
     save_png(ax, tmp_path / "curve.png")
+    ax = plot.loss_curve(model)  # the distance to the best recorded value, log scale
+    gap = np.asarray(model.loss_curve_) - np.min(model.loss_curve_)
+    np.testing.assert_array_equal(ax.get_lines()[0].get_ydata(), np.where(gap > 0, gap, np.nan))
+    assert ax.get_yscale() == "log" and ax.get_ylabel().startswith("objective - best")
+    assert "did not converge" not in ax.get_title()
+
+
+def test_loss_curve_names_what_ran_and_marks_non_convergence(blobs):
+    X, y, _ = blobs
+    model = SoftmaxRegression(alpha=1e-2).fit(X, y)  # solver="auto"
+    ax = plot.loss_curve(model)
+    assert model.solver_ == "lbfgs" and ax.get_xlabel() == "iteration"
+    assert ax.get_legend().get_texts()[0].get_text() == "lbfgs"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        short = SoftmaxRegression(solver="saga", alpha=1e-2, max_iter=2, tol=0, random_state=0)
+        short.fit(X, y)
+    ax = plot.loss_curve(short)
+    assert ax.get_xlabel() == "epoch" and "did not converge" in ax.get_title()
+    assert ax.get_lines()[-1].get_marker() == "x"
 
 
 def test_loss_curve_one_line_per_ovr_model(blobs, tmp_path):
@@ -138,3 +158,16 @@ def test_stochastic_loss_curve_quiet(tmp_path):
         warnings.simplefilter("ignore", ConvergenceWarning)
         model = SoftmaxRegression(solver="sgd", alpha=1e-2, max_iter=5, random_state=0).fit(X, y)
     save_png(plot.loss_curve(model), tmp_path / "sgd.png")
+
+
+def test_odds_ratios_of_a_pipeline_name_the_rows(tmp_path):
+    pytest.importorskip("pandas")
+    from sklearn.pipeline import make_pipeline
+
+    X, y = load_breast_cancer(return_X_y=True, as_frame=True)
+    X = X.iloc[:, [0, 1, 4, 8]]
+    pipe = make_pipeline(StandardScaler(), SoftmaxRegression(alpha=1e-3)).fit(X, y)
+    ax = plot.odds_ratios(pipe, X, y)
+    labels = {t.get_text() for t in ax.get_yticklabels()}
+    assert set(X.columns) <= labels
+    save_png(ax, tmp_path / "pipe.png")

@@ -14,8 +14,9 @@ variance_inflation_factors
     Variance inflation factor of each column (multicollinearity diagnostic).
 check_feature_scales
     Ratio of the largest to smallest column scale; warns when it exceeds 1e3.
-SingularHessianWarning, FeatureScaleWarning
-    Warnings (``UserWarning`` subclasses) of the inference and of the scale check.
+SingularHessianWarning, CollinearityWarning, FeatureScaleWarning
+    Warnings (``UserWarning`` subclasses) of the inference (a singular Hessian; columns
+    with variance inflation factors above 10) and of the scale check.
 softmax, log_softmax, logsumexp
     Stable row-wise functions over 2-D float32/float64 arrays.
 objective_value
@@ -30,7 +31,12 @@ decision regions, loss curves and odds-ratio forest plots.
 """
 
 from ._datasets import make_text_classification
-from ._diagnostics import FeatureScaleWarning, check_feature_scales, variance_inflation_factors
+from ._diagnostics import (
+    CollinearityWarning,
+    FeatureScaleWarning,
+    check_feature_scales,
+    variance_inflation_factors,
+)
 from ._estimator import SoftmaxRegression
 from ._inference import InferenceResult, SingularHessianWarning
 from ._logistic import LogisticRegression
@@ -42,6 +48,7 @@ from ._rowwise import log_softmax, logsumexp, softmax
 __version__ = "0.1.0.dev0"
 
 __all__ = [
+    "CollinearityWarning",
     "FeatureScaleWarning",
     "InferenceResult",
     "LogisticRegression",

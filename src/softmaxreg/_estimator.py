@@ -363,6 +363,7 @@ class SoftmaxRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
             self.l1_ratio,
             self.fit_intercept,
             n_threads=effective_n_threads(self.n_jobs),
+            feature_names=getattr(self, "feature_names_in_", None),
         )
         solver = choose_solver(self.solver, objective)
         if solver in ("sgd", "sag", "saga"):

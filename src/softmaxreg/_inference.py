@@ -20,6 +20,7 @@ Everything is computed in float64 with a dense Hessian (see ``MAX_PARAMS``).
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -259,7 +260,44 @@ def _binary(X, X1, t, sw, theta, penalty, fit_intercept):
     return cov, cond, separated
 
 
-def compute_inference(est, X, y, sample_weight=None, alpha=0.05, reference_class=None):
+def _term_names(est, n_features, feature_names):
+    """The coefficient rows' names: ``feature_names``, the fit's column names, or x0, x1..."""
+    if feature_names is None:
+        names = getattr(est, "feature_names_in_", None)
+        return [f"x{j}" for j in range(n_features)] if names is None else [str(n) for n in names]
+    if isinstance(feature_names, str):
+        raise TypeError("feature_names must be a sequence of names, one per column, not a str.")
+    names = [str(n) for n in feature_names]
+    if len(names) != n_features:
+        raise ValueError(
+            f"feature_names has {len(names)} names, but the model has {n_features} features "
+            "(behind a pipeline, pass pipe[:-1].get_feature_names_out())."
+        )
+    return names
+
+
+def _check_collinearity(X, names):
+    """Warn (``CollinearityWarning``) naming the columns of X with a VIF above the limit."""
+    from ._diagnostics import VIF_LIMIT, CollinearityWarning, collinear_columns
+
+    found = collinear_columns(X, names)
+    if not found:
+        return
+    listed = ", ".join(f"{name!r} {vif:.3g}" for name, vif in found[:8])
+    more = f" and {len(found) - 8} more" if len(found) > 8 else ""
+    warnings.warn(
+        f"Collinear columns (variance inflation factor > {VIF_LIMIT:g}): {listed}{more}. "
+        "Their standard errors are inflated and their coefficients hard to read one at a "
+        "time; drop or combine some of them (variance_inflation_factors(X) gives every "
+        "column's figure).",
+        CollinearityWarning,
+        stacklevel=4,
+    )
+
+
+def compute_inference(
+    est, X, y, sample_weight=None, alpha=0.05, reference_class=None, feature_names=None
+):
     """Build the :class:`InferenceResult` of a fitted estimator (see ``summary``)."""
     check_is_fitted(est)
     if not 0.0 < alpha < 1.0:
@@ -286,8 +324,9 @@ def compute_inference(est, X, y, sample_weight=None, alpha=0.05, reference_class
             f"limited to {MAX_PARAMS} parameters (n_classes x (n_features + intercept)). "
             "Select features first."
         )
-    names = list(getattr(est, "feature_names_in_", [f"x{j}" for j in range(n_features)]))
+    names = _term_names(est, n_features, feature_names)
     terms = names + (["intercept"] if fit_intercept else [])
+    _check_collinearity(X, names)
     # penalty on W of the unnormalised objective: S * alpha * (1 - l1_ratio)
     penalty = sw.sum() * reg_alpha * (1.0 - l1_ratio)
     X1 = _design(X, fit_intercept)
@@ -409,6 +448,7 @@ class InferenceMixin:
         sample_weight: npt.ArrayLike | None = None,
         alpha: float = 0.05,
         reference_class: Any = None,
+        feature_names: Sequence[str] | None = None,
     ) -> InferenceResult:
         """Estimates with standard errors, z, p-values, confidence intervals and odds ratios.
 
@@ -433,6 +473,11 @@ class InferenceMixin:
             class's (the reference-class parameterisation of statsmodels' ``MNLogit``
             with ``classes_[0]``). None reports the model's own coefficients, centred
             over the classes where the model does not identify them.
+        feature_names : sequence of str, default=None
+            Names of the coefficient rows, one per column of X. None uses the column
+            names the model was fitted with (a DataFrame's) or ``x0, x1, ...``. A model
+            at the end of a pipeline saw the previous step's output, which has no names:
+            pass ``pipe[:-1].get_feature_names_out()`` so that the rows are named.
 
         Returns
         -------
@@ -443,12 +488,16 @@ class InferenceMixin:
         Raises
         ------
         ValueError
-            For an L1/elastic-net model, or more than ``MAX_PARAMS`` (4000) parameters.
+            For an L1/elastic-net model, more than ``MAX_PARAMS`` (4000) parameters, or
+            ``feature_names`` of the wrong length.
 
         Warns
         -----
         SingularHessianWarning
             When the Hessian is singular or ill-conditioned, or the classes are
             perfectly separated without a penalty.
+        CollinearityWarning
+            Naming the columns whose variance inflation factor exceeds 10, with the
+            figures: their standard errors are inflated by collinearity.
         """
-        return compute_inference(self, X, y, sample_weight, alpha, reference_class)
+        return compute_inference(self, X, y, sample_weight, alpha, reference_class, feature_names)

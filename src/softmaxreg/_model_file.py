@@ -1,7 +1,7 @@
 """Safe model files: ``save_model`` and ``load_model``.
 
-Format (``format_version`` 1)
------------------------------
+Format (``format_version`` 2; version 1 files are read too)
+-----------------------------------------------------------
 A ZIP archive in NumPy's ``.npz`` layout (``numpy.load(path, allow_pickle=False)`` can
 open it) holding exactly these members:
 
@@ -12,20 +12,22 @@ open it) holding exactly these members:
     not stored, a ``class_weight`` dict is stored as a list of ``[label, weight]``
     pairs), ``attributes`` (``n_iter_``, ``n_features_in_``, ``feature_names_in_`` or
     null, ``loss_curve_`` as a list, and ``alpha_``/``l1_ratio`` for
-    ``LogisticRegression``), ``vectorizer`` (null, or for a ``TfidfVectorizer`` in front
-    of the model: its step name, its settings, and its vocabulary as the list of terms
-    in column order), ``steps`` (the pipeline's step names, or null), ``info`` (a JSON
-    object the caller passed, e.g. the command line's column names) and ``arrays``,
-    which maps each array name to its ``dtype``, ``shape`` and the SHA-256 of its
-    ``.npy`` member.
+    ``LogisticRegression``), ``preprocessors`` (the pipeline's steps before the
+    estimator, each a JSON object described in ``softmaxreg/_model_steps.py``: a
+    ``StandardScaler``, ``MaxAbsScaler``, ``TfidfVectorizer`` or ``HashingVectorizer``;
+    empty for a bare estimator), ``steps`` (the pipeline's step names, or null),
+    ``info`` (a JSON object the caller passed, e.g. the command line's column names)
+    and ``arrays``, which maps each array name to its ``dtype``, ``shape`` and the
+    SHA-256 of its ``.npy`` member. Version 1 held at most a ``TfidfVectorizer``, in
+    ``vectorizer`` (with its idf in ``idf.npy``).
 ``metadata.sha256``
     The hex SHA-256 of the bytes of ``metadata.json``.
-``coef.npy``, ``intercept.npy``, ``classes.npy`` and, with a vectoriser, ``idf.npy``
+``coef.npy``, ``intercept.npy``, ``classes.npy`` and the steps' ``step<i>_<name>.npy``
     NumPy ``.npy`` files without pickled objects (numeric, bool or unicode dtypes).
 
 Loading never runs code from the file: the metadata is parsed with ``json``, arrays
-are read with ``allow_pickle=False``, the estimator class and the vectoriser are
-chosen from a fixed list and built from plain values. Every digest is checked before
+are read with ``allow_pickle=False``, the estimator class and the preprocessing steps
+are chosen from fixed lists and built from plain values. Every digest is checked before
 anything is parsed, and the ZIP's own CRC-32 checks every member, so a truncated or
 modified file raises :class:`ModelFileError` naming the problem. The digests detect
 damage and edits, not forgery: anyone can write a new valid file (treat model files
@@ -48,30 +50,10 @@ from sklearn.utils.validation import check_is_fitted
 from ._typing import StrPath
 
 FORMAT = "softmaxreg-model"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 _METADATA = "metadata.json"
 _DIGEST = "metadata.sha256"
 _ALLOWED_KINDS = "biufU"  # bool, int, uint, float, unicode: no objects, no pickles
-_VECTORIZER_PARAMS = (
-    "input",
-    "encoding",
-    "decode_error",
-    "strip_accents",
-    "lowercase",
-    "analyzer",
-    "stop_words",
-    "token_pattern",
-    "ngram_range",
-    "max_df",
-    "min_df",
-    "max_features",
-    "binary",
-    "dtype",
-    "norm",
-    "use_idf",
-    "smooth_idf",
-    "sublinear_tf",
-)
 
 
 class ModelFileError(ValueError):
@@ -134,54 +116,34 @@ def _classes_array(classes):
 
 
 def _split_model(model):
-    """(vectorizer or None, estimator, step names or None) of what save_model accepts."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
+    """(preprocessing steps, estimator, step names or None) of what save_model accepts."""
     from sklearn.pipeline import Pipeline
 
     from ._estimator import SoftmaxRegression
     from ._logistic import LogisticRegression
+    from ._model_steps import STEP_NAMES, is_supported_step
 
+    estimators = (SoftmaxRegression, LogisticRegression)
     if isinstance(model, Pipeline):
         steps = model.steps
-        if (
-            len(steps) == 2
-            and type(steps[0][1]) is TfidfVectorizer
-            and type(steps[1][1]) in (SoftmaxRegression, LogisticRegression)
-        ):
-            return steps[0][1], steps[1][1], [steps[0][0], steps[1][0]]
         kinds = [type(s).__name__ for _, s in steps]
+        if (
+            len(steps) >= 2
+            and type(steps[-1][1]) in estimators
+            and all(is_supported_step(s) for _, s in steps[:-1])
+        ):
+            return [s for _, s in steps[:-1]], steps[-1][1], [name for name, _ in steps]
         raise TypeError(
-            "save_model accepts a Pipeline only of the form [TfidfVectorizer, "
-            f"SoftmaxRegression or LogisticRegression]; got steps {kinds}."
+            f"save_model accepts a Pipeline of {', '.join(STEP_NAMES)} steps followed by a "
+            f"SoftmaxRegression or LogisticRegression; got steps {kinds} (other steps "
+            "could only be stored as pickles, which model files never hold)."
         )
-    if type(model) in (SoftmaxRegression, LogisticRegression):
-        return None, model, None
+    if type(model) in estimators:
+        return [], model, None
     raise TypeError(
         "save_model accepts a fitted SoftmaxRegression, LogisticRegression, or a Pipeline "
-        f"[TfidfVectorizer, one of them]; got {type(model).__name__}."
+        f"of {', '.join(STEP_NAMES)} steps before one of them; got {type(model).__name__}."
     )
-
-
-def _vectorizer_metadata(vec):
-    check_is_fitted(vec, "vocabulary_")
-    params = vec.get_params()
-    for name in ("preprocessor", "tokenizer"):
-        if params[name] is not None:
-            raise ValueError(f"cannot save a TfidfVectorizer with a custom {name} (code).")
-    if callable(params["analyzer"]):
-        raise ValueError("cannot save a TfidfVectorizer with a callable analyzer (code).")
-    stored = {}
-    for name in _VECTORIZER_PARAMS:
-        value = params[name]
-        if name == "dtype":
-            value = np.dtype(value).name
-        elif name == "stop_words" and value is not None and not isinstance(value, str):
-            value = sorted(value)
-        stored[name] = _json_value(name, value)
-    terms = [None] * len(vec.vocabulary_)
-    for term, j in vec.vocabulary_.items():
-        terms[j] = term
-    return {"class": "TfidfVectorizer", "params": stored, "vocabulary": terms}
 
 
 def save_model(model: Any, path: StrPath, *, info: dict | None = None) -> None:
@@ -190,9 +152,12 @@ def save_model(model: Any, path: StrPath, *, info: dict | None = None) -> None:
     Parameters
     ----------
     model : SoftmaxRegression, LogisticRegression or Pipeline
-        Fitted. A ``Pipeline`` must be ``[TfidfVectorizer, estimator]`` (e.g.
-        ``make_pipeline(TfidfVectorizer(), SoftmaxRegression())``); the vectoriser's
-        settings, vocabulary and idf are stored, custom tokenizers (code) are refused.
+        Fitted. A ``Pipeline`` holds ``StandardScaler``, ``MaxAbsScaler``,
+        ``TfidfVectorizer`` or ``HashingVectorizer`` steps before the estimator (e.g.
+        ``make_pipeline(StandardScaler(), SoftmaxRegression())``): their settings and
+        fitted arrays are stored as plain values, since these are what a model needs to
+        see new data the way it saw the training data; custom tokenizers (code) and any
+        other step are refused.
     path : str or path-like
         Output file (conventionally ``.npz``); overwritten.
     info : dict, optional
@@ -202,11 +167,11 @@ def save_model(model: Any, path: StrPath, *, info: dict | None = None) -> None:
     Raises
     ------
     TypeError
-        For an unsupported model type.
+        For an unsupported model type or pipeline step.
     ValueError
         For parameters that cannot be stored as plain values (e.g. a RandomState).
     """
-    vec, est, steps = _split_model(model)
+    pre, est, steps = _split_model(model)
     check_is_fitted(est)
     coef = np.ascontiguousarray(est.coef_)
     intercept = np.ascontiguousarray(est.intercept_)
@@ -226,13 +191,18 @@ def save_model(model: Any, path: StrPath, *, info: dict | None = None) -> None:
     if hasattr(est, "alpha_"):  # LogisticRegression
         attributes["alpha_"] = float(est.alpha_)
         attributes["l1_ratio"] = float(est._l1_ratio)
-    vec_meta = None
-    if vec is not None:
-        vec_meta = _vectorizer_metadata(vec)
-        if len(vec_meta["vocabulary"]) != coef.shape[1]:
-            raise ValueError("the vectoriser's vocabulary does not match the model's features.")
-        if vec.use_idf:
-            arrays["idf"] = np.asarray(vec.idf_, dtype=np.float64)
+    from ._model_steps import step_metadata, step_n_features_out
+
+    pre_meta = []
+    for i, (name, step) in enumerate(zip(steps or [], pre)):
+        meta, step_arrays = step_metadata(step, i)
+        pre_meta.append({"name": name, **meta})
+        arrays.update(step_arrays)
+    if pre and step_n_features_out(pre[-1]) != coef.shape[1]:
+        raise ValueError(
+            f"the pipeline's last preprocessing step gives {step_n_features_out(pre[-1])} "
+            f"features, but the model has {coef.shape[1]}."
+        )
     blobs = {}
     for name, arr in arrays.items():
         buf = io.BytesIO()
@@ -247,7 +217,7 @@ def save_model(model: Any, path: StrPath, *, info: dict | None = None) -> None:
         "estimator": type(est).__name__,
         "params": _estimator_params(est),
         "attributes": attributes,
-        "vectorizer": vec_meta,
+        "preprocessors": pre_meta,
         "steps": steps,
         "info": info,
         "arrays": {
@@ -399,38 +369,45 @@ def _build_estimator(metadata, arrays, path):
     return est
 
 
-def _build_vectorizer(vec_meta, arrays, n_features, path):
-    from sklearn.feature_extraction.text import TfidfVectorizer
+def _preprocessors(metadata):
+    """The preprocessing steps' descriptions, version 1's ``vectorizer`` included."""
+    if metadata.get("format_version") == 1:
+        vec = metadata.get("vectorizer")
+        if vec is None:
+            return []
+        names = metadata.get("steps") or ["tfidfvectorizer", "model"]
+        return [{"name": names[0], **vec, "array_names": {"idf": "step0_idf"}}]
+    pre = metadata.get("preprocessors") or []
+    if not isinstance(pre, list):
+        raise ModelFileError("the model's preprocessing steps are not a list.")
+    return pre
 
-    if vec_meta.get("class") != "TfidfVectorizer":
-        raise ModelFileError(f"{path}: unknown vectoriser {vec_meta.get('class')!r}.")
-    params = dict(vec_meta.get("params") or {})
-    unknown = set(params) - set(_VECTORIZER_PARAMS)
-    if unknown:
-        raise ModelFileError(f"{path}: unknown vectoriser settings {sorted(unknown)}.")
-    terms = vec_meta.get("vocabulary")
-    if (
-        not isinstance(terms, list)
-        or len(terms) != n_features
-        or not all(isinstance(t, str) for t in terms)
-        or len(set(terms)) != len(terms)
-    ):
+
+def _build_pipeline(metadata, arrays, est, path):
+    from sklearn.pipeline import Pipeline
+
+    from ._model_steps import build_step, step_n_features_out
+
+    pre = _preprocessors(metadata)
+    if not pre:
+        return est
+    built = []
+    for i, meta in enumerate(pre):
+        if not isinstance(meta, dict):
+            raise ModelFileError(f"{path}: preprocessing step {i} is not a JSON object.")
+        moved = (meta.get("array_names") or {}).items()  # version 1's member names
+        renamed = {new: arrays[old] for old, new in moved if old in arrays}
+        step = build_step(meta, {**arrays, **renamed}, i)
+        built.append((str(meta.get("name", f"step{i}")), step))
+    n_out = step_n_features_out(built[-1][1])
+    if n_out != est.n_features_in_:
         raise ModelFileError(
-            f"{path}: the vocabulary does not match the model's {n_features} features."
+            f"{path}: the preprocessing gives {n_out} features, but the model has "
+            f"{est.n_features_in_}."
         )
-    if isinstance(params.get("ngram_range"), list):
-        params["ngram_range"] = tuple(params["ngram_range"])
-    if "dtype" in params:
-        params["dtype"] = np.dtype(params["dtype"]).type
-    if isinstance(params.get("stop_words"), list):
-        params["stop_words"] = list(params["stop_words"])
-    vec = TfidfVectorizer(vocabulary={t: j for j, t in enumerate(terms)}, **params)
-    if vec.use_idf:
-        idf = arrays.get("idf")
-        if idf is None or idf.shape != (n_features,):
-            raise ModelFileError(f"{path}: the vectoriser's idf is missing or has the wrong shape.")
-        vec.idf_ = idf
-    return vec
+    names = metadata.get("steps") or []
+    last = str(names[-1]) if len(names) == len(built) + 1 else "model"
+    return Pipeline([*built, (last, est)])
 
 
 def load(path):
@@ -448,14 +425,7 @@ def load(path):
         arrays = _read_arrays(zf, metadata, path)
     try:
         est = _build_estimator(metadata, arrays, path)
-        vec_meta = metadata.get("vectorizer")
-        if vec_meta is None:
-            return est, metadata
-        from sklearn.pipeline import Pipeline
-
-        vec = _build_vectorizer(vec_meta, arrays, est.n_features_in_, path)
-        steps = metadata.get("steps") or ["tfidfvectorizer", "model"]
-        return Pipeline([(str(steps[0]), vec), (str(steps[1]), est)]), metadata
+        return _build_pipeline(metadata, arrays, est, path), metadata
     except ModelFileError:
         raise
     except (TypeError, ValueError, KeyError, AttributeError) as exc:
@@ -473,7 +443,8 @@ def load_model(path: StrPath) -> Any:
     -------
     SoftmaxRegression, LogisticRegression or Pipeline
         Fitted, ready for ``predict``/``predict_proba`` (a ``Pipeline`` of the stored
-        ``TfidfVectorizer`` and estimator when one was saved). ``callback`` is None.
+        preprocessing steps and estimator when a pipeline was saved). ``callback`` is
+        None.
 
     Raises
     ------

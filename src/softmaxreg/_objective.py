@@ -113,12 +113,25 @@ class Objective:
     fit_intercept : bool
     n_threads : int
         Upper bound on OpenMP threads for one pass.
+    feature_names : sequence of str or None
+        The columns' names, for the messages of :meth:`convergence_note`.
     """
 
     def __init__(
-        self, X, y_index, sample_weight, n_classes, alpha, l1_ratio, fit_intercept, n_threads=1
+        self,
+        X,
+        y_index,
+        sample_weight,
+        n_classes,
+        alpha,
+        l1_ratio,
+        fit_intercept,
+        n_threads=1,
+        feature_names=None,
     ):
         self.rows = RowData(X)
+        self._X = X  # a reference, for convergence_note
+        self.feature_names = feature_names
         self.y = np.ascontiguousarray(y_index, dtype=np.int32)
         self.sample_weight = np.ascontiguousarray(sample_weight, dtype=np.float64)
         self.total_weight = float(self.sample_weight.sum())
@@ -133,6 +146,15 @@ class Objective:
         self.block_starts = self.rows.block_starts(n_blocks)
         self._pacer = ThreadPacer(len(self.block_starts) - 1)
         self._work = self._grad = None  # allocated by the first value_and_gradient call
+
+    def convergence_note(self):
+        """What a ConvergenceWarning should add: badly scaled columns and the fix, or None.
+
+        Computed only when a solver has run out of iterations (one pass over X).
+        """
+        from ._diagnostics import scale_hint
+
+        return scale_hint(self._X, self.feature_names)
 
     def _choose_blocks(self, n_threads):
         work = self.rows.nnz * self.n_columns

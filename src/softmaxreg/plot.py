@@ -6,7 +6,8 @@ decision_regions
     Predicted class over a grid of a 2-D feature space, as filled contours, with the
     points on top.
 loss_curve
-    The objective recorded per iteration/epoch during the fit (``loss_curve_``).
+    The objective recorded per iteration/epoch during the fit (``loss_curve_``), as its
+    distance to the best value on a log scale, marking a fit that did not converge.
 odds_ratios
     Forest plot of odds ratios with their confidence intervals (log scale), from
     ``summary(X, y)``.
@@ -14,6 +15,7 @@ odds_ratios
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -116,8 +118,16 @@ def decision_regions(
     return ax
 
 
-def loss_curve(model: Any, ax: Axes | None = None, log_scale: bool = False) -> Axes:
+def loss_curve(
+    model: Any, ax: Axes | None = None, log_scale: bool = False, kind: str = "gap"
+) -> Axes:
     """The objective per iteration/epoch recorded during the fit (``loss_curve_``).
+
+    By default the plot shows the distance of each recorded value to the best one,
+    ``f - min(f)``, on a log scale: the approach to the optimum, which a linear plot of
+    ``f`` flattens into a line. The x-axis is named by what ran (L-BFGS iterations, or
+    epochs of sgd/sag/saga, whose values are the epoch's running estimate). A fit that
+    stopped at ``max_iter`` without converging ends with a red cross and a note.
 
     Parameters
     ----------
@@ -125,13 +135,18 @@ def loss_curve(model: Any, ax: Axes | None = None, log_scale: bool = False) -> A
         For a one-vs-rest ``LogisticRegression``, one line per binary model.
     ax : matplotlib Axes, optional
     log_scale : bool, default=False
-        Log scale on the objective axis.
+        With ``kind="objective"``: log scale on the objective axis.
+    kind : {"gap", "objective"}, default="gap"
+        ``"gap"``: ``f - min(f)`` on a log scale (the best value itself, a gap of 0,
+        is left out); ``"objective"``: ``f`` as recorded.
 
     Returns
     -------
     matplotlib.axes.Axes
     """
     check_is_fitted(model)
+    if kind not in ("gap", "objective"):
+        raise ValueError(f"kind must be 'gap' or 'objective', got {kind!r}.")
     curve = getattr(model, "loss_curve_", None)
     if curve is None:
         raise ValueError(
@@ -139,23 +154,41 @@ def loss_curve(model: Any, ax: Axes | None = None, log_scale: bool = False) -> A
             "before it existed, or other estimators); refit it with softmaxreg."
         )
     ax = _axes(ax)
-    solver = getattr(model, "solver", "lbfgs")
+    solver = getattr(model, "solver_", None) or getattr(model, "solver", "lbfgs")
     unit = "iteration" if solver in ("lbfgs", "newton-cg", "newton-cholesky") else "epoch"
     curves = curve if isinstance(curve, list) else [curve]
     labels = [f"{c} vs rest" for c in model.classes_] if isinstance(curve, list) else [solver]
+    max_iter = getattr(model, "max_iter", None)
+    stopped_short = False
     for values, label in zip(curves, labels):
         values = np.asarray(values, dtype=float)
-        ax.plot(
-            np.arange(1, values.shape[0] + 1),
-            values,
-            marker="." if len(values) < 50 else None,
-            label=label,
-        )
-    if log_scale:
-        ax.set_yscale("log")
+        x = np.arange(1, values.shape[0] + 1)
+        y = values
+        if kind == "gap":
+            y = values - values.min()
+            y = np.where(y > 0, y, np.nan)
+        (line,) = ax.plot(x, y, marker="." if len(values) < 50 else None, label=label)
+        if max_iter is not None and values.shape[0] >= max_iter:
+            stopped_short = True
+            last = y[-1] if np.isfinite(y[-1]) else np.nanmin(y) if np.isfinite(y).any() else 1.0
+            ax.plot(x[-1], last, marker="x", color="red", markersize=10, mew=2)
+    estimate = "" if unit == "iteration" else " (epoch estimate)"
+    if kind == "gap":
+        if any(np.isfinite(np.asarray(c, dtype=float) - np.min(c)).any() for c in curves):
+            ax.set_yscale("log")
+        ax.set_ylabel(f"objective - best recorded{estimate}")
+    else:
+        if log_scale:
+            ax.set_yscale("log")
+        ax.set_ylabel(f"objective{estimate}")
     ax.set_xlabel(unit)
-    ax.set_ylabel("objective" if unit == "iteration" else "objective (epoch estimate)")
-    ax.set_title("loss curve")
+    title = f"loss curve ({solver})"
+    if stopped_short:
+        title += ": did not converge (max_iter reached)"
+    if stopped_short:
+        ax.set_title(title, color="red")
+    else:
+        ax.set_title(title)
     ax.legend(loc="best", fontsize="small")
     return ax
 
@@ -170,6 +203,7 @@ def odds_ratios(
     include_intercept: bool = False,
     max_terms: int = 40,
     sample_weight: npt.ArrayLike | None = None,
+    feature_names: Sequence[str] | None = None,
 ) -> Axes:
     """Forest plot: odds ratio and confidence interval of each coefficient (log scale).
 
@@ -178,7 +212,10 @@ def odds_ratios(
 
     Parameters
     ----------
-    model : fitted SoftmaxRegression or LogisticRegression (L2 or no penalty)
+    model : fitted SoftmaxRegression or LogisticRegression (L2 or no penalty), or a Pipeline
+        ending in one: X is then passed through the pipeline's other steps and the rows
+        are named by their ``get_feature_names_out()`` (the estimator itself saw unnamed
+        columns).
     X, y : the training data
     ax : matplotlib Axes, optional
     alpha : float, default=0.05
@@ -189,13 +226,27 @@ def odds_ratios(
     max_terms : int, default=40
         Draw at most this many rows (those with the largest ``|log odds ratio|``).
     sample_weight : array-like, optional
+    feature_names : sequence of str, optional
+        Row names, one per column the estimator saw (see ``summary``).
 
     Returns
     -------
     matplotlib.axes.Axes
     """
+    from sklearn.pipeline import Pipeline
+
+    if isinstance(model, Pipeline):
+        if feature_names is None:
+            feature_names = [str(n) for n in model[:-1].get_feature_names_out()]
+        X = model[:-1].transform(X)
+        model = model[-1]
     result = model.summary(
-        X, y, sample_weight=sample_weight, alpha=alpha, reference_class=reference_class
+        X,
+        y,
+        sample_weight=sample_weight,
+        alpha=alpha,
+        reference_class=reference_class,
+        feature_names=feature_names,
     )
     table = result.table
     keep = np.ones(table["estimate"].shape[0], dtype=bool)

@@ -1,3 +1,3 @@
-"""The ``softmaxreg`` command line: ``main`` (arguments), ``commands`` (fit, predict),
-``io`` (CSV, JSON lines and svmlight readers), ``report`` (the printed summary) and
-``demo``."""
+"""The ``softmaxreg`` command line: ``main`` (arguments), ``commands`` (fit), ``predict``
+(predictions and their scores), ``io`` (CSV, JSON lines and svmlight readers), ``report``
+(the printed tables) and ``demo``."""

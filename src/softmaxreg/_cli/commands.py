@@ -1,11 +1,9 @@
-"""The ``softmaxreg fit`` and ``softmaxreg predict`` commands (argparse lives in ``_cli``).
+"""The ``softmaxreg fit`` command (argparse lives in ``main.py``, predict in ``predict.py``).
 
-Both raise :class:`softmaxreg._cli.io.DataError`, :class:`softmaxreg.ModelFileError` or
-``ValueError`` for bad input; ``_cli.main`` turns them into one line on stderr and a
-non-zero exit status.
+It raises :class:`softmaxreg._cli.io.DataError` or ``ValueError`` for bad input;
+``main.py`` turns them into one line on stderr and a non-zero exit status.
 """
 
-import csv
 import sys
 import time
 import warnings
@@ -48,19 +46,86 @@ def _make_model(args, n_train, callback):
         tol=args.tol,
         max_iter=args.max_iter,
         random_state=args.random_state,
+        class_weight=args.class_weight,
         verbose=int(args.verbose),
         callback=None if args.verbose else callback,
         n_jobs=args.n_jobs,
     )
 
 
-def _report_warnings(caught, err):
+def _report_warnings(caught, err, names=None):
+    """Print each distinct warning once, on one line; ``'x3'`` becomes the column's name.
+
+    The estimator sees an unnamed array, so its messages say ``'x3'``; ``names`` (the
+    file's column names) turns them back into the names the user knows.
+    """
+    import re
+
+    def name(match):
+        j = int(match.group(1))
+        return repr(names[j]) if names is not None and j < len(names) else match.group(0)
+
     seen = set()
     for w in caught:
-        text = str(w.message).splitlines()[0]
+        text = re.sub(r"'x(\d+)'", name, str(w.message).splitlines()[0])
         if text not in seen:
             seen.add(text)
             print(f"softmaxreg: warning: {text}", file=err)
+
+
+TEXT_OPTIONS = ("ngram_range", "stop_words", "min_df", "max_features", "sublinear_tf")
+
+
+def _preprocessor(args, data):
+    """The pipeline step in front of the model: ``(name, transformer)`` or None.
+
+    Text gets a ``TfidfVectorizer`` with the text options. Numeric features get a
+    ``StandardScaler`` unless ``--no-scale``: on standardised columns L-BFGS needs tens
+    of iterations where raw columns of very different scales need thousands, and the
+    coefficients become comparable (per standard deviation). Sparse (svmlight) data is
+    only divided by its standard deviation, which keeps it sparse.
+    """
+    given = [name for name in TEXT_OPTIONS if getattr(args, name) not in (None, False)]
+    if data.text is not None:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        settings = {name: getattr(args, name) for name in given}
+        if "ngram_range" in settings:
+            low, high = settings["ngram_range"]
+            if low > high:
+                raise DataError(f"--ngram-range {low} {high}: MIN must not exceed MAX.")
+            settings["ngram_range"] = (low, high)
+        return "tfidfvectorizer", TfidfVectorizer(**settings)
+    if given:
+        option = "--" + given[0].replace("_", "-")
+        raise DataError(
+            f"{option} applies to text; {args.data} is read as numeric features (name a text "
+            "column with --text)."
+        )
+    if not args.scale:
+        return None
+    from sklearn.preprocessing import StandardScaler
+
+    return "standardscaler", StandardScaler(with_mean=not hasattr(data.X, "tocsr"))
+
+
+def _check_plot_backend():
+    """Fail before the fit, not after it, when ``--plot`` cannot be honoured."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+    except ImportError:
+        raise DataError('--plot needs matplotlib: pip install "softmaxreg[plot]"') from None
+
+
+def _column_sd(X):
+    """Standard deviation of each column of dense or CSR X (the odds ratios' unit)."""
+    if hasattr(X, "tocsr"):
+        mean = np.asarray(X.mean(axis=0)).ravel()
+        square = np.asarray(X.multiply(X).mean(axis=0)).ravel()
+        return np.sqrt(np.clip(square - mean**2, 0.0, None))
+    return np.asarray(X, dtype=np.float64).std(axis=0)
 
 
 def fit_command(args, out=None, err=None):
@@ -68,22 +133,21 @@ def fit_command(args, out=None, err=None):
     out = sys.stdout if out is None else out
     err = sys.stderr if err is None else err
     from sklearn.metrics import accuracy_score, log_loss
+    from sklearn.pipeline import Pipeline
 
     from .report import ProgressLine, coefficient_table, top_features
 
+    if args.plot:
+        _check_plot_backend()
     data = read_data(
         args.data, target=args.target, text=args.text, fmt=args.format, drop=args.drop or ()
     )
     check_classes(data.y, data.target)
+    step = _preprocessor(args, data)
     X_train, X_test, y_train, y_test = _split(data.X, data.y, args.test_size, args.random_state)
     check_classes(y_train, data.target)
     model = _make_model(args, len(y_train), ProgressLine())
-    fitted = model
-    if data.text is not None:
-        from sklearn.feature_extraction.text import TfidfVectorizer
-        from sklearn.pipeline import Pipeline
-
-        fitted = Pipeline([("tfidfvectorizer", TfidfVectorizer()), ("model", model)])
+    fitted = model if step is None else Pipeline([step, ("model", model)])
     n_features = len(data.feature_names) if data.text is None else None
     print(
         f"data: {args.data} ({data.fmt}, {len(data.y)} rows, "
@@ -97,20 +161,26 @@ def fit_command(args, out=None, err=None):
         try:
             fitted.fit(X_train, y_train)
         except ValueError as exc:
-            if data.text is not None and "empty vocabulary" in str(exc):
+            if data.text is not None and (
+                "empty vocabulary" in str(exc) or "max_df corresponds to < documents" in str(exc)
+            ):
                 raise DataError(
-                    f"{args.data}: the text column {data.text!r} holds no words (empty vocabulary)."
+                    f"{args.data}: no terms of the text column {data.text!r} are left "
+                    f"(empty vocabulary{'; lower --min-df' if args.min_df else ''})."
                 ) from None
             raise
         elapsed = time.perf_counter() - start
-    _report_warnings(caught, err)
+    _report_warnings(caught, err, data.feature_names if data.text is None else None)
+    X_model = X_train if step is None else fitted[:-1].transform(X_train)
     if data.text is not None:
         n_features = len(fitted[0].vocabulary_)
     ran = "" if model.solver_ == model.solver else f" (ran {model.solver_})"
+    scaled = " (standardised)" if step is not None and data.text is None else ""
     print(
         f"model: SoftmaxRegression(solver={model.solver!r}{ran}, alpha={model.alpha:.6g}"
-        f"{f', l1_ratio={model.l1_ratio}' if model.l1_ratio else ''}) on {n_features} "
-        f"{'TF-IDF terms' if data.text else 'features'}",
+        f"{f', l1_ratio={model.l1_ratio}' if model.l1_ratio else ''}"
+        f"{f', class_weight={model.class_weight!r}' if model.class_weight else ''}) on "
+        f"{n_features} {'TF-IDF terms' if data.text else 'features'}{scaled}",
         file=out,
     )
     final = f", final objective {model.loss_curve_[-1]:.6g}" if len(model.loss_curve_) else ""
@@ -128,7 +198,11 @@ def fit_command(args, out=None, err=None):
         else:
             line += ", log-loss n/a (test labels unseen in training)"
         print(line, file=out)
-    print("", file=out)
+    names = (
+        [str(n) for n in fitted[:-1].get_feature_names_out()]
+        if data.text is not None
+        else data.feature_names
+    )
     table = None
     if (
         data.text is None
@@ -139,17 +213,22 @@ def fit_command(args, out=None, err=None):
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             try:
-                table = coefficient_table(model, X_train, y_train, data.feature_names)
+                table = coefficient_table(
+                    model, X_model, y_train, names, scaler=None if step is None else step[1]
+                )
             except ValueError as exc:  # e.g. too many parameters for the dense Hessian
                 print(
                     f"softmaxreg: note: no standard errors ({str(exc).splitlines()[0]})", file=err
                 )
         _report_warnings(caught, err)
     if table is not None:
+        print("", file=out)
         print(table, file=out)
-    else:
-        names = fitted[0].get_feature_names_out() if data.text is not None else data.feature_names
-        print(top_features(model, names, args.top), file=out)
+    elif args.top > 0:
+        unit = "tfidf" if data.text is not None else ("sd" if step is not None else "raw")
+        sd = _column_sd(X_train) if unit == "raw" else None
+        print("", file=out)
+        print(top_features(model, names, args.top, unit=unit, sd=sd), file=out)
     if args.model:
         from .._model_file import save_model
 
@@ -165,26 +244,20 @@ def fit_command(args, out=None, err=None):
         )
         print(f"\nmodel saved to {args.model}", file=out)
     if args.plot:
-        _plot(
-            args.plot,
-            model,
-            fitted,
-            data,
-            X_test if y_test is not None else X_train,
-            y_test if y_test is not None else y_train,
-        )
+        X_plot, y_plot = (X_test, y_test) if y_test is not None else (X_train, y_train)
+        if step is not None and data.text is None:
+            X_plot = fitted[:-1].transform(X_plot)
+        _plot(args.plot, model, data, X_plot, y_plot, bool(scaled))
         print(f"plot saved to {args.plot}", file=out)
     return 0
 
 
-def _plot(path, model, fitted, data, X, y):
-    """Decision regions (two numeric features) beside the loss curve, or the curve alone."""
-    try:
-        import matplotlib
+def _plot(path, model, data, X, y, scaled):
+    """Decision regions (two numeric features) beside the loss curve, or the curve alone.
 
-        matplotlib.use("Agg")
-    except ImportError:
-        raise DataError('--plot needs matplotlib: pip install "softmaxreg[plot]"') from None
+    ``X`` is what the model sees (standardised when the fit scaled the features), so the
+    regions' axes are in standard deviations then.
+    """
     import matplotlib.pyplot as plt
 
     from .. import plot
@@ -193,8 +266,9 @@ def _plot(path, model, fitted, data, X, y):
     fig, axes = plt.subplots(1, 2 if two_d else 1, figsize=(11 if two_d else 6, 4.5))
     if two_d:
         plot.decision_regions(model, X, y, ax=axes[0])
-        axes[0].set_xlabel(data.feature_names[0])
-        axes[0].set_ylabel(data.feature_names[1])
+        unit = " (standardised)" if scaled else ""
+        axes[0].set_xlabel(data.feature_names[0] + unit)
+        axes[0].set_ylabel(data.feature_names[1] + unit)
         plot.loss_curve(model, ax=axes[1])
     else:
         plot.loss_curve(model, ax=axes)
@@ -205,53 +279,3 @@ def _plot(path, model, fitted, data, X, y):
         raise DataError(f"cannot write the plot to {path}: {exc}") from None
     finally:
         plt.close(fig)
-
-
-def predict_command(args, out=None):
-    """Run ``softmaxreg predict``: CSV of predictions (and probabilities) to ``out``."""
-    out = sys.stdout if out is None else out
-    from sklearn.pipeline import Pipeline
-
-    from .._model_file import load
-
-    model, metadata = load(args.model)
-    info = metadata.get("info") or {}
-    estimator = model[-1] if isinstance(model, Pipeline) else model
-    estimator.n_jobs = args.n_jobs
-    text = info.get("text")
-    if isinstance(model, Pipeline) and text is None:
-        text = "text"
-    features = info.get("features")
-    if features is None and not isinstance(model, Pipeline):
-        names = getattr(estimator, "feature_names_in_", None)
-        features = None if names is None else [str(n) for n in names]
-    data = read_data(
-        args.data,
-        text=text,
-        fmt=args.format,
-        features=features,
-        n_features=estimator.n_features_in_,
-        need_target=False,
-    )
-    X = data.X
-    if not isinstance(model, Pipeline) and X.shape[1] != estimator.n_features_in_:
-        raise DataError(
-            f"{args.data} has {X.shape[1]} feature columns, but the model was "
-            f"trained on {estimator.n_features_in_}."
-        )
-    with warnings.catch_warnings():
-        # a model fitted on a DataFrame: the columns were read by name, in its order
-        warnings.filterwarnings("ignore", message="X does not have valid feature names")
-        pred = model.predict(X)
-        proba = model.predict_proba(X) if args.proba else None
-    writer = csv.writer(out, lineterminator="\n")
-    header = ["prediction"]
-    if args.proba:
-        header += [f"proba_{c}" for c in estimator.classes_]
-    writer.writerow(header)
-    for i in range(len(pred)):
-        row = [pred[i].item() if hasattr(pred[i], "item") else pred[i]]
-        if args.proba:
-            row += [repr(float(p)) for p in proba[i]]
-        writer.writerow(row)
-    return 0

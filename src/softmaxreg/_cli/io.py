@@ -17,10 +17,12 @@ Formats (chosen from the file name, or ``fmt``):
 """
 
 import csv
+import difflib
 import gzip
 import io
 import json
 import math
+import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -58,6 +60,8 @@ class Dataset:
         One of ``FORMATS``.
     target, text : str or None
         The target and text column names used.
+    ids : list or None
+        The values of the id column, as read (``id_column``), else None.
     """
 
     X: object
@@ -66,6 +70,36 @@ class Dataset:
     fmt: str = "csv"
     target: object = None
     text: object = None
+    ids: object = None
+
+
+# Column lists in messages stop after this many names (files can have thousands).
+LIST_COLUMNS = 12
+
+
+def column_list(fields, limit=LIST_COLUMNS):
+    """``'a', 'b', ... (and N more)``: a file's columns, short enough for one line."""
+    fields = [str(f) for f in fields]
+    shown = ", ".join(repr(f) for f in fields[:limit])
+    return shown if len(fields) <= limit else f"{shown}, ... ({len(fields) - limit} more)"
+
+
+def no_such_column(path, name, fields):
+    """The DataError of a missing column, with the near misses ("did you mean")."""
+    fields = [str(f) for f in fields]
+    lower = {f.lower(): f for f in fields}
+    close = [lower[name.lower()]] if name.lower() in lower else []
+    key = name.lower()
+    close += [  # a shortened or lengthened name, e.g. 'ident' for 'id'
+        f
+        for f in fields
+        if min(len(key), len(f)) >= 2
+        and (f.lower().startswith(key) or key.startswith(f.lower()))
+        and f not in close
+    ]
+    close += [c for c in difflib.get_close_matches(name, fields, n=3, cutoff=0.6) if c not in close]
+    hint = f" Did you mean {' or '.join(repr(c) for c in close[:3])}?" if close else ""
+    return DataError(f"{path}: no column {name!r}.{hint} The columns are: {column_list(fields)}.")
 
 
 def detect_format(path, fmt=None):
@@ -162,7 +196,7 @@ def _number(value, path, column, line):
         raise DataError(
             f"{path}, line {line}: non-numeric value {value!r} in feature column {column!r}; "
             "features must be numbers (name a text column with --text, or leave the column "
-            f"out with --drop {column})."
+            f"out with --drop {shlex.quote(str(column))})."
         ) from None
     if not math.isfinite(number):
         raise DataError(
@@ -198,9 +232,7 @@ def _columns(path, records, fields, target, text, drop, features):
     """Build the Dataset of CSV rows / JSON records (``records``: (line, dict) pairs)."""
     for name in [target, text, *drop, *(features or [])]:
         if name is not None and name not in fields:
-            raise DataError(
-                f"{path}: no column {name!r}; the columns are: {', '.join(map(str, fields))}."
-            )
+            raise no_such_column(path, name, fields)
     y = None
     if target is not None:
         values = []
@@ -226,7 +258,7 @@ def _columns(path, records, fields, target, text, drop, features):
     if not features:
         raise DataError(
             f"{path}: no feature columns left (the columns are "
-            f"{', '.join(map(str, fields))}); name a text column with --text."
+            f"{column_list(fields)}); name a text column with --text."
         )
     X = np.empty((len(records), len(features)))
     for i, (line, rec) in enumerate(records):
@@ -268,6 +300,7 @@ def read_data(
     features=None,
     n_features=None,
     need_target=True,
+    id_column=None,
 ):
     """Read a DATA file into a :class:`Dataset`.
 
@@ -289,7 +322,11 @@ def read_data(
     n_features : int or None
         svmlight: the number of features (prediction with a saved model).
     need_target : bool
-        Read the target column (fit) or not (predict).
+        True (fit): the target column must exist. False (predict): the target column is
+        read when the file has it (labelled rows to score), else ``y`` is None.
+    id_column : str or None
+        A column whose values are kept as read, in ``Dataset.ids`` (CSV, JSON lines),
+        so that predictions can be matched to their rows.
 
     Returns
     -------
@@ -301,18 +338,24 @@ def read_data(
     """
     fmt = detect_format(path, fmt)
     if fmt == "svmlight":
+        if id_column is not None:
+            raise DataError(
+                f"--id {shlex.quote(id_column)} needs a CSV or JSON-lines file: svmlight "
+                "lines have no named columns (the rows are numbered in file order)."
+            )
         if text is not None:
             raise DataError(
                 "--text does not apply to svmlight files (they hold numeric features only)."
             )
         X, y = _read_svmlight(path, n_features)
-        return Dataset(X, y if need_target else None, [f"x{j}" for j in range(X.shape[1])], fmt)
+        # every svmlight line starts with its label, so predict can always score the rows
+        return Dataset(X, y, [f"x{j}" for j in range(X.shape[1])], fmt)
     if fmt == "csv":
         fields, records = _read_csv(path)
         if need_target and target is None:
             raise DataError(
                 "--target COLUMN is required for CSV files: the column that "
-                f"holds the class labels (columns: {', '.join(fields)})."
+                f"holds the class labels (columns: {column_list(fields)})."
             )
     else:
         fields, records = _read_jsonl(path)
@@ -320,10 +363,13 @@ def read_data(
             target = "label"
         if text is None and features is None and "text" in fields:
             text = "text"
-    if not need_target:
+    if not need_target and target not in fields:
         target = None
+    if id_column is not None and id_column not in fields:
+        raise no_such_column(path, id_column, fields)
     X, y, names = _columns(path, records, fields, target, text, list(drop), features)
-    return Dataset(X, y, names, fmt, target, text)
+    ids = None if id_column is None else [rec.get(id_column) for _, rec in records]
+    return Dataset(X, y, names, fmt, target, text, ids)
 
 
 def check_classes(y, target):

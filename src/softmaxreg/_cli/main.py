@@ -1,12 +1,14 @@
 """The ``softmaxreg`` command line (argparse): ``fit``, ``predict`` and ``demo``.
 
 ``softmaxreg fit DATA --target COLUMN [--text COLUMN] ...`` trains on a CSV, JSON-lines
-or svmlight file and prints held-out accuracy and log-loss, the training time and the
-coefficients with odds ratios; ``softmaxreg predict MODEL DATA [--proba]`` writes
-predictions as CSV to stdout; ``softmaxreg demo`` compares with scikit-learn on built-in
-data (``_demo.py``). The benchmark harness is not part of the package: ``softmaxreg
-bench`` only says to run ``python benchmarks/compare.py`` from a source checkout. The
-commands live in ``_commands.py``, file reading in ``_io.py``, model files in
+or svmlight file (numeric features standardised, text vectorised with TF-IDF) and prints
+held-out accuracy and log-loss, the training time and the coefficients with odds ratios;
+``softmaxreg predict MODEL DATA [--id COLUMN] [--proba]`` writes predictions as CSV to
+stdout and scores them on stderr when the file has labels; ``softmaxreg demo`` compares
+with scikit-learn on built-in data (``demo.py``). The benchmark harness is not part of
+the package: ``softmaxreg bench`` only says to run ``python benchmarks/compare.py`` from
+a source checkout. ``fit`` lives in ``commands.py``, ``predict`` in ``predict.py``, file
+reading in ``io.py``, the printed tables in ``report.py``, model files in
 ``_model_file.py``. Bad input ends with one line on stderr and exit status 1 (usage
 errors: argparse's message and status 2).
 """
@@ -43,6 +45,13 @@ def _count(text):
     return value
 
 
+def _count_or_zero(text):
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be an integer >= 0, got {text!r}")
+    return value
+
+
 def _n_jobs(text):
     value = int(text)
     if value == 0:
@@ -61,12 +70,14 @@ N_JOBS_HELP = (
 
 def build_parser():
     """The argparse parser of the ``softmaxreg`` command."""
+    from .. import __version__
     from .._validation import solver_names
     from .io import FORMATS
 
     parser = argparse.ArgumentParser(
         prog="softmaxreg", description="Fast softmax (multinomial logistic) regression."
     )
+    parser.add_argument("--version", action="version", version=f"softmaxreg {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     p_fit = sub.add_parser(
         "fit",
@@ -74,7 +85,8 @@ def build_parser():
         description="Train softmax regression on DATA, hold out --test-size of the rows, and "
         "print held-out accuracy and log-loss, the training time and the "
         "coefficients as odds ratios (top features per class for text or many "
-        "features).",
+        "features). Numeric features are standardised (the scaler is saved with the "
+        "model and applied by predict); text is vectorised with TF-IDF.",
     )
     p_fit.add_argument(
         "data",
@@ -143,10 +155,59 @@ def build_parser():
         help="seed of the split and the stochastic solvers (default 0)",
     )
     p_fit.add_argument(
-        "--top",
+        "--no-scale",
+        action="store_false",
+        dest="scale",
+        help="fit on the numeric features as read (default: standardise each to mean 0 and "
+        "standard deviation 1; sparse svmlight data is only divided by its SD)",
+    )
+    p_fit.add_argument(
+        "--class-weight",
+        choices=["balanced"],
+        dest="class_weight",
+        help="balanced: weight each class by n_samples / (n_classes * its count)",
+    )
+    text = p_fit.add_argument_group("text options (a --text column or JSON-lines text)")
+    text.add_argument(
+        "--ngram-range",
         type=_count,
+        nargs=2,
+        metavar=("MIN", "MAX"),
+        dest="ngram_range",
+        help="word n-grams from MIN to MAX words (default 1 1)",
+    )
+    text.add_argument(
+        "--stop-words",
+        choices=["english"],
+        dest="stop_words",
+        help="drop scikit-learn's English stop-word list",
+    )
+    text.add_argument(
+        "--min-df",
+        type=_count,
+        dest="min_df",
+        metavar="N",
+        help="keep terms found in at least N training documents (default 1)",
+    )
+    text.add_argument(
+        "--max-features",
+        type=_count,
+        dest="max_features",
+        metavar="N",
+        help="keep the N most frequent terms (default: all)",
+    )
+    text.add_argument(
+        "--sublinear-tf",
+        action="store_true",
+        dest="sublinear_tf",
+        help="term frequency 1 + log(tf) instead of tf",
+    )
+    p_fit.add_argument(
+        "--top",
+        type=_count_or_zero,
         default=10,
-        help="features per class in the top-features table (default 10)",
+        metavar="N",
+        help="features per class in the top-features table (default 10; 0: no table)",
     )
     p_fit.add_argument(
         "--top-only",
@@ -171,14 +232,28 @@ def build_parser():
     )
     p_pred = sub.add_parser(
         "predict",
-        help="predict with a saved model; CSV to stdout",
+        help="predict with a saved model; CSV to stdout, scores on stderr",
         description="Write the predicted class of every row of DATA as CSV to stdout "
-        "(header 'prediction'; with --proba also one probability column per "
-        "class, 'proba_<class>').",
+        "(header 'prediction', after the --id column if given; with --proba also one "
+        "probability column per class, 'proba_<class>'). When DATA has the target "
+        "column the model was trained on (or --target), print the accuracy, log-loss, "
+        "confusion matrix and per-class precision, recall and F1 on stderr.",
     )
     p_pred.add_argument("model", metavar="MODEL", help="model file written by fit --model")
     p_pred.add_argument("data", metavar="DATA", help="file in any format fit reads")
     p_pred.add_argument("--proba", action="store_true", help="add class probabilities")
+    p_pred.add_argument(
+        "--id", metavar="COLUMN", dest="id_column", help="copy this column to the output"
+    )
+    p_pred.add_argument(
+        "--target",
+        metavar="COLUMN",
+        help="column of the true labels to score against (default: the model's target "
+        "column, when DATA has it)",
+    )
+    p_pred.add_argument(
+        "--report", metavar="FILE", help="write the scores as JSON to FILE (needs labels)"
+    )
     p_pred.add_argument("--format", choices=FORMATS, help="file format (default: from the name)")
     p_pred.add_argument(
         "--n-jobs", type=_n_jobs, default=None, dest="n_jobs", metavar="N", help=N_JOBS_HELP
@@ -215,10 +290,12 @@ def main(argv=None):
             from .demo import demo
 
             return demo(C=args.C, tol=args.tol)
-        from .commands import fit_command, predict_command
-
         if args.command == "fit":
+            from .commands import fit_command
+
             return fit_command(args)
+        from .predict import predict_command
+
         return predict_command(args)
     except (DataError, ModelFileError) as exc:
         message = str(exc)

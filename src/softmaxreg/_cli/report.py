@@ -6,15 +6,102 @@ import time
 import numpy as np
 
 
-def coefficient_table(model, X, y, feature_names):
-    """The ``summary(X, y)`` table (odds ratios with intervals) with the column names.
+def _format_rows(head, rows, left=2):
+    """Fixed-width text of ``rows`` (lists of str); the first ``left`` columns left-aligned."""
+    widths = [max([len(h)] + [len(r[j]) for r in rows]) for j, h in enumerate(head)]
 
-    Returns the table's text.
+    def line(cells):
+        return "  ".join(
+            c.ljust(w) if j < left else c.rjust(w) for j, (c, w) in enumerate(zip(cells, widths))
+        )
+
+    out = [line(head)]
+    out.append("-" * len(out[0]))
+    out += [line(r) for r in rows]
+    return out
+
+
+def _per_unit(result, mean, scale, fit_intercept):
+    """The summary's estimates and covariance on the features' original units.
+
+    A model fitted on ``(x - mean) / scale`` with coefficients ``w`` and intercept ``b``
+    is, on x, ``w / scale`` and ``b - sum(w * mean / scale)``: a linear map ``T`` per
+    class, so the covariance becomes ``T Cov T^T`` (the intercept's interval included).
     """
-    result = model.summary(X, y)
-    names = {f"x{j}": name for j, name in enumerate(feature_names)}
-    result.table["term"] = np.array([names.get(t, t) for t in result.table["term"]], dtype=object)
-    return result.to_string()
+    n_rows = result.table["estimate"].shape[0]
+    n_features = mean.shape[0]
+    q = n_features + int(fit_intercept)
+    block = np.zeros((q, q))
+    block[np.arange(n_features), np.arange(n_features)] = 1.0 / scale
+    if q > n_features:
+        block[n_features, :n_features] = -mean / scale
+        block[n_features, n_features] = 1.0
+    T = np.kron(np.eye(n_rows // q), block)
+    return T @ result.table["estimate"], T @ result.cov @ T.T
+
+
+def coefficient_table(model, X, y, feature_names, scaler=None):
+    """The ``summary(X, y)`` table, and with a scaler the same model per original unit.
+
+    Parameters
+    ----------
+    model : fitted SoftmaxRegression
+    X : ndarray of shape (n_samples, n_features)
+        The data the model was fitted on (after the scaler, if any).
+    y : ndarray of shape (n_samples,)
+    feature_names : list of str
+    scaler : fitted StandardScaler or None
+        The scaler in front of the model: the first table is then per standard deviation
+        of each feature and a second one gives the estimates and odds ratios per unit of
+        the feature as read from the file, since both questions are asked of a model.
+
+    Returns
+    -------
+    str
+    """
+    from .._inference import InferenceResult
+
+    result = model.summary(X, y, feature_names=feature_names)
+    if scaler is None:
+        return f"coefficients per unit of each feature (as read, not standardised)\n{result}"
+    n_features = len(feature_names)
+    mean = scaler.mean_ if scaler.with_mean else np.zeros(n_features)
+    scale = scaler.scale_ if scaler.with_std else np.ones(n_features)
+    estimate, cov = _per_unit(result, mean, scale, model.fit_intercept)
+    unit = InferenceResult(
+        result.table["class"],
+        result.table["term"],
+        estimate,
+        cov,
+        result.alpha,
+        result.condition_number,
+        result.description,
+    )
+    sd = dict(zip(feature_names, scale))
+    level = f"{100 * (1 - result.alpha):g}%"
+    rows = []
+    for i in range(len(estimate)):
+        term = str(unit.table["term"][i])
+        rows.append(
+            [str(unit.table["class"][i]), term, f"{sd[term]:.4g}" if term in sd else ""]
+            + [
+                f"{unit.table[k][i]:.4g}"
+                for k in ("estimate", "std_err", "odds_ratio", "odds_ratio_ci_lower")
+            ]
+            + [f"{unit.table['odds_ratio_ci_upper'][i]:.4g}"]
+        )
+    head = ["class", "term", "SD", "estimate", "std err", "odds ratio", f"{level} lower", "upper"]
+    return "\n".join(
+        [
+            "coefficients per standard deviation of each feature (the features were "
+            "standardised; --no-scale fits on the values as read)",
+            str(result),
+            "",
+            "the same coefficients per unit of each feature as read (estimate / SD; odds "
+            "ratio per unit)",
+            *_format_rows(head, rows),
+        ]
+    )
 
 
 def _label(c):
@@ -23,53 +110,85 @@ def _label(c):
     return repr(c)
 
 
-def top_features(model, feature_names, n_top):
+# Why the top-features table of text shows no odds ratios (printed under it).
+TFIDF_NOTE = (
+    "(no odds ratios for TF-IDF terms: a term's value is a small share of a length-"
+    "normalised document vector, so exp(coef) 'per unit of TF-IDF' describes a change "
+    "no document makes)"
+)
+
+
+def top_features(model, feature_names, n_top, unit="sd", sd=None):
     """Per class, the ``n_top`` features with the largest coefficients, as text.
 
-    Binary models: the features that raise the odds of ``classes_[1]`` most, then
-    those that raise the odds of ``classes_[0]`` (the most negative coefficients).
-    Softmax models: per class, the largest coefficients; ``exp(coef)`` is the factor on
-    that class's odds against a class whose coefficient for the feature is 0.
+    Every table reads the same way: ``coef`` is the change in the log-odds of the class
+    named in its title, so a positive coefficient raises that class's odds. Binary
+    models: the features that raise the odds of ``classes_[1]`` most, then those that
+    raise the odds of ``classes_[0]`` (the model's most negative coefficients, shown
+    negated, as log-odds of ``classes_[0]``). Softmax models: per class, the largest
+    coefficients (against a class whose coefficient for the feature is 0).
+
+    Parameters
+    ----------
+    model : fitted SoftmaxRegression
+    feature_names : sequence of str
+    n_top : int
+        Features per table.
+    unit : {"sd", "raw", "tfidf"}
+        What a unit of the model's features is: one standard deviation (standardised
+        features: odds ratios per SD), the values as read (odds ratios per SD computed
+        with ``sd``), or TF-IDF (no odds ratios, with a one-line explanation).
+    sd : ndarray of shape (n_features,), optional
+        The features' standard deviations, for ``unit="raw"``.
+
+    Returns
+    -------
+    str
     """
     coef = np.asarray(model.coef_, dtype=np.float64)
     classes = model.classes_
     names = np.asarray(feature_names, dtype=object)
     n_top = min(n_top, coef.shape[1])
-    lines = []
+    per = {"sd": "per standard deviation", "raw": "per unit", "tfidf": "per unit of TF-IDF"}
+    lines = [f"coef: change in the class's log-odds {per[unit]} of the feature; positive raises it"]
 
-    def block(title, values, order, sign):
+    def block(title, values, order):
         lines.append(title)
         width = max([len(str(names[j])) for j in order] + [7])
-        lines.append(f"  {'feature':<{width}}  {'coef':>10}  {'odds ratio':>11}")
+        head = f"  {'feature':<{width}}  {'coef':>10}"
+        if unit == "raw":
+            head += f"  {'SD':>10}"
+        if unit != "tfidf":
+            head += f"  {'OR per SD':>10}"
+        lines.append(head)
         for j in order:
-            lines.append(
-                f"  {str(names[j]):<{width}}  {values[j]:>10.4g}  {np.exp(sign * values[j]):>11.4g}"
-            )
+            row = f"  {str(names[j]):<{width}}  {values[j]:>10.4g}"
+            if unit == "raw":
+                row += f"  {sd[j]:>10.4g}  {np.exp(values[j] * sd[j]):>10.4g}"
+            elif unit == "sd":
+                row += f"  {np.exp(values[j]):>10.4g}"
+            lines.append(row)
 
     if coef.shape[0] == 1:
         w = coef[0]
-        block(
-            f"top {n_top} features raising the odds of {_label(classes[1])} (odds ratio per unit):",
-            w,
-            np.argsort(-w, kind="stable")[:n_top],
-            1.0,
-        )
-        block(
-            f"top {n_top} features raising the odds of {_label(classes[0])} (odds ratio of "
-            f"{_label(classes[0])} per unit):",
-            w,
-            np.argsort(w, kind="stable")[:n_top],
-            -1.0,
-        )
+        for label, values in ((classes[1], w), (classes[0], -w)):
+            order = [j for j in np.argsort(-values, kind="stable")[:n_top] if values[j] > 0]
+            if order:
+                block(
+                    f"top {len(order)} features raising the odds of {_label(label)}:", values, order
+                )
+            else:
+                lines.append(f"no feature raises the odds of {_label(label)}")
     else:
         for k, c in enumerate(classes):
             w = coef[k]
             block(
-                f"class {_label(c)}: top {n_top} features (odds ratio = exp(coef) per unit):",
+                f"class {_label(c)}: top {n_top} features:",
                 w,
                 np.argsort(-w, kind="stable")[:n_top],
-                1.0,
             )
+    if unit == "tfidf":
+        lines.append(TFIDF_NOTE)
     return "\n".join(lines)
 
 

@@ -20,10 +20,12 @@ returned state (``_sag_state``, ``_sgd_state``) and sets its fitted attributes f
 result.
 """
 
+import warnings
 from dataclasses import dataclass
 from typing import Any, Optional, Union
 
 import numpy as np
+from sklearn.exceptions import ConvergenceWarning
 
 from .._typing import RandomStateLike
 
@@ -92,3 +94,18 @@ class SolverResult:
     n_iter: int
     loss_curve: np.ndarray
     state: Any = None
+
+
+def warn_not_converged(message, objective, stacklevel=4):
+    """Issue a ``ConvergenceWarning``, with the objective's note on badly scaled columns.
+
+    Running out of iterations on columns of very different scales calls for
+    standardising, not for a larger ``max_iter``, so the warning names the columns when
+    the objective can (``Objective.convergence_note``; the distributed objective cannot).
+    ``stacklevel`` counts from the driver's frame, as ``warnings.warn`` would there.
+    """
+    note = getattr(objective, "convergence_note", None)
+    note = note() if note is not None else None
+    warnings.warn(
+        f"{message} {note}" if note else message, ConvergenceWarning, stacklevel=stacklevel + 1
+    )

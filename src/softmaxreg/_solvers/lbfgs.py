@@ -14,7 +14,7 @@ from scipy.optimize import minimize
 from sklearn.exceptions import ConvergenceWarning
 from threadpoolctl import ThreadpoolController
 
-from .contract import SolverResult
+from .contract import SolverResult, warn_not_converged
 from .whitening import whitening
 
 
@@ -103,13 +103,12 @@ def fit_lbfgs(objective, params0, settings, progress, state=None):
     if callback.stopped:
         return SolverResult(np.asarray(x, dtype=np.float64), callback.it, progress.curve())
     if result.status == 1:
-        warnings.warn(
+        warn_not_converged(
             f"lbfgs failed to converge after {int(result.nit)} iteration(s) (max_iter="
             f"{settings.max_iter}; the gradient max-norm is still above tol={settings.tol}). "
             "Increase the number of iterations (max_iter), or scale the data (StandardScaler, "
             "or MaxAbsScaler for sparse X).",
-            ConvergenceWarning,
-            stacklevel=4,
+            objective,
         )
     elif result.status != 0:
         warnings.warn(f"lbfgs stopped early: {result.message}", ConvergenceWarning, stacklevel=4)

@@ -21,15 +21,12 @@ Stopping rule (scikit-learn's): after each epoch, stop when
 nothing changed at all); ``max_iter`` is the number of epochs.
 """
 
-import warnings
-
 import numpy as np
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 
 from .._kernels.select import sag as _sag
 from .._threads import CHUNK_WORK, ThreadPacer, free_threads
-from .contract import SolverResult
+from .contract import SolverResult, warn_not_converged
 from .parts import SagPart, class_parts, thread_parts
 
 # Steps per segment (between two full catch-ups); the kernel's float32 index limit.
@@ -246,12 +243,11 @@ def _fit(objective, params0, settings, progress, state, saga):
         if stopped:
             break
     if not (converged or stopped):
-        warnings.warn(
+        warn_not_converged(
             "The max_iter was reached which means the coef_ did not converge "
             f"({solver}, max_iter={settings.max_iter} epochs: the relative weight change is "
             f"still above tol={settings.tol}); increase max_iter.",
-            ConvergenceWarning,
-            stacklevel=4,
+            objective,
         )
     params = params0  # W_prev's buffer, no longer needed; already paged in
     W = params[: d * K].reshape(d, K)

@@ -14,15 +14,12 @@ whatever the weights' scale; ``partial_fit`` uses them as given (as scikit-learn
 ``SGDClassifier.partial_fit`` does), so weights keep their meaning across calls.
 """
 
-import warnings
-
 import numpy as np
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 
 from .._kernels.select import sgd as _sgd
 from .._threads import CHUNK_WORK, ThreadPacer, free_threads
-from .contract import SolverResult
+from .contract import SolverResult, warn_not_converged
 from .parts import MIN_SGD_ROW_WORK, SgdPart, class_parts, on_cache_lines, thread_parts
 
 _S = _sgd.STATE_FIELDS
@@ -353,12 +350,11 @@ def fit_sgd(objective, params0, settings, progress, state=None):
                 no_improvement = 0
             else:
                 return SolverResult(state.params(), epoch, progress.curve(), state)
-    warnings.warn(
+    warn_not_converged(
         f"sgd did not converge in max_iter={settings.max_iter} epochs (the "
         f"{'validation accuracy' if settings.early_stopping else 'objective'} was still "
         f"improving by more than tol={settings.tol}); increase max_iter.",
-        ConvergenceWarning,
-        stacklevel=4,
+        objective,
     )
     return SolverResult(state.params(), settings.max_iter, progress.curve(), state)
 
