@@ -601,3 +601,27 @@ def test_plot_without_matplotlib_fails_before_fitting(files, capsys, monkeypatch
     monkeypatch.setattr(commands, "read_data", never)
     assert main(["fit", "blobs.csv", "--target", "colour", "--plot", "p.png"]) == 1
     assert "--plot needs matplotlib" in capsys.readouterr().err
+
+
+def test_many_classes_print_one_line_of_top_features_each():
+    # Twenty 12-line tables drown the rest of the output: past MAX_TABLES classes the
+    # table becomes one line per class, its features in decreasing coefficient order.
+    from softmaxreg import SoftmaxRegression
+    from softmaxreg._cli.report import MAX_TABLES, top_features
+
+    rng = np.random.default_rng(0)
+    n_classes = MAX_TABLES + 2
+    y = np.repeat(np.arange(n_classes), 20)
+    X = rng.normal(size=(y.size, 12))
+    X[np.arange(y.size), y] += 3.0  # feature k marks class k
+    model = SoftmaxRegression(solver="lbfgs").fit(X, y)
+    names = [f"f{j}" for j in range(12)]
+    text = top_features(model, names, 3, unit="tfidf")
+    rows = re.findall(r"^  (\d+): (.*)$", text, flags=re.M)
+    assert [int(c) for c, _ in rows] == list(range(n_classes))
+    for c, rest in rows:
+        terms = [t.rsplit(" ", 1) for t in rest.split(", ")]
+        assert len(terms) == 3 and terms[0][0] == f"f{c}"
+        coefs = [float(v) for _, v in terms]
+        assert coefs == sorted(coefs, reverse=True)
+    assert len(text.splitlines()) == n_classes + 3  # header, title, rows, TF-IDF note

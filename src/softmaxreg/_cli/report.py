@@ -118,6 +118,11 @@ TFIDF_NOTE = (
 )
 
 
+# Above this many classes, one line per class: twenty tables of ten rows bury the fit's
+# other output, while a line per class still reads as a list of topics.
+MAX_TABLES = 5
+
+
 def top_features(model, feature_names, n_top, unit="sd", sd=None):
     """Per class, the ``n_top`` features with the largest coefficients, as text.
 
@@ -126,7 +131,8 @@ def top_features(model, feature_names, n_top, unit="sd", sd=None):
     models: the features that raise the odds of ``classes_[1]`` most, then those that
     raise the odds of ``classes_[0]`` (the model's most negative coefficients, shown
     negated, as log-odds of ``classes_[0]``). Softmax models: per class, the largest
-    coefficients (against a class whose coefficient for the feature is 0).
+    coefficients (against a class whose coefficient for the feature is 0); with more than
+    ``MAX_TABLES`` classes, one line per class of names and coefficients.
 
     Parameters
     ----------
@@ -179,6 +185,12 @@ def top_features(model, feature_names, n_top, unit="sd", sd=None):
                 )
             else:
                 lines.append(f"no feature raises the odds of {_label(label)}")
+    elif len(classes) > MAX_TABLES:
+        lines.append(f"top {n_top} features per class, largest coefficient first:")
+        for k, c in enumerate(classes):
+            w = coef[k]
+            top = ", ".join(f"{names[j]} {w[j]:.3g}" for j in np.argsort(-w, kind="stable")[:n_top])
+            lines.append(f"  {_label(c)}: {top}")
     else:
         for k, c in enumerate(classes):
             w = coef[k]
