@@ -596,62 +596,28 @@ LOGISTIC_SOLVER_PARAMS = [
     ("sag", {"penalty": "l1"}, ValueError, "Solver sag supports only 'l2' or None"),
 ]
 
-PARAM_CASES = (
-    [
-        pytest.param(
-            SoftmaxRegression,
-            dict(params, solver=solver),
-            error,
-            match,
-            id=f"softmax-{solver}-{params}",
-        )
-        for params, error, match in SOFTMAX_PARAMS
-        for solver in SOFTMAX
-        if "solver" not in params
+
+def _param_cases(cls, name, params_table, solver_table):
+    """Cases of ``params_table`` for every solver (unless they name one), then ``solver_table``'s."""
+    every = [
+        pytest.param(cls, dict(p, solver=s), e, m, id=f"{name}-{s}-{p}")
+        for p, e, m in params_table
+        for s in SOFTMAX
+        if "solver" not in p
     ]
-    + [
-        pytest.param(SoftmaxRegression, params, error, match, id=f"softmax-{params}")
-        for params, error, match in SOFTMAX_PARAMS
-        if "solver" in params
+    named = [
+        pytest.param(cls, p, e, m, id=f"{name}-{p}") for p, e, m in params_table if "solver" in p
     ]
-    + [
-        pytest.param(
-            SoftmaxRegression,
-            dict(params, solver=solver),
-            error,
-            match,
-            id=f"softmax-{solver}-{params}",
-        )
-        for solver, params, error, match in SOLVER_PARAMS
+    per_solver = [
+        pytest.param(cls, dict(p, solver=s), e, m, id=f"{name}-{s}-{p}")
+        for s, p, e, m in solver_table
     ]
-    + [
-        pytest.param(
-            LogisticRegression,
-            dict(params, solver=solver),
-            error,
-            match,
-            id=f"logistic-{solver}-{params}",
-        )
-        for params, error, match in LOGISTIC_PARAMS
-        for solver in SOFTMAX
-        if "solver" not in params
-    ]
-    + [
-        pytest.param(LogisticRegression, params, error, match, id=f"logistic-{params}")
-        for params, error, match in LOGISTIC_PARAMS
-        if "solver" in params
-    ]
-    + [
-        pytest.param(
-            LogisticRegression,
-            dict(params, solver=solver),
-            error,
-            match,
-            id=f"logistic-{solver}-{params}",
-        )
-        for solver, params, error, match in LOGISTIC_SOLVER_PARAMS
-    ]
-)
+    return every + named + per_solver
+
+
+PARAM_CASES = _param_cases(
+    SoftmaxRegression, "softmax", SOFTMAX_PARAMS, SOLVER_PARAMS
+) + _param_cases(LogisticRegression, "logistic", LOGISTIC_PARAMS, LOGISTIC_SOLVER_PARAMS)
 
 
 @pytest.mark.parametrize("cls, params, error, match", PARAM_CASES)
