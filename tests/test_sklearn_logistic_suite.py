@@ -28,7 +28,8 @@ SWAPPED = (
     "from softmaxreg import LogisticRegression\n"
 )
 
-# Out of scope by design (README, "Drop-in for scikit-learn's LogisticRegression").
+# Out of scope by design, each with its reason (README, "Odds ratios, inference, diagnostics",
+# the drop-in's paragraphs).
 OUT_OF_SCOPE = {
     "test_logistic_cv_multinomial_score": "calls scikit-learn's private _log_reg_scoring_path",
     "test_logreg_predict_proba_multinomial": "calls scikit-learn's private _predict_proba_lr",
