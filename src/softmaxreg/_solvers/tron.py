@@ -18,6 +18,7 @@ import numpy as np
 from scipy.special import expit
 
 from .contract import SolverResult, warn_not_converged
+from .lbfgs import _one_blas_thread
 
 # The paper's constants: a step is taken when the actual reduction is above ETA0 times
 # the predicted one; ETA1, ETA2 and SIGMA1..3 shrink or grow the trust region.
@@ -92,6 +93,14 @@ def fit_tron(objective, params0, settings, progress, state=None):
     """
     if not (objective.binomial and objective.alpha > 0.0 and objective.l1_ratio == 0.0):
         raise ValueError("the trust-region solver fits binary L2 problems (alpha > 0) only")
+    # one BLAS thread, as in fit_lbfgs: the products with X are memory bound (measured on
+    # 20000 x 100: X.T @ u in 1.3 ms on one thread, 6 ms on two busy cores)
+    with _one_blas_thread():
+        return _tron(objective, params0, settings, progress)
+
+
+def _tron(objective, params0, settings, progress):
+    """``fit_tron``'s iterations."""
     problem = _Problem(objective)
     n_pos = int(np.count_nonzero(objective.y == 1))
     n_samples = len(objective.y)
