@@ -223,7 +223,14 @@ def _liblinear_objective(clf, X, y, C, intercept_scaling, l1):
 
 @pytest.mark.parametrize("container", [np.asarray, sp.csr_matrix])
 @pytest.mark.parametrize(
-    "l1_ratio, dual, intercept_scaling", [(0.0, False, 1.0), (0.0, False, 10.0), (0.0, True, 1.0)]
+    "l1_ratio, dual, intercept_scaling",
+    [
+        (0.0, False, 1.0),
+        (0.0, False, 10.0),
+        (0.0, True, 1.0),
+        (1.0, False, 1.0),
+        (1.0, False, 100.0),
+    ],
 )
 def test_liblinear_matches_scikit_learn(container, l1_ratio, dual, intercept_scaling):
     X, y = make_classification(n_samples=200, n_features=6, random_state=0)
@@ -247,6 +254,48 @@ def test_liblinear_matches_scikit_learn(container, l1_ratio, dual, intercept_sca
     assert mine <= ref * (1 + 1e-6)
     np.testing.assert_allclose(ours.coef_, theirs.coef_, atol=1e-3)
     np.testing.assert_allclose(ours.intercept_, theirs.intercept_, atol=1e-3)
+
+
+@pytest.mark.parametrize("container", [np.asarray, sp.csr_matrix])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"intercept_scaling": 10.0, "C": 0.1},
+        {"fit_intercept": False, "C": 5.0},
+        {"class_weight": {0: 1.0, 1: 2.5}, "max_iter": 3},
+    ],
+)
+def test_liblinear_l2_is_liblinears_model(container, params):
+    # liblinear's default tol=1e-4 stops about 1e-5 from the optimum: the same iterations
+    # give the same model, as old code that compares against liblinear's expects
+    X, y = make_classification(n_samples=120, n_features=8, weights=[0.7], random_state=1)
+    sample_weight = np.random.default_rng(0).uniform(0.5, 2.0, size=len(y))
+    fits = []
+    for cls in (LogisticRegression, linear_model.LogisticRegression):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            clf = cls(solver="liblinear", **params)
+            fits.append(clf.fit(container(X), y, sample_weight=sample_weight))
+    ours, theirs = fits
+    np.testing.assert_allclose(ours.coef_, theirs.coef_, rtol=0, atol=1e-9)
+    np.testing.assert_allclose(ours.intercept_, theirs.intercept_, rtol=0, atol=1e-9)
+    np.testing.assert_array_equal(ours.n_iter_, theirs.n_iter_)
+
+
+def test_liblinear_l1_large_intercept_scaling():
+    # liblinear's constant column at 1e4 (tutorials' way to "unpenalise" the intercept):
+    # converges within max_iter=100 at tol=1e-6, to liblinear's optimum or below
+    X, y = load_iris(return_X_y=True)
+    X, y = StandardScaler().fit_transform(X[y < 2]), y[y < 2]
+    params = dict(solver="liblinear", l1_ratio=1, C=0.07, tol=1e-6, intercept_scaling=1e4)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        ours = LogisticRegression(**params).fit(X, y)
+    theirs = linear_model.LogisticRegression(**params).fit(X, y)
+    mine = _liblinear_objective(ours, X, y, 0.07, 1e4, l1=True)
+    ref = _liblinear_objective(theirs, X, y, 0.07, 1e4, l1=True)
+    assert mine <= ref * (1 + 1e-7)
 
 
 def test_liblinear_l1_and_ovr(iris):
@@ -306,3 +355,28 @@ def test_warnings_point_at_the_callers_line(iris):
     with pytest.warns(ConvergenceWarning) as record:
         LogisticRegression(max_iter=1, tol=1e-12).fit(X, y)
     assert record[0].filename == __file__
+
+
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
+def test_split_lbfgs_driver_reaches_saga_optimum(iris, l1_ratio):
+    # liblinear's L1 driver on a softmax elastic-net problem: the optimum of saga at tol=1e-10
+    from softmaxreg._objective import Objective
+    from softmaxreg._solvers.contract import LbfgsSettings
+    from softmaxreg._solvers.lbfgs_l1 import fit_lbfgs_l1
+    from softmaxreg._solvers.progress import ProgressLog
+
+    X, y = iris
+    sw = np.ones(len(y))
+    objective = Objective(X, y.astype(np.int32), sw, 3, 0.02, l1_ratio, True)
+    start = np.zeros(objective.n_params + 3)
+    result = fit_lbfgs_l1(
+        objective, start, LbfgsSettings(tol=1e-9, max_iter=2000), ProgressLog("lbfgs-l1")
+    )
+    saga = SoftmaxRegression(
+        alpha=0.02, l1_ratio=l1_ratio, solver="saga", tol=1e-10, max_iter=5000, random_state=0
+    ).fit(X, y)
+    W, b = objective.split(result.params)
+    reference = objective_value(saga.coef_, saga.intercept_, X, y, alpha=0.02, l1_ratio=l1_ratio)
+    assert objective.value(result.params) <= reference + 1e-10
+    np.testing.assert_allclose(W.T, saga.coef_, atol=1e-5)
+    assert np.count_nonzero(W == 0.0) == np.count_nonzero(saga.coef_ == 0.0)

@@ -20,7 +20,7 @@ from ._kernels import softmax as _softmax
 from ._objective import MIN_WORK_PER_THREAD, Objective, params_from_coef
 from ._solvers.contract import SGDSettings, SolverResult
 from ._solvers.progress import ProgressLog
-from ._solvers.registry import SOLVERS, choose_solver
+from ._solvers.registry import PRIVATE_SOLVERS, SOLVERS, choose_solver
 from ._solvers.sgd import new_state, partial_fit_pass, penalty
 from ._threads import effective_n_threads
 from ._typing import Callback, ClassWeight, FloatArray, MatrixLike, RandomStateLike
@@ -365,14 +365,15 @@ class SoftmaxRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
             n_threads=effective_n_threads(self.n_jobs),
             feature_names=getattr(self, "feature_names_in_", None),
         )
-        solver = choose_solver(self.solver, objective)
+        # _private_solver: set by LogisticRegression for a driver of PRIVATE_SOLVERS
+        solver = self.__dict__.get("_private_solver") or choose_solver(self.solver, objective)
         if solver in ("sgd", "sag", "saga"):
             check_feature_scales(X, stacklevel=4)  # fit -> _fit -> here: the caller's line
         params0 = warm_start_params(self, objective, classes, X.shape[1])
         self._sgd_state = None  # solver="sgd" returns its state for partial_fit
         attribute = _STATE_ATTRIBUTES.get(solver)
         state = getattr(self, attribute, None) if attribute and self.warm_start else None
-        entry = SOLVERS[solver]
+        entry = SOLVERS[solver] if solver in SOLVERS else PRIVATE_SOLVERS[solver]
         # _on_iterate: set by LogisticRegression around a fit, for scikit-learn's callbacks
         progress = ProgressLog(
             solver, self.verbose, self.callback, getattr(self, "_on_iterate", None)

@@ -21,6 +21,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._estimator import SoftmaxRegression, _restore_on_error
 from ._inference import InferenceMixin
+from ._solvers.registry import PRIVATE_SOLVERS
 from ._typing import Callback, ClassWeight, FloatArray, MatrixLike, RandomStateLike
 from ._validation import (
     check_liblinear_data,
@@ -72,7 +73,8 @@ class LogisticRegression(CallbackSupportMixin, InferenceMixin, ClassifierMixin, 
     dual : bool, default=False
         liblinear's dual formulation: only with ``solver="liblinear"`` and L2, where it
         runs "saga" (random sample order, seeded by ``random_state``, as liblinear's dual
-        coordinate descent) instead of "lbfgs"; the objective is the same.
+        coordinate descent) instead of the trust-region Newton method; the objective is
+        the same.
     tol : float, default=1e-4
         Stopping tolerance of the solver (see ``SoftmaxRegression``).
     fit_intercept : bool, default=True
@@ -91,8 +93,11 @@ default="lbfgs"
         liblinear's objective ``C * sum_i s_i * loss_i + r(w)`` on X with a constant
         column of ``intercept_scaling`` (the intercept penalised as a weight), L1 or L2,
         one binary model per class with ``multi_class="ovr"`` (more than two classes
-        otherwise raise, as in scikit-learn >= 1.8): "lbfgs" runs it for L2, "saga"
-        for L1 or ``dual=True``. Its ``coef_`` is float64 whatever X's dtype.
+        otherwise raise, as in scikit-learn >= 1.8). For L2 it runs liblinear's
+        trust-region Newton method with liblinear's stopping rule (the same iterates,
+        so the same model at the same ``tol``); for L1, L-BFGS-B on the split weights
+        ``w = w+ - w-`` (stopping when the projected gradient is below ``tol``); with
+        ``dual=True``, "saga". Its ``coef_`` is float64 whatever X's dtype.
     max_iter : int, default=100
         0 runs no iteration (the model is the start point: zeros or the warm start).
     multi_class : {"auto", "multinomial", "ovr"}, default="auto"
@@ -234,11 +239,11 @@ default="lbfgs"
         if liblinear:  # the intercept as a penalised weight of a constant feature
             fit_X = _liblinear_design(X, self.fit_intercept, self.intercept_scaling)
             fit_intercept = False
-            inner = "saga" if l1_ratio > 0.0 or self.dual else "lbfgs"
+            inner = _liblinear_driver(l1_ratio, self.dual, alpha)
         params = dict(
             alpha=alpha,
             l1_ratio=l1_ratio,
-            solver=inner,
+            solver="saga" if inner in PRIVATE_SOLVERS else inner,  # valid for any penalty
             fit_intercept=fit_intercept,
             tol=self.tol,
             max_iter=self.max_iter,
@@ -256,6 +261,9 @@ default="lbfgs"
         old = getattr(self, "estimators_", None) if self.warm_start and not liblinear else None
         if old is None or len(old) != len(targets) or not np.array_equal(self.classes_, classes):
             old = [SoftmaxRegression() for _ in targets]
+        if inner in PRIVATE_SOLVERS:  # liblinear's drivers, not values of the models' solver
+            for model in old:
+                model._private_solver = inner
         hooks = None
         if getattr(self, "_skl_callbacks", None) and self.solver == "lbfgs" and not ovr:
             self.classes_ = classes  # the hooks' models predict
@@ -268,6 +276,8 @@ default="lbfgs"
                     model.set_params(**params).fit(fit_X, target, sample_weight=sw)
             finally:
                 old[0].__dict__.pop("_on_iterate", None)
+                for model in old:
+                    model.__dict__.pop("_private_solver", None)
         if hooks is not None:
             hooks.close(old[0].coef_, old[0].intercept_, old[0].n_iter_)
         n_iter = np.array([m.n_iter_ for m in old], dtype=np.int32)
@@ -394,6 +404,23 @@ def _convergence_message(solver, inner, n_iter, message):
     if lead is None:
         return message
     return f"{lead.format(n=n_iter)} softmaxreg ran {solver!r} as {inner!r}: {message}"
+
+
+def _liblinear_driver(l1_ratio, dual, alpha):
+    """The driver that fits liblinear's objective for these settings.
+
+    L1: L-BFGS-B on the split weights ("lbfgs-l1"), which copes with the constant column
+    of a large ``intercept_scaling`` where SAGA's step, bounded by the largest row norm,
+    crawls. L2: liblinear's own trust-region Newton iterations ("tron"), so that the model
+    at liblinear's loose default ``tol`` is liblinear's model, not merely one within
+    ``tol`` of it. ``dual=True`` (L2): "saga", whose random sample order stands in for
+    liblinear's dual coordinate descent. No penalty: "lbfgs".
+    """
+    if l1_ratio > 0.0:
+        return "lbfgs-l1"
+    if dual:
+        return "saga"
+    return "tron" if alpha > 0.0 else "lbfgs"
 
 
 def _liblinear_design(X, fit_intercept, intercept_scaling):

@@ -42,7 +42,7 @@ class ProgressLog:
         self.on_iterate = on_iterate  # called with the iterate's flat parameters (lbfgs)
         self.values = []
         self.start = time.perf_counter()
-        self.unit = "iter" if solver == "lbfgs" else "epoch"
+        self.unit = "iter" if solver.startswith("lbfgs") else "epoch"
 
     def __call__(self, iteration, objective, params=None, **extra):
         """Record one iteration; return True when the callback asks the fit to stop.

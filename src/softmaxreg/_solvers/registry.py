@@ -15,8 +15,10 @@ from typing import Callable, NamedTuple
 
 from .contract import LbfgsSettings, SagSettings, SGDSettings, SolverResult
 from .lbfgs import fit_lbfgs
+from .lbfgs_l1 import fit_lbfgs_l1
 from .sag import fit_sag, fit_saga
 from .sgd import fit_sgd
+from .tron import fit_tron
 from .whitening import has_few_features
 
 # "auto" runs "lbfgs" on sparse X with fewer multiply-adds per pass (nonzeros x weight
@@ -80,4 +82,12 @@ SOLVERS = {
     "sgd": Solver(fit_sgd, SGDSettings),
     "sag": Solver(fit_sag, SagSettings),
     "saga": Solver(fit_saga, SagSettings),
+}
+
+# Drivers that estimators run on their own behalf, not values of ``solver``:
+# LogisticRegression(solver="liblinear") runs "tron" for liblinear's L2 penalty and
+# "lbfgs-l1" for its L1 penalty.
+PRIVATE_SOLVERS = {
+    "lbfgs-l1": Solver(fit_lbfgs_l1, LbfgsSettings),
+    "tron": Solver(fit_tron, LbfgsSettings),
 }
