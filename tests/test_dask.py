@@ -73,7 +73,7 @@ def objective(model, X, y, sample_weight=None, class_weight=None):
     """The objective of a fitted model, computed in memory (class weights folded in)."""
     sw = np.ones(X.shape[0]) if sample_weight is None else np.asarray(sample_weight, float)
     if class_weight is not None:
-        cw = compute_class_weight(class_weight, classes=model.classes_, y=y)
+        cw = compute_class_weight(class_weight, classes=model.classes_, y=y, sample_weight=sw)
         sw = sw * cw[np.searchsorted(model.classes_, y)]
     return objective_value(
         model.coef_, model.intercept_, X, y, alpha=ALPHA, sample_weight=sw, classes=model.classes_
@@ -161,15 +161,18 @@ def test_row_blocks_of_unknown_size(client):
         dist.fit(Xd, y_short)  # found by the block's check on the worker
 
 
+@pytest.mark.parametrize("weighted", [False, True])
 @pytest.mark.parametrize("class_weight", ["balanced", {"class-0": 3.0, "class-2": 0.5}])
-def test_class_weight_as_in_memory(client, class_weight):
+def test_class_weight_as_in_memory(client, class_weight, weighted):
     X, y = make_problem(3, "csr")
     y[:300][y[:300] == "class-1"] = "class-0"  # unbalanced classes
-    Xd, yd, _ = to_dask(X, y)
+    # "balanced" counts the classes' total sample weights, block by block
+    sw = np.where(y == "class-2", 3.0, 1.0) * np.linspace(0.5, 1.5, len(y)) if weighted else None
+    Xd, yd, sd = to_dask(X, y, sw)
     params = dict(alpha=ALPHA, tol=TOL, max_iter=1000, class_weight=class_weight)
-    dist = DaskSoftmaxRegression(**params).fit(Xd, yd)
-    ref = SoftmaxRegression(**params).fit(X, y)
-    assert_same_optimum(dist, ref, X, y, class_weight=class_weight)
+    dist = DaskSoftmaxRegression(**params).fit(Xd, yd, sample_weight=sd)
+    ref = SoftmaxRegression(**params).fit(X, y, sample_weight=sw)
+    assert_same_optimum(dist, ref, X, y, sample_weight=sw, class_weight=class_weight)
 
 
 def test_warm_start_and_refit_keep_the_optimum(client):

@@ -118,6 +118,25 @@ def test_class_weight_balanced_equals_sample_weight(digits):
     np.testing.assert_allclose(a.coef_, b.coef_, rtol=1e-7, atol=1e-9)
 
 
+def test_class_weight_balanced_counts_sample_weights(digits):
+    # "balanced" counts each class by its total sample weight (scikit-learn >= 1.6): integer
+    # weights then give the model of the repeated rows, and scikit-learn's model.
+    from sklearn.linear_model import LogisticRegression as SkLogisticRegression
+
+    X, y = digits
+    X, y = X[:300], y[:300]
+    sw = np.random.default_rng(1).integers(0, 4, size=len(y))
+    sw[y == 3] *= 3  # make the weighted class counts differ from the plain ones
+    kw = dict(alpha=1e-3, tol=1e-10, max_iter=5000, class_weight="balanced")
+    a = SoftmaxRegression(**kw).fit(X, y, sample_weight=sw)
+    b = SoftmaxRegression(**kw).fit(np.repeat(X, sw, axis=0), np.repeat(y, sw))
+    np.testing.assert_allclose(a.coef_, b.coef_, rtol=1e-5, atol=1e-6)
+    sk = SkLogisticRegression(
+        C=1 / (1e-3 * sw.sum()), class_weight="balanced", tol=1e-10, max_iter=5000
+    ).fit(X, y, sample_weight=sw)
+    np.testing.assert_allclose(a.coef_, sk.coef_, rtol=1e-4, atol=1e-5)
+
+
 def test_float32_gives_float32_model_close_to_float64(digits):
     X, y = digits
     kw = dict(alpha=1e-3, tol=1e-8, max_iter=5000)

@@ -183,7 +183,9 @@ class SoftmaxRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
         with ``ConvergenceWarning``. 0 runs no iteration: the model is the start point
         (zeros, or the warm start), to inspect a model before any update.
     class_weight : dict, "balanced" or None, default=None
-        Weights per class, multiplied into the sample weights.
+        Weights per class, multiplied into the sample weights. "balanced" gives class
+        ``k`` the weight ``S / (n_classes * S_k)``, ``S_k`` the total sample weight of its
+        samples (their count when unweighted), as scikit-learn does.
     warm_start : bool, default=False
         Start from the previous ``coef_``/``intercept_`` when the classes and features
         match. "sag"/"saga" also keep their gradient memory (K numbers per sample) when

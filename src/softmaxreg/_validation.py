@@ -137,7 +137,9 @@ def check_sample_weight(sample_weight, n_samples, *, allow_zero_sum=False):
     return sw
 
 
-def class_weights(class_weight, classes, *, y=None, counts=None, partial_fit=False):
+def class_weights(
+    class_weight, classes, *, y=None, sample_weight=None, counts=None, partial_fit=False
+):
     """Weight of each class, as ``class_weight`` gives it.
 
     Parameters
@@ -148,9 +150,12 @@ def class_weights(class_weight, classes, *, y=None, counts=None, partial_fit=Fal
         The classes of the fit, sorted.
     y : ndarray of shape (n_samples,), default=None
         The labels, for "balanced" and for scikit-learn's check of a dict.
+    sample_weight : ndarray of shape (n_samples,), default=None
+        "balanced" counts each class by its total sample weight, as scikit-learn does, so
+        that integer weights and repeated rows give the same class weights.
     counts : ndarray of shape (n_classes,), default=None
-        Samples per class of the whole data, for "balanced" when ``y`` is not at hand
-        (a distributed fit counts the labels of every block).
+        Total sample weight per class of the whole data, for "balanced" when ``y`` is not
+        at hand (a distributed fit sums it over its blocks).
     partial_fit : bool, default=False
         A ``partial_fit`` call: "balanced" needs the whole data and raises ValueError; a
         dict gives its weight to each class it names and 1 to the others.
@@ -173,7 +178,9 @@ def class_weights(class_weight, classes, *, y=None, counts=None, partial_fit=Fal
     if balanced and counts is not None:
         counts = np.asarray(counts, dtype=np.float64)
         return counts.sum() / (len(classes) * counts)
-    return compute_class_weight(class_weight, classes=classes, y=classes if y is None else y)
+    if y is None:
+        y, sample_weight = classes, None
+    return compute_class_weight(class_weight, classes=classes, y=y, sample_weight=sample_weight)
 
 
 def effective_sample_weight(
@@ -213,7 +220,14 @@ def effective_sample_weight(
     """
     if class_weight is None:
         return sample_weight
-    weights = class_weights(class_weight, classes, y=y, counts=counts, partial_fit=partial_fit)
+    weights = class_weights(
+        class_weight,
+        classes,
+        y=y,
+        sample_weight=sample_weight,
+        counts=counts,
+        partial_fit=partial_fit,
+    )
     sw = sample_weight * weights[y_index]
     if not allow_zero_sum and not sw.sum() > 0:
         raise ValueError("class_weight gives every sample a zero weight.")

@@ -49,9 +49,11 @@ def prepare_block(X, y, sample_weight, n_features, dtype):
 
 
 def block_labels(block):
-    """``(labels, counts, n_rows)``: the block's distinct labels (sorted) and their counts."""
-    labels, counts = np.unique(block.y, return_counts=True)
-    return labels, counts, block.n_rows
+    """``(labels, weights, n_rows)``: the block's distinct labels (sorted) and their total
+    sample weights (what ``class_weight="balanced"`` counts)."""
+    labels, index = np.unique(block.y, return_inverse=True)
+    weights = np.bincount(index.ravel(), weights=block.sample_weight, minlength=len(labels))
+    return labels, weights, block.n_rows
 
 
 def encode_block(block, classes, class_weight):

@@ -73,8 +73,8 @@ class DaskSoftmaxRegression(ClassifierMixin, BaseEstimator):
     max_iter : int, default=100
         Maximum number of L-BFGS iterations; reaching it warns with ``ConvergenceWarning``.
     class_weight : dict, "balanced" or None, default=None
-        Weights per class, multiplied into the sample weights ("balanced" from the class
-        counts of the whole y, as in scikit-learn).
+        Weights per class, multiplied into the sample weights ("balanced" from each
+        class's total sample weight over the whole data, as in scikit-learn).
     warm_start : bool, default=False
         Start from the previous ``coef_``/``intercept_`` when classes and features match.
     verbose : int, default=0

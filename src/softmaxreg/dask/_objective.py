@@ -89,7 +89,7 @@ def load_blocks(client, pieces, n_features, dtype, class_weight):
     prepare = dask.delayed(_blocks.prepare_block, pure=True)
     try:
         prepared = client.compute([prepare(Xb, yb, sb, n_features, dtype) for Xb, yb, sb in pieces])
-        # the classes pass: distinct labels and counts of every block, merged here
+        # the classes pass: distinct labels and class weights of every block, merged here
         found = client.gather(client.map(_blocks.block_labels, prepared, pure=False))
         prepared = [f for f, (_, _, n_rows) in zip(prepared, found) if n_rows > 0]
         if not prepared:
@@ -117,10 +117,11 @@ def load_blocks(client, pieces, n_features, dtype, class_weight):
 
 
 def class_weights(class_weight, classes, found):
-    """Weight of each class, from the per-block ``(labels, counts, n_rows)`` of the classes pass.
+    """Weight of each class, from the per-block ``(labels, weights, n_rows)`` of the classes pass.
 
-    "balanced" is scikit-learn's ``n_samples / (n_classes * count)`` over the whole y
-    (from the summed counts); see ``softmaxreg._validation.class_weights``.
+    "balanced" is scikit-learn's ``total weight / (n_classes * weight of the class)`` over
+    the whole data (from the summed sample weights per class); see
+    ``softmaxreg._validation.class_weights``.
     """
     if class_weight is None:
         return None
