@@ -129,3 +129,20 @@ def test_bad_parameters(text, params, error, match):
     X, y = text
     with pytest.raises(error, match=match):
         SoftmaxRegressionCV(**params).fit(X, y)
+
+
+def test_convergence_warnings_are_summarised(text):
+    """One warning names the alphas whose fits ran out of iterations, at the caller's line;
+    the refit's own warning says it is the refit's."""
+    from sklearn.exceptions import ConvergenceWarning
+
+    X, y = text
+    model = SoftmaxRegressionCV(alphas=[1e-2, 1e-6], cv=3, solver="sag", max_iter=2, tol=1e-12)
+    with pytest.warns(ConvergenceWarning) as record:
+        model.fit(X, y)
+    messages = [str(w.message) for w in record if w.category is ConvergenceWarning]
+    assert len(messages) == 2
+    assert "Some fits of the cross-validation stopped at max_iter=2" in messages[0]
+    assert "alpha 0.01, 1e-06" in messages[0]
+    assert messages[1].startswith("The refit at alpha=")
+    assert all(w.filename == __file__ for w in record)

@@ -10,10 +10,12 @@ never ask for more threads than ``n_jobs`` gives (issue 17's rule: no oversubscr
 from __future__ import annotations
 
 import numbers
+import warnings
 
 import numpy as np
 from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import get_scorer
 from sklearn.model_selection import check_cv
 
@@ -58,6 +60,32 @@ def log_loss_score(scores, y_index):
     top = scores.max(axis=1, keepdims=True)
     lse = top[:, 0] + np.log(np.exp(scores - top).sum(axis=1))
     return -float(np.mean(lse - scores[np.arange(len(y_index)), y_index]))
+
+
+def _summarise_warnings(caught, out, alphas, est):
+    """Re-issue the fits' warnings: each distinct one once, and the convergence warnings as
+    one that names the alphas whose fits ran out of iterations."""
+    seen = set()
+    short = set()
+    for w in caught:
+        if issubclass(w.category, ConvergenceWarning):
+            continue
+        key = (w.category, str(w.message))
+        if key not in seen:
+            seen.add(key)
+            warnings.warn(w.message, w.category, stacklevel=3)
+    if not any(issubclass(w.category, ConvergenceWarning) for w in caught):
+        return
+    for o in out:
+        short.update(np.flatnonzero(o[2] >= est.max_iter).tolist())
+    where = ", ".join(f"{alphas[i]:.3g}" for i in sorted(short)) or "some alphas"
+    warnings.warn(
+        f"Some fits of the cross-validation stopped at max_iter={est.max_iter} before "
+        f"meeting tol={est.tol} (alpha {where}); their scores are those of the model "
+        "reached. Increase max_iter, or leave such alphas out of the grid.",
+        ConvergenceWarning,
+        stacklevel=3,
+    )
 
 
 class SoftmaxRegressionCV(ClassifierMixin, BaseEstimator):
@@ -304,7 +332,14 @@ class SoftmaxRegressionCV(ClassifierMixin, BaseEstimator):
                     scores[i] = scorer(proxy, X_test, y[test])
             return coefs, intercepts, n_iter, scores
 
-        out = Parallel(n_jobs=workers, backend="threading")(delayed(run)(f, r) for f, r in tasks)
+        # The fits warn from the worker threads; one summary is clearer than a warning per
+        # fit (the weakest penalties of a grid often need more than max_iter).
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            out = Parallel(n_jobs=workers, backend="threading")(
+                delayed(run)(f, r) for f, r in tasks
+            )
+        _summarise_warnings(caught, out, alphas, self)
         n_folds, n_l1, n_alphas = len(splits), len(l1_ratios), len(alphas)
         d = X.shape[1]
         coefs = np.stack([o[0] for o in out]).reshape(n_folds, n_l1, n_alphas, K, d)
@@ -346,7 +381,16 @@ class SoftmaxRegressionCV(ClassifierMixin, BaseEstimator):
             settings = solver_settings(
                 self._template(l1_ratio=self.l1_ratio_), SOLVERS[solver].settings
             )
-            params, n_it, _ = path_fits(full, np.array([self.alpha_]), solver, settings, params0)
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                params, n_it, _ = path_fits(
+                    full, np.array([self.alpha_]), solver, settings, params0
+                )
+            for w in caught:  # at the caller's line
+                message = str(w.message)
+                if issubclass(w.category, ConvergenceWarning):
+                    message = f"The refit at alpha={self.alpha_:.3g}: {message}"
+                warnings.warn(message, w.category, stacklevel=2)
             W, b = full.split(params[0])
             start_W, start_b = W.T, b
             self.refit_n_iter_ = int(n_it[0])
