@@ -1,11 +1,13 @@
 """Cross-validated choice of C: SoftmaxRegressionCV against scikit-learn's LogisticRegressionCV.
 
-    python benchmarks/compare_cv.py --corpus DIR [--Cs 10] [--cv 5] [--repeat 1]
+    python benchmarks/compare_cv.py (--corpus DIR | --generated N) [--Cs 10] [--cv 5] [--repeat 1]
                                     [--configs ours,lbfgs,lbfgs-1blas,sag]
                                     [--save benchmarks/results/cv-20newsgroups.json]
 
 DIR holds ``train.jsonl.gz`` and ``test.jsonl.gz`` (``label``, ``text``), e.g. a
-20newsgroups folder, vectorised with TF-IDF. Every configuration runs the whole
+20newsgroups folder, vectorised with TF-IDF; ``--generated N`` uses
+``make_text_classification(n_samples=N, n_features=5000)`` instead (a quarter held out for
+the test accuracy). Every configuration runs the whole
 cross-validation and the refit on the training part, on the same C grid
 (``np.logspace(-4, 4, Cs)``), the same folds (``StratifiedKFold(cv)``) and the same score
 (the held-out log-loss), with the default ``tol`` and ``max_iter``:
@@ -62,16 +64,30 @@ CONFIGS = {
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", required=True, help="folder with train/test.jsonl.gz")
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--corpus", help="folder with train/test.jsonl.gz")
+    source.add_argument("--generated", type=int, metavar="N", help="rows of a generated problem")
     parser.add_argument("--Cs", type=int, default=10)
     parser.add_argument("--cv", type=int, default=5)
     parser.add_argument("--repeat", type=int, default=1, help="interleaved rounds")
     parser.add_argument("--configs", default="ours,lbfgs,lbfgs-1blas,sag")
     parser.add_argument("--save", default=None, help="write the results as JSON here")
     args = parser.parse_args(argv)
-    from softmaxreg._datasets import load_jsonl_corpus
+    if args.corpus:
+        from softmaxreg._datasets import load_jsonl_corpus
 
-    X, X_test, y, y_test = load_jsonl_corpus(args.corpus)
+        X, X_test, y, y_test = load_jsonl_corpus(args.corpus)
+        problem = Path(args.corpus).name + " TF-IDF"
+        source = "--corpus DIR"
+    else:
+        from sklearn.model_selection import train_test_split
+
+        from softmaxreg import make_text_classification
+
+        X, y = make_text_classification(n_samples=args.generated, n_features=5000, random_state=0)
+        X, X_test, y, y_test = train_test_split(X, y, test_size=0.25, random_state=0, stratify=y)
+        problem = f"make_text_classification(n_samples={args.generated}, n_features=5000)"
+        source = f"--generated {args.generated}"
     names = args.configs.split(",")
     unknown = set(names) - set(CONFIGS)
     if unknown:
@@ -116,13 +132,13 @@ def main(argv=None):
             {
                 "title": "Choosing C by cross-validation: SoftmaxRegressionCV against "
                 "LogisticRegressionCV",
-                "problem": f"{Path(args.corpus).name} TF-IDF, {X.shape[0]} x {X.shape[1]}, "
+                "problem": f"{problem}, {X.shape[0]} x {X.shape[1]}, "
                 f"{len(np.unique(y))} classes; Cs={args.Cs}, cv={args.cv}, log-loss score",
                 "machine": results.machine(),
                 "versions": results.versions(),
                 "commit": results.commit(),
                 "date": time.strftime("%Y-%m-%d", time.gmtime()),
-                "command": f"python benchmarks/compare_cv.py --corpus DIR --Cs {args.Cs} "
+                "command": f"python benchmarks/compare_cv.py {source} --Cs {args.Cs} "
                 f"--cv {args.cv} --repeat {args.repeat} --configs {args.configs}",
                 "columns": [
                     "config",
@@ -140,7 +156,7 @@ def main(argv=None):
                     if fastest and "ours" in medians
                     else "timings of the configurations run"
                 ),
-                "order": 40,
+                "order": 35 if args.corpus else 36,
                 "notes": [
                     f"Wall-clock medians over {args.repeat} interleaved round(s), on a "
                     "machine shared with other work.",
