@@ -136,7 +136,7 @@ def main(argv=None):
                 round(medians[name], 2),
                 round(ratio, 3),
                 round(cpu_medians[name], 2),
-                C,
+                float(f"{C:.4g}"),
                 float(f"{diff:.3g}"),
                 round(accuracy, 4),
             ]
