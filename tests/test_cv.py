@@ -146,3 +146,12 @@ def test_convergence_warnings_are_summarised(text):
     assert "alpha 0.01, 1e-06" in messages[0]
     assert messages[1].startswith("The refit at alpha=")
     assert all(w.filename == __file__ for w in record)
+
+
+def test_random_state_instance_gives_one_result_whatever_the_threads(text):
+    X, y = text
+    kw = dict(alphas=[1e-2, 1e-3], cv=3, solver="sag", tol=1e-3, max_iter=50)
+    one = SoftmaxRegressionCV(random_state=np.random.RandomState(3), n_jobs=1, **kw).fit(X, y)
+    two = SoftmaxRegressionCV(random_state=np.random.RandomState(3), n_jobs=2, **kw).fit(X, y)
+    np.testing.assert_array_equal(one.scores_, two.scores_)
+    np.testing.assert_array_equal(one.coef_, two.coef_)

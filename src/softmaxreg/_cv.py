@@ -18,6 +18,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import get_scorer
 from sklearn.model_selection import check_cv
+from sklearn.utils import check_random_state
 
 from ._estimator import SoftmaxRegression, feature_major_coef, linear_scores, solver_settings
 from ._objective import Objective
@@ -128,8 +129,12 @@ class SoftmaxRegressionCV(ClassifierMixin, BaseEstimator):
     solver : {"auto", "lbfgs", "sag", "saga"}, default="auto"
         As in ``SoftmaxRegression``, chosen once for all the fits ("sgd" has no warm
         start to carry along a path).
-    fit_intercept, tol, max_iter, class_weight, random_state
+    fit_intercept, tol, max_iter, class_weight
         As in ``SoftmaxRegression``; ``tol`` and ``max_iter`` hold for each fit of a path.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the stochastic solvers: one seed per (fold, l1_ratio) path and one for the
+        refit are drawn from it before the threads start, so an int (or a generator in a
+        given state) gives one result whatever the thread count.
     n_jobs : int or None, default=None
         Thread budget, with ``SoftmaxRegression``'s meaning (None follows
         ``OMP_NUM_THREADS``, threadpoolctl and joblib's inner limits). The (fold,
@@ -216,7 +221,7 @@ class SoftmaxRegressionCV(ClassifierMixin, BaseEstimator):
     predict_log_proba = SoftmaxRegression.predict_log_proba
     predict = SoftmaxRegression.predict
 
-    def _template(self, alpha=1.0, l1_ratio=0.0, n_jobs=None):
+    def _template(self, alpha=1.0, l1_ratio=0.0, n_jobs=None, random_state=None):
         """A SoftmaxRegression with this estimator's settings (validation, solver settings)."""
         return SoftmaxRegression(
             alpha=alpha,
@@ -226,7 +231,7 @@ class SoftmaxRegressionCV(ClassifierMixin, BaseEstimator):
             tol=self.tol,
             max_iter=self.max_iter,
             class_weight=self.class_weight,
-            random_state=self.random_state,
+            random_state=self.random_state if random_state is None else random_state,
             n_jobs=self.n_jobs if n_jobs is None else n_jobs,
         )
 
@@ -287,6 +292,11 @@ class SoftmaxRegressionCV(ClassifierMixin, BaseEstimator):
         scorer = None if self.scoring is None else get_scorer(self.scoring)
 
         budget = effective_n_threads(self.n_jobs)
+        # A seed per path (and the refit) drawn up front: the paths run in threads, and a
+        # shared generator would make the result depend on their interleaving.
+        seeds = check_random_state(self.random_state).randint(
+            np.iinfo(np.int32).max, size=(len(splits) + 1, len(l1_ratios))
+        )
         tasks = [(f, r) for f in range(len(splits)) for r in range(len(l1_ratios))]
         workers = max(1, min(budget, len(tasks)))
         inner = max(1, budget // workers)
@@ -317,7 +327,8 @@ class SoftmaxRegressionCV(ClassifierMixin, BaseEstimator):
             )
             fold_alphas = alphas if not use_C else 1.0 / (Cs * objective.total_weight)
             settings = solver_settings(
-                self._template(l1_ratio=l1_ratios[r], n_jobs=inner), SOLVERS[solver].settings
+                self._template(l1_ratio=l1_ratios[r], n_jobs=inner, random_state=seeds[fold, r]),
+                SOLVERS[solver].settings,
             )
             params, n_iter, _ = path_fits(objective, fold_alphas, solver, settings)
             coefs, intercepts = stack_params(objective, params, X.dtype)
@@ -379,7 +390,8 @@ class SoftmaxRegressionCV(ClassifierMixin, BaseEstimator):
             )
             params0 = np.concatenate([np.asarray(start_W.T, dtype=np.float64).ravel(), start_b])
             settings = solver_settings(
-                self._template(l1_ratio=self.l1_ratio_), SOLVERS[solver].settings
+                self._template(l1_ratio=self.l1_ratio_, random_state=seeds[-1, 0]),
+                SOLVERS[solver].settings,
             )
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
