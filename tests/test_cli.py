@@ -625,3 +625,49 @@ def test_many_classes_print_one_line_of_top_features_each():
         coefs = [float(v) for _, v in terms]
         assert coefs == sorted(coefs, reverse=True)
     assert len(text.splitlines()) == n_classes + 3  # header, title, rows, TF-IDF note
+
+
+def test_fit_C_auto_reports_the_choice_and_the_curve(files, capsys, monkeypatch):
+    """--C auto runs the cross-validated path, prints each C's held-out log-loss and the
+    chosen C, refits there (the model line shows its alpha) and plots the validation curve."""
+    pytest.importorskip("matplotlib")
+    from softmaxreg import SoftmaxRegressionCV
+    from softmaxreg._cli.main import main
+
+    monkeypatch.chdir(files)
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    args = ["fit", "blobs.csv", "--target", "colour", "--drop", "id", "--C", "auto", "--cv", "3"]
+    assert main([*args, "--plot", "cv.png", "--test-size", "0.2"]) == 0
+    out = capsys.readouterr().out
+    assert "cross-validation: 3 folds x 10 values of C" in out
+    curve = re.findall(r"^  C=(\S+)\s+log-loss ([\d.]+) \+- ([\d.]+)(  <- chosen)?$", out, re.M)
+    assert len(curve) == 10 and sum(bool(c[3]) for c in curve) == 1
+    chosen = float(re.search(r"^chosen C: (\S+) \(alpha (\S+)\)", out, re.M).group(1))
+    assert chosen == pytest.approx(float(next(c[0] for c in curve if c[3])), rel=1e-3)
+    alpha = float(re.search(r"^chosen C: \S+ \(alpha (\S+)\)", out, re.M).group(1))
+    assert f"alpha={alpha:.6g}" in out
+    assert (files / "cv.png").stat().st_size > 0
+    # the same choice as SoftmaxRegressionCV on the standardised training rows
+    from sklearn.model_selection import train_test_split
+    from sklearn.preprocessing import StandardScaler
+
+    data = np.loadtxt(files / "blobs.csv", delimiter=",", skiprows=1, usecols=(1, 2))
+    labels = np.loadtxt(files / "blobs.csv", delimiter=",", skiprows=1, usecols=3, dtype=str)
+    X_train, _, y_train, _ = train_test_split(
+        data, labels, test_size=0.2, random_state=0, stratify=labels
+    )
+    X_train = StandardScaler().fit_transform(X_train)
+    search = SoftmaxRegressionCV(Cs=10, cv=3, refit=False, random_state=0, max_iter=1000)
+    assert search.fit(X_train, y_train).C_ == pytest.approx(chosen, rel=1e-3)
+
+
+@pytest.mark.parametrize(
+    "value, message", [("--cv=1", "must be an integer >= 2"), ("--C=autox", "invalid")]
+)
+def test_fit_C_auto_bad_options(value, message, capsys):
+    from softmaxreg._cli.main import main
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(["fit", "data.csv", "--target", "y", "--C", "auto", value])
+    assert exit_info.value.code == 2
+    assert message in capsys.readouterr().err

@@ -171,3 +171,19 @@ def test_odds_ratios_of_a_pipeline_name_the_rows(tmp_path):
     labels = {t.get_text() for t in ax.get_yticklabels()}
     assert set(X.columns) <= labels
     save_png(ax, tmp_path / "pipe.png")
+
+
+def test_validation_curve_marks_the_chosen_C():
+    from softmaxreg import SoftmaxRegressionCV
+    from softmaxreg.plot import validation_curve
+
+    X, y = make_blobs(n_samples=90, centers=3, cluster_std=3.0, random_state=0)
+    model = SoftmaxRegressionCV(Cs=[0.01, 1.0, 100.0], cv=3).fit(X, y)
+    ax = validation_curve(model)
+    line = ax.get_lines()[0]
+    np.testing.assert_allclose(line.get_xdata(), [0.01, 1.0, 100.0])
+    np.testing.assert_allclose(line.get_ydata(), model.scores_.mean(axis=0))
+    assert ax.get_lines()[-1].get_xdata()[0] == model.C_
+    assert ax.get_xscale() == "log" and "log-loss" in ax.get_ylabel()
+    with pytest.raises(ValueError, match="cv_results_"):
+        validation_curve(SoftmaxRegression().fit(X, y))

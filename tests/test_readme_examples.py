@@ -60,3 +60,14 @@ def test_model_file_and_plot_sections_run(tmp_path, monkeypatch, capsys):
     assert history[-2] - history[-1] < 1e-5
     n_iter, last = capsys.readouterr().out.split()
     assert int(n_iter) == model.n_iter_ and float(last) == pytest.approx(history[-1])
+
+
+def test_cross_validation_section_runs():
+    snippets = snippets_of("### Choosing alpha by cross-validation")  # then streaming's
+    namespace = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        exec(compile(snippets[0], str(README), "exec"), namespace)
+    search, path = namespace["search"], namespace["path"]
+    assert search.alpha_ in (1e-2, 1e-3, 1e-4)
+    assert path.coefs.shape == (3, 20, 5000)

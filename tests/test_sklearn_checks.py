@@ -2,9 +2,9 @@
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from softmaxreg import SoftmaxRegression
+from softmaxreg import SoftmaxRegression, SoftmaxRegressionCV
 
 
-@parametrize_with_checks([SoftmaxRegression()])
+@parametrize_with_checks([SoftmaxRegression(), SoftmaxRegressionCV(alphas=3, cv=3)])
 def test_sklearn_compatible(estimator, check):
     check(estimator)

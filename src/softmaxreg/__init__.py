@@ -4,6 +4,11 @@ Public names
 ------------
 SoftmaxRegression
     The scikit-learn compatible estimator.
+SoftmaxRegressionCV
+    SoftmaxRegression with ``alpha`` (and ``l1_ratio``) chosen by cross-validation over
+    warm-started regularisation paths, folds in parallel.
+regularization_path
+    Fits along a decreasing sequence of ``alpha``, each warm-started from the previous.
 LogisticRegression
     Drop-in replacement for scikit-learn's ``LogisticRegression`` (``C``, ``penalty``,
     and the removed ``multi_class``) on softmaxreg's solvers.
@@ -30,6 +35,7 @@ Submodule ``softmaxreg.plot`` (needs matplotlib: ``pip install "softmaxreg[plot]
 decision regions, loss curves and odds-ratio forest plots.
 """
 
+from ._cv import SoftmaxRegressionCV
 from ._datasets import make_text_classification
 from ._diagnostics import (
     CollinearityWarning,
@@ -42,6 +48,7 @@ from ._inference import InferenceResult, SingularHessianWarning
 from ._logistic import LogisticRegression
 from ._model_file import ModelFileError, load_model, save_model
 from ._objective import objective_value
+from ._path import RegularizationPath, regularization_path
 from ._rowwise import log_softmax, logsumexp, softmax
 
 # The one place of the version: pyproject.toml reads this line (keep it a plain string).
@@ -54,13 +61,16 @@ __all__ = [
     "LogisticRegression",
     "ModelFileError",
     "SingularHessianWarning",
+    "RegularizationPath",
     "SoftmaxRegression",
+    "SoftmaxRegressionCV",
     "check_feature_scales",
     "log_softmax",
     "load_model",
     "logsumexp",
     "make_text_classification",
     "objective_value",
+    "regularization_path",
     "save_model",
     "softmax",
     "variance_inflation_factors",

@@ -8,6 +8,9 @@ decision_regions
 loss_curve
     The objective recorded per iteration/epoch during the fit (``loss_curve_``), as its
     distance to the best value on a log scale, marking a fit that did not converge.
+validation_curve
+    Cross-validated score against C or alpha, with its spread over the folds, from
+    ``SoftmaxRegressionCV``.
 odds_ratios
     Forest plot of odds ratios with their confidence intervals (log scale), from
     ``summary(X, y)``.
@@ -286,4 +289,53 @@ def odds_ratios(
     ax.set_yticklabels(labels)
     ax.set_xlabel(f"odds ratio ({100 * (1 - alpha):g}% interval, log scale)")
     ax.set_title("odds ratios")
+    return ax
+
+
+def validation_curve(model: Any, ax: Axes | None = None) -> Axes:
+    """The cross-validated score against the regularisation, from ``SoftmaxRegressionCV``.
+
+    The mean held-out score over the folds with a band of one standard deviation, one
+    line per ``l1_ratio``, against C (log scale) when the search ran on ``Cs``, else
+    against alpha; the chosen value is marked with a dashed line.
+
+    Parameters
+    ----------
+    model : fitted SoftmaxRegressionCV
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    check_is_fitted(model)
+    results = getattr(model, "cv_results_", None)
+    if results is None:
+        raise ValueError(
+            f"{type(model).__name__} has no cv_results_; pass a fitted SoftmaxRegressionCV."
+        )
+    ax = _axes(ax)
+    by_C = "param_C" in results
+    x_all = results["param_C"] if by_C else results["param_alpha"]
+    mean, std = results["mean_test_score"], results["std_test_score"]
+    ratios = results["param_l1_ratio"]
+    for ratio in np.unique(ratios):
+        rows = ratios == ratio
+        label = f"l1_ratio={ratio:g}" if len(np.unique(ratios)) > 1 else "mean over folds"
+        (line,) = ax.plot(x_all[rows], mean[rows], marker="o", label=label)
+        ax.fill_between(
+            x_all[rows],
+            mean[rows] - std[rows],
+            mean[rows] + std[rows],
+            alpha=0.2,
+            color=line.get_color(),
+        )
+    chosen = model.C_ if by_C else model.alpha_
+    ax.axvline(chosen, color="0.5", linestyle="--", linewidth=1, label=f"chosen {chosen:.3g}")
+    ax.set_xscale("log")
+    ax.set_xlabel("C (log scale)" if by_C else "alpha (log scale)")
+    default = getattr(model, "scoring", None) is None
+    ax.set_ylabel("minus held-out log-loss" if default else f"held-out {model.scoring}")
+    ax.set_title("validation curve")
+    ax.legend(loc="best", fontsize="small")
     return ax

@@ -35,11 +35,57 @@ def _split(X, y, test_size, random_state):
         return train_test_split(X, y, test_size=test_size, random_state=random_state)
 
 
-def _make_model(args, n_train, callback):
+def _choose_C(args, step, X_train, y_train, out, err):
+    """Run ``SoftmaxRegressionCV`` (``refit=False``) on the training rows, print the chosen C
+    and the score curve, and return the fitted search (the model is refitted after it)."""
+    from sklearn.base import clone
+    from sklearn.pipeline import Pipeline
+
+    from .._cv import SoftmaxRegressionCV
+
+    search = SoftmaxRegressionCV(
+        Cs=10,
+        cv=args.cv,
+        refit=False,
+        l1_ratios=[args.l1_ratio] if args.l1_ratio else None,
+        solver="auto" if args.solver == "sgd" else args.solver,
+        tol=args.tol,
+        max_iter=args.max_iter,
+        random_state=args.random_state,
+        class_weight=args.class_weight,
+        n_jobs=args.n_jobs,
+    )
+    fitted = search if step is None else Pipeline([(step[0], clone(step[1])), ("model", search)])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        start = time.perf_counter()
+        fitted.fit(X_train, y_train)
+        elapsed = time.perf_counter() - start
+    _report_warnings(caught, err)
+    print(
+        f"cross-validation: {args.cv} folds x {len(search.Cs_)} values of C, "
+        f"{elapsed:.3f} s ({search.solver_}); held-out log-loss per C:",
+        file=out,
+    )
+    mean = search.cv_results_["mean_test_score"]
+    std = search.cv_results_["std_test_score"]
+    for C, m, s in zip(search.Cs_, mean, std):
+        mark = "  <- chosen" if C == search.C_ else ""
+        print(f"  C={C:<10.4g} log-loss {-m:.4f} +- {s:.4f}{mark}", file=out)
+    print(f"chosen C: {search.C_:.6g} (alpha {search.alpha_:.6g})", file=out)
+    return search
+
+
+def _make_model(args, n_train, callback, search=None):
+    """The SoftmaxRegression to fit; after ``--C auto``, at the chosen alpha and warm-started
+    from the folds' mean model there."""
     from .._estimator import SoftmaxRegression
 
-    alpha = args.alpha if args.C is None else 1.0 / (args.C * n_train)
-    return SoftmaxRegression(
+    if search is not None:
+        alpha = search.alpha_
+    else:
+        alpha = args.alpha if args.C is None else 1.0 / (args.C * n_train)
+    model = SoftmaxRegression(
         alpha=alpha,
         l1_ratio=args.l1_ratio,
         solver=args.solver,
@@ -50,7 +96,13 @@ def _make_model(args, n_train, callback):
         verbose=int(args.verbose),
         callback=None if args.verbose else callback,
         n_jobs=args.n_jobs,
+        warm_start=search is not None,
     )
+    if search is not None:
+        model.classes_ = search.classes_
+        model.coef_ = search.coef_
+        model.intercept_ = search.intercept_
+    return model
 
 
 def _report_warnings(caught, err, names=None):
@@ -146,8 +198,6 @@ def fit_command(args, out=None, err=None):
     step = _preprocessor(args, data)
     X_train, X_test, y_train, y_test = _split(data.X, data.y, args.test_size, args.random_state)
     check_classes(y_train, data.target)
-    model = _make_model(args, len(y_train), ProgressLine())
-    fitted = model if step is None else Pipeline([step, ("model", model)])
     n_features = len(data.feature_names) if data.text is None else None
     print(
         f"data: {args.data} ({data.fmt}, {len(data.y)} rows, "
@@ -155,6 +205,11 @@ def fit_command(args, out=None, err=None):
         f"{len(np.unique(data.y))} classes)",
         file=out,
     )
+    search = None
+    if args.C == "auto":
+        search = _choose_C(args, step, X_train, y_train, out, err)
+    model = _make_model(args, len(y_train), ProgressLine(), search)
+    fitted = model if step is None else Pipeline([step, ("model", model)])
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         start = time.perf_counter()
@@ -247,13 +302,14 @@ def fit_command(args, out=None, err=None):
         X_plot, y_plot = (X_test, y_test) if y_test is not None else (X_train, y_train)
         if step is not None and data.text is None:
             X_plot = fitted[:-1].transform(X_plot)
-        _plot(args.plot, model, data, X_plot, y_plot, bool(scaled))
+        _plot(args.plot, model, data, X_plot, y_plot, bool(scaled), search)
         print(f"plot saved to {args.plot}", file=out)
     return 0
 
 
-def _plot(path, model, data, X, y, scaled):
-    """Decision regions (two numeric features) beside the loss curve, or the curve alone.
+def _plot(path, model, data, X, y, scaled, search=None):
+    """Decision regions (two numeric features) beside the loss curve, or the curve alone;
+    after ``--C auto``, the validation curve first.
 
     ``X`` is what the model sees (standardised when the fit scaled the features), so the
     regions' axes are in standard deviations then.
@@ -263,7 +319,11 @@ def _plot(path, model, data, X, y, scaled):
     from .. import plot
 
     two_d = data.text is None and data.X.shape[1] == 2 and not hasattr(data.X, "tocsr")
-    fig, axes = plt.subplots(1, 2 if two_d else 1, figsize=(11 if two_d else 6, 4.5))
+    n_panels = (2 if two_d else 1) + (search is not None)
+    fig, axes = plt.subplots(1, n_panels, figsize=(5.5 * n_panels + 0.5, 4.5))
+    if search is not None:
+        plot.validation_curve(search, ax=axes[0])
+        axes = axes[1:] if two_d else axes[1]
     if two_d:
         plot.decision_regions(model, X, y, ax=axes[0])
         unit = " (standardised)" if scaled else ""

@@ -24,6 +24,11 @@ def _positive(text):
     return value
 
 
+def _positive_or_auto(text):
+    """``auto`` (cross-validation) or a positive number."""
+    return "auto" if text == "auto" else _positive(text)
+
+
 def _non_negative(text):
     value = float(text)
     if not value >= 0 or value == float("inf"):
@@ -42,6 +47,13 @@ def _count(text):
     value = int(text)
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be an integer >= 1, got {text!r}")
+    return value
+
+
+def _folds(text):
+    value = int(text)
+    if value < 2:
+        raise argparse.ArgumentTypeError(f"must be an integer >= 2, got {text!r}")
     return value
 
 
@@ -123,7 +135,17 @@ def build_parser():
         help="regularisation strength of SoftmaxRegression (default 1e-4)",
     )
     reg.add_argument(
-        "--C", type=_positive, help="scikit-learn's inverse regularisation: alpha = 1/(C * n_train)"
+        "--C",
+        type=_positive_or_auto,
+        help="scikit-learn's inverse regularisation: alpha = 1/(C * n_train); 'auto' chooses "
+        "it by cross-validation over C = 1e-4 .. 1e4 (10 values, warm-started paths)",
+    )
+    p_fit.add_argument(
+        "--cv",
+        type=_folds,
+        default=5,
+        metavar="K",
+        help="folds of --C auto (default 5)",
     )
     p_fit.add_argument(
         "--l1-ratio",
@@ -222,7 +244,8 @@ def build_parser():
     p_fit.add_argument(
         "--plot",
         metavar="OUT.png",
-        help="save the loss curve (and decision regions for 2 features)",
+        help="save the loss curve (and decision regions for 2 features; with --C auto the "
+        "validation curve)",
     )
     p_fit.add_argument(
         "-v",

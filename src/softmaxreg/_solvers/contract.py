@@ -86,7 +86,8 @@ class SolverResult:
         The objective recorded by ``progress`` after each iteration or epoch.
     state : object or None
         Warm-start state for a later call of the same driver (SAG/SAGA with
-        ``warm_start``: ``{"memory": ndarray of shape (n_samples, K)}``; SGD: the
+        ``warm_start``: ``{"memory": ndarray of shape (n_samples, K), "sums": ndarray of
+        shape (n_features, K)}``, the gradient memory and ``X.T @ memory``; SGD: the
         ``SGDState`` that ``partial_fit`` continues from); None when nothing is kept.
     """
 

@@ -117,6 +117,12 @@ def _gradient_sums(rows, memory):
     return np.asarray(rows.matrix().T @ memory, dtype=memory.dtype)
 
 
+def _part_sums(part, k):
+    """The part's gradient sums ``X.T @ memory[:, part]``, kept beside its weights."""
+    Kp = _sag.padded_classes(k)
+    return part.blocks[:, Kp : Kp + k]
+
+
 def sag_threads(settings, rows, n_columns):
     """Parts (= threads) the classes are split into (``softmaxreg._solvers.parts``): one unless
     the rows carry enough work and a core is free now (``softmaxreg._threads``)."""
@@ -158,8 +164,13 @@ def _fit(objective, params0, settings, progress, state, saga):
     cold = not np.any(W0)
     intercept0 = np.array(b0, dtype=np.float64) if objective.fit_intercept else np.zeros(K)
     seg_len = min(n, MAX_SEGMENT)
-    # gradient sums of a kept memory: one pass over X for all parts
-    G = _gradient_sums(rows, memory) if memory is not None else None
+    # gradient sums of a kept memory: the previous fit's own (kept up to date step by step,
+    # e.g. along a regularisation path), else one pass over X for all parts
+    G = None
+    if memory is not None:
+        G = state.get("sums")
+        if G is None or G.shape != (d, K) or G.dtype != dtype:
+            G = _gradient_sums(rows, memory)
     parts = []
     for k_off, k in ranges:
         Kp = _sag.padded_classes(k)
@@ -258,5 +269,9 @@ def _fit(objective, params0, settings, progress, state, saga):
     if settings.warm_start:
         # n_samples * K numbers: kept only when asked
         memories = [part.memory for part in parts]
-        state = {"memory": memories[0] if len(memories) == 1 else np.hstack(memories)}
+        state = {
+            "memory": memories[0] if len(memories) == 1 else np.hstack(memories),
+            # X.T @ memory as the steps left it: the next warm start needs no pass over X
+            "sums": np.hstack([_part_sums(part, k) for part, (_, k) in zip(parts, ranges)]),
+        }
     return SolverResult(params, n_epochs, progress.curve(), state)
