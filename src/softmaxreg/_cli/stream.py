@@ -62,7 +62,7 @@ def stream_fit_command(args, out=None, err=None):
     hash_bits = 20 if args.hash_bits is None else args.hash_bits
     chunk_size = 10_000 if args.chunk_size is None else args.chunk_size
 
-    def log(record):
+    def log(record, model):
         line = (
             f"pass {record['pass']}: {record['train_rows']} rows, {record['seconds']:.2f} s, "
             f"objective estimate {record['objective']:.6g}"

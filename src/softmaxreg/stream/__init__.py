@@ -187,7 +187,9 @@ def fit_file(
     progress : bool, default=False
         Print the progress of each read to stderr (bytes, rows/s, ETA).
     log : callable or None
-        Called with each pass's record as it completes (the command line prints it).
+        Called as ``log(record, model)`` after each pass, with the pass's record and the
+        model as it stands (the one being fitted: read it, do not change it). The
+        command line prints the record; a benchmark scores the model on a test file.
 
     Returns
     -------
@@ -274,6 +276,7 @@ def fit_file(
         transform, steps = scaler.transform, [("standardscaler", scaler)]
     else:
         transform, steps = None, []
+    fitted = Pipeline([*steps, ("model", estimator)]) if steps else estimator
     history, best, best_params, no_change = History(), None, None, 0
     history.columns = reader.columns()
     for p in range(1, passes + 1):
@@ -303,15 +306,15 @@ def fit_file(
         improved = best is None or not (loss >= best["holdout_log_loss"])  # NaN: improved
         if improved:
             best, no_change = record, 0
-            if p < passes:  # the model of this pass, in case later passes are worse
+            if p < passes and n_holdout:  # this pass's model, in case later ones are worse
                 best_params = (estimator.coef_.copy(), estimator.intercept_.copy())
         else:
             no_change += 1
         if log is not None:
-            log(record)
+            log(record, fitted)
         if no_change >= n_iter_no_change:
             break
     if best is not history[-1]:
         estimator.coef_, estimator.intercept_ = best_params
     best["best"] = True
-    return (Pipeline([*steps, ("model", estimator)]) if steps else estimator), history
+    return fitted, history
