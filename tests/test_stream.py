@@ -314,3 +314,52 @@ def test_cli_fit_stream_then_predict_streams(news, tmp_path, capsys):
 def test_cli_stream_usage_errors(news, capsys, args, match):
     assert main("fit", news / "news.jsonl", *args) == 1
     assert match in capsys.readouterr().err
+
+
+def test_cli_numeric_csv_and_svmlight_stream_then_predict(tmp_path, capsys):
+    X, y = make_blobs(n_samples=200, centers=3, n_features=3, random_state=2)
+    names = np.array(["red", "green", "blue"])
+    with open(tmp_path / "blobs.csv", "w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["id", "a", "b", "c", "colour"])
+        writer.writerows([[i, *(float(v) for v in X[i]), names[y[i]]] for i in range(200)])
+    model_path = tmp_path / "csv.npz"
+    assert (
+        main(
+            "fit",
+            tmp_path / "blobs.csv",
+            "--stream",
+            "--target",
+            "colour",
+            "--drop",
+            "id",
+            "--chunk-size",
+            "30",
+            "--passes",
+            "2",
+            "--model",
+            model_path,
+        )
+        == 0
+    )
+    capsys.readouterr()
+    assert main("predict", model_path, tmp_path / "blobs.csv", "--id", "id") == 0
+    captured = capsys.readouterr()
+    table = list(csv.reader(io.StringIO(captured.out)))
+    assert table[0] == ["id", "prediction"] and [r[0] for r in table[1:]] == [
+        str(i) for i in range(200)
+    ]
+    from softmaxreg import load_model
+
+    pipe = load_model(model_path)
+    assert [r[1] for r in table[1:]] == pipe.predict(X).tolist()
+    assert "scored against 'colour' (200 rows)" in captured.err
+    dump_svmlight_file(X, y, str(tmp_path / "blobs.svm"), zero_based=False)
+    assert main("fit", tmp_path / "blobs.svm", "--stream", "--model", tmp_path / "s.npz") == 0
+    capsys.readouterr()
+    assert main("predict", tmp_path / "s.npz", tmp_path / "blobs.svm") == 0
+    captured = capsys.readouterr()
+    pipe = load_model(tmp_path / "s.npz")
+    predicted = [int(r[0]) for r in list(csv.reader(io.StringIO(captured.out)))[1:]]
+    assert predicted == pipe.predict(X).tolist()
+    assert "scored against 'label' (200 rows)" in captured.err
