@@ -121,6 +121,58 @@ def test_fit_file_equals_a_partial_fit_loop(news, name):
     }
 
 
+def test_vocabulary_from_a_first_read_equals_tfidf_fitted_on_the_training_rows(news, tmp_path):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    model, history = fit_file(
+        news / "news.jsonl.gz",
+        vocabulary=True,
+        min_df=2,
+        sublinear_tf=True,
+        passes=2,
+        chunk_size=50,
+        holdout=0.2,
+        alpha=1e-3,
+        n_iter_no_change=2,
+    )
+    lines = [line for line in open(news / "news.jsonl", "rb") if line.strip()]
+    train = [json.loads(line) for line in lines if not held_out(line, 0.2)]
+    texts = [r["text"] for r in train]
+    y = np.array([r["label"] for r in train])
+    vec = TfidfVectorizer(min_df=2, sublinear_tf=True).fit(texts)
+    assert model[0].get_feature_names_out().tolist() == vec.get_feature_names_out().tolist()
+    np.testing.assert_allclose(model[0].idf_, vec.idf_, rtol=1e-12)
+    ref = SoftmaxRegression(solver="sgd", alpha=1e-3, random_state=0)
+    Xv = vec.transform(texts)
+    coefs = []
+    for _ in range(2):
+        for start in range(0, len(y), 50):
+            ref.partial_fit(Xv[start : start + 50], y[start : start + 50], classes=np.unique(y))
+        coefs.append(ref.coef_.copy())
+    best = [r["best"] for r in history].index(True)
+    np.testing.assert_allclose(model[-1].coef_, coefs[best], rtol=1e-10, atol=1e-13)
+    model_path = tmp_path / "v.npz"
+    assert (
+        main(
+            "fit",
+            news / "news.jsonl",
+            "--stream",
+            "--vocabulary",
+            "--min-df",
+            "2",
+            "--alpha",
+            "1e-3",
+            "--model",
+            model_path,
+        )
+        == 0
+    )
+    assert main("predict", model_path, news / "news.jsonl") == 0
+    from softmaxreg import load_model
+
+    assert isinstance(load_model(model_path)[0], TfidfVectorizer)
+
+
 def test_early_stopping_keeps_the_best_pass(news):
     # a constant step far too large: the held-out log-loss goes up and down
     est = SoftmaxRegression(solver="sgd", learning_rate="constant", eta0=30.0, random_state=0)
@@ -221,7 +273,8 @@ def _fast_init(module):
 @pytest.mark.parametrize(
     "kwargs, error, match",
     [
-        ({"vocabulary": True}, NotImplementedError, "vocabulary"),
+        ({"vocabulary": "yes"}, TypeError, "vocabulary"),
+        ({"min_df": 2}, ValueError, "vocabulary=True"),
         ({"hash_bits": 0}, ValueError, "hash_bits"),
         ({"hash_bits": 2.5}, TypeError, "hash_bits"),
         ({"passes": 0}, ValueError, "passes"),
@@ -304,10 +357,10 @@ def test_cli_fit_stream_then_predict_streams(news, tmp_path, capsys):
 @pytest.mark.parametrize(
     "args, match",
     [
-        (["--stream", "--vocabulary"], "not implemented"),
+        (["--stream", "--vocabulary", "--hash-bits", "12"], "exclude each other"),
         (["--hash-bits", "12"], "only with --stream"),
         (["--stream", "--test-size", "0.2"], "--holdout"),
-        (["--stream", "--min-df", "2"], "needs a vocabulary"),
+        (["--stream", "--min-df", "2"], "needs --vocabulary"),
         (["--stream", "--solver", "sag"], "--solver sgd"),
     ],
 )

@@ -238,7 +238,8 @@ def build_parser():
     stream.add_argument(
         "--vocabulary",
         action="store_true",
-        help="build a vocabulary in a first pass instead of hashing (not implemented yet)",
+        help="build a vocabulary in a first read (with --min-df, --max-features) and use "
+        "TF-IDF features instead of hashing",
     )
     p_fit.add_argument(
         "--top",

@@ -15,18 +15,18 @@ STREAM_OPTIONS = ("hash_bits", "passes", "holdout", "chunk_size", "vocabulary")
 
 def _check_options(args):
     """Refuse what a streaming fit cannot honour rather than ignore it."""
-    if args.vocabulary:
-        raise DataError(
-            "--vocabulary (a vocabulary built in a first pass) is not implemented yet; "
-            "--stream hashes text instead (--hash-bits)."
-        )
+    if args.vocabulary and args.hash_bits is not None:
+        raise DataError("--vocabulary and --hash-bits exclude each other.")
     refused = {
         "test_size": "--test-size: a streaming fit holds rows out with --holdout",
         "plot": "--plot is not available with --stream",
-        "min_df": "--min-df needs a vocabulary; --stream hashes text (--hash-bits)",
-        "max_features": "--max-features needs a vocabulary; --stream hashes text (--hash-bits)",
-        "sublinear_tf": "--sublinear-tf is not available with hashed text (--stream)",
     }
+    if not args.vocabulary:
+        refused.update(
+            min_df="--min-df needs --vocabulary (--stream hashes text otherwise)",
+            max_features="--max-features needs --vocabulary (--stream hashes text otherwise)",
+            sublinear_tf="--sublinear-tf needs --vocabulary (--stream hashes text otherwise)",
+        )
     for name, message in refused.items():
         if getattr(args, name) not in (None, False):
             raise DataError(message + ".")
@@ -87,6 +87,10 @@ def stream_fit_command(args, out=None, err=None):
             hash_bits=hash_bits,
             ngram_range=tuple(args.ngram_range or (1, 1)),
             stop_words=args.stop_words,
+            vocabulary=args.vocabulary,
+            min_df=args.min_df,
+            max_features=args.max_features,
+            sublinear_tf=args.sublinear_tf,
             passes=passes,
             holdout=holdout,
             chunk_size=chunk_size,
@@ -101,8 +105,11 @@ def stream_fit_command(args, out=None, err=None):
     _report_warnings(caught, err)
     model = fitted[-1] if hasattr(fitted, "steps") else fitted
     best = next(r for r in history if r["best"])
-    hashed = hasattr(fitted, "steps") and fitted.steps[0][0] == "hashingvectorizer"
-    kind = f"2**{hash_bits} hashed text features" if hashed else f"{model.n_features_in_} features"
+    first = fitted.steps[0][0] if hasattr(fitted, "steps") else None
+    kind = {
+        "hashingvectorizer": f"2**{hash_bits} hashed text features",
+        "tfidfvectorizer": f"{model.n_features_in_} TF-IDF terms (vocabulary of the first read)",
+    }.get(first, f"{model.n_features_in_} features")
     print(
         f"model: SoftmaxRegression(solver='sgd', alpha={model.alpha:.6g}) on {kind}; "
         f"{len(history)} passes in {elapsed:.2f} s (the first read of the file included), "

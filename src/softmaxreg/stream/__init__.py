@@ -3,7 +3,8 @@
 ``fit_file`` reads a CSV, JSON-lines or svmlight file (optionally gzipped) in chunks and
 feeds each chunk to ``SoftmaxRegression(solver="sgd").partial_fit``. Memory is bounded by
 the model plus one chunk, whatever the file's size: text is hashed with scikit-learn's
-``HashingVectorizer`` (no vocabulary to keep), numeric columns are standardised with
+``HashingVectorizer`` (no vocabulary to keep) or, with ``vocabulary=True``, turned into
+TF-IDF over a vocabulary counted in a first read; numeric columns are standardised with
 statistics gathered in a first read. A share of the rows, chosen by a hash of each row,
 is held out; after every pass the model is scored on it (log-loss and accuracy), and the
 passes stop early when the held-out log-loss stops improving.
@@ -49,12 +50,45 @@ def _hashing_vectorizer(hash_bits, ngram_range, stop_words):
     )
 
 
-def _check_arguments(hash_bits, passes, holdout, chunk_size, alpha, C, vocabulary):
-    if vocabulary:
-        raise NotImplementedError(
-            "a vocabulary built in a first pass is not implemented yet; stream with "
-            "hashing (hash_bits) instead."
+def _tfidf_from_counts(reader, n_docs, text_options):
+    """A ``TfidfVectorizer`` over the vocabulary of the training rows, built chunk by chunk.
+
+    One read of the file counts each term's document frequency (and total count, for
+    ``max_features``); the terms kept and the idf are those ``TfidfVectorizer.fit`` would
+    give on the training rows (smooth idf: ``ln((1 + n) / (1 + df)) + 1``), except that
+    ties at the ``max_features`` cut are broken alphabetically. Memory: the vocabulary.
+    """
+    from collections import Counter
+
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    options = dict(text_options)
+    min_df = options.pop("min_df", None) or 1
+    max_features = options.pop("max_features", None)
+    analyze = TfidfVectorizer(**options).build_analyzer()
+    df, tf = Counter(), Counter()
+    for chunk in reader.chunks("train"):
+        for text in chunk.X:
+            terms = analyze(text)
+            tf.update(terms)
+            df.update(set(terms))
+    terms = sorted(t for t, c in df.items() if c >= min_df)
+    if max_features is not None and len(terms) > max_features:
+        terms = sorted(sorted(terms, key=lambda t: -tf[t])[:max_features])
+    if not terms:
+        raise ValueError(
+            f"{reader.path}: no terms are left in the vocabulary (min_df={min_df}); lower min_df."
         )
+    vectorizer = TfidfVectorizer(vocabulary=terms, **options)
+    vectorizer._validate_vocabulary()  # sets vocabulary_ from the fixed list
+    counts = np.array([df[t] for t in terms], dtype=np.float64)
+    vectorizer.idf_ = np.log((1.0 + n_docs) / (1.0 + counts)) + 1.0
+    return vectorizer
+
+
+def _check_arguments(hash_bits, passes, holdout, chunk_size, alpha, C, vocabulary):
+    if not isinstance(vocabulary, bool):
+        raise TypeError(f"vocabulary must be True or False, got {vocabulary!r}.")
     if isinstance(hash_bits, bool) or not isinstance(hash_bits, (int, np.integer)):
         raise TypeError(f"hash_bits must be an int, got {type(hash_bits).__name__}.")
     if not 1 <= hash_bits <= 30:
@@ -124,6 +158,9 @@ def fit_file(
     ngram_range=(1, 1),
     stop_words=None,
     vocabulary=False,
+    min_df=None,
+    max_features=None,
+    sublinear_tf=False,
     passes=1,
     holdout=0.1,
     n_iter_no_change=1,
@@ -159,8 +196,12 @@ def fit_file(
     ngram_range, stop_words
         Passed to the ``HashingVectorizer``.
     vocabulary : bool, default=False
-        A vocabulary built in a first pass instead of hashing: not implemented yet
-        (raises ``NotImplementedError``).
+        Text: instead of hashing, build a vocabulary in a first read of the training rows
+        (``min_df``, ``max_features``) and use TF-IDF features (a ``TfidfVectorizer`` with
+        that vocabulary and its idf; ``sublinear_tf`` applies). Memory then also holds
+        the vocabulary's counts.
+    min_df, max_features, sublinear_tf
+        The ``TfidfVectorizer`` options of ``vocabulary=True`` (refused without it).
     passes : int, default=1
         Reads of the file for training.
     holdout : float in [0, 1), default=0.1
@@ -194,7 +235,8 @@ def fit_file(
     Returns
     -------
     model : Pipeline or SoftmaxRegression
-        ``Pipeline([HashingVectorizer, SoftmaxRegression])`` for text,
+        ``Pipeline([HashingVectorizer, SoftmaxRegression])`` for text (a
+        ``TfidfVectorizer`` with ``vocabulary=True``),
         ``Pipeline([StandardScaler, SoftmaxRegression])`` for scaled numeric data, else
         the estimator; ``save_model`` stores any of them.
     history : History (a list of dict)
@@ -269,7 +311,28 @@ def fit_file(
         }
     if class_weight is not None:
         estimator.set_params(class_weight=class_weight)
-    if is_text:
+    vocabulary_options = {"min_df": min_df, "max_features": max_features}
+    if (not vocabulary or not is_text) and (
+        any(v is not None for v in vocabulary_options.values()) or sublinear_tf
+    ):
+        raise ValueError(
+            "min_df, max_features and sublinear_tf apply to text with vocabulary=True."
+        )
+    if vocabulary and not is_text:
+        raise ValueError(f"vocabulary=True needs text; {path} is read as numeric features.")
+    if vocabulary:
+        first = _tfidf_from_counts(
+            reader,
+            scan.n_rows,
+            {
+                **vocabulary_options,
+                "ngram_range": tuple(ngram_range),
+                "stop_words": stop_words,
+                "sublinear_tf": sublinear_tf,
+            },
+        )
+        transform, steps = first.transform, [("tfidfvectorizer", first)]
+    elif is_text:
         first = _hashing_vectorizer(hash_bits, ngram_range, stop_words)
         transform, steps = first.transform, [("hashingvectorizer", first)]
     elif scaler is not None:
