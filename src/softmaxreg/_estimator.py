@@ -124,11 +124,18 @@ def solver_settings(est, settings_class):
 _STATE_ATTRIBUTES = {"sgd": "_sgd_state", "sag": "_sag_state", "saga": "_sag_state"}
 
 
-def set_fitted(est, classes, W, b, dtype, n_iter, curve):
+def set_fitted(est, classes, W, b, dtype, n_iter, curve, own=False):
     """Set ``classes_``, ``coef_`` (feature-major storage), ``intercept_`` (zeros without
-    an intercept), ``n_iter_`` and ``loss_curve_`` from a solver's result."""
+    an intercept), ``n_iter_`` and ``loss_curve_`` from a solver's result.
+
+    ``own``: W is a fresh array nobody else holds, used as ``coef_.T`` without a copy when
+    it has the dtype (``partial_fit`` on a stream: one copy of a 2**20-feature model less).
+    """
     est.classes_ = classes
-    est.coef_ = feature_major_coef(W, dtype)
+    if own and W.dtype == dtype and W.flags.c_contiguous:
+        est.coef_ = W.T
+    else:
+        est.coef_ = feature_major_coef(W, dtype)
     est.intercept_ = np.array(b if est.fit_intercept else np.zeros_like(b), dtype=dtype)
     est.n_iter_ = n_iter
     est.loss_curve_ = curve
@@ -480,7 +487,7 @@ class SoftmaxRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
         log = ProgressLog("sgd", self.verbose)
         log.values = curve
         log(len(curve) + 1, state.loss / objective.total_weight + penalty(state, objective))
-        set_fitted(self, classes, W, b, X.dtype, 1, log.curve())
+        set_fitted(self, classes, W, b, X.dtype, 1, log.curve(), own=True)
         self._sgd_state = state
         return self
 

@@ -188,7 +188,15 @@ def fit_command(args, out=None, err=None):
     from sklearn.pipeline import Pipeline
 
     from .report import ProgressLine, coefficient_table, top_features
+    from .stream import STREAM_OPTIONS, stream_fit_command
 
+    if args.stream:
+        return stream_fit_command(args, out, err)
+    given = [name for name in STREAM_OPTIONS if getattr(args, name) not in (None, False)]
+    if given:
+        raise DataError(f"--{given[0].replace('_', '-')} applies only with --stream.")
+    if args.test_size is None:
+        args.test_size = 0.2
     if args.plot:
         _check_plot_backend()
     data = read_data(

@@ -165,7 +165,7 @@ def build_parser():
     p_fit.add_argument(
         "--test-size",
         type=_fraction,
-        default=0.2,
+        default=None,
         dest="test_size",
         help="share of rows held out for evaluation (default 0.2; 0: none)",
     )
@@ -223,6 +223,45 @@ def build_parser():
         action="store_true",
         dest="sublinear_tf",
         help="term frequency 1 + log(tf) instead of tf",
+    )
+    stream = p_fit.add_argument_group(
+        "streaming (--stream: read DATA in chunks, never whole; for files larger than memory)"
+    )
+    stream.add_argument(
+        "--stream",
+        action="store_true",
+        help="train with partial_fit on chunks of rows; text is hashed (--hash-bits), "
+        "numeric columns standardised from a first read",
+    )
+    stream.add_argument(
+        "--hash-bits",
+        type=_count,
+        dest="hash_bits",
+        metavar="B",
+        help="hash text into 2**B features (default 20)",
+    )
+    stream.add_argument(
+        "--passes", type=_count, metavar="N", help="reads of the file for training (default 1)"
+    )
+    stream.add_argument(
+        "--holdout",
+        type=_fraction,
+        metavar="F",
+        help="share of rows held out by a hash of the row, scored after every pass; "
+        "stops early when their log-loss stops improving (default 0.1; 0: none)",
+    )
+    stream.add_argument(
+        "--chunk-size",
+        type=_count,
+        dest="chunk_size",
+        metavar="N",
+        help="rows per partial_fit call (default 10000)",
+    )
+    stream.add_argument(
+        "--vocabulary",
+        action="store_true",
+        help="build a vocabulary in a first read (with --min-df, --max-features) and use "
+        "TF-IDF features instead of hashing",
     )
     p_fit.add_argument(
         "--top",

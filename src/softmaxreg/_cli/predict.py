@@ -25,18 +25,17 @@ def _as_model_labels(y, classes):
     return y
 
 
-def scores(y, pred, proba, classes):
+def scores(y, pred, proba, classes, log_loss=None):
     """Accuracy, log-loss, confusion matrix and per-class precision/recall/F1 as a dict.
 
     Labels the model never saw count as errors; the log-loss is then None (the model
     gives them no probability). Classes are the model's, then any unseen labels.
+    ``proba`` None: the log-loss is ``log_loss``, computed by the caller (a streamed
+    prediction sums it chunk by chunk instead of keeping the probabilities).
     """
-    from sklearn.metrics import (
-        accuracy_score,
-        confusion_matrix,
-        log_loss,
-        precision_recall_fscore_support,
-    )
+    given_log_loss = log_loss
+    from sklearn.metrics import accuracy_score, confusion_matrix, precision_recall_fscore_support
+    from sklearn.metrics import log_loss as sk_log_loss
 
     labels = list(classes) + sorted(set(np.unique(y).tolist()) - set(classes.tolist()))
     labels = np.asarray(labels, dtype=classes.dtype if len(labels) == len(classes) else None)
@@ -50,7 +49,13 @@ def scores(y, pred, proba, classes):
     return {
         "rows": int(len(y)),
         "accuracy": float(accuracy_score(y, pred)),
-        "log_loss": float(log_loss(y, proba, labels=classes)) if seen else None,
+        "log_loss": (
+            None
+            if not seen
+            else float(sk_log_loss(y, proba, labels=classes))
+            if proba is not None
+            else given_log_loss
+        ),
         "classes": plain,
         "confusion_matrix": confusion_matrix(y, pred, labels=labels).tolist(),
         "per_class": {
@@ -111,6 +116,10 @@ def predict_command(args, out=None, err=None):
 
     model, metadata = load(args.model)
     info = metadata.get("info") or {}
+    if info.get("stream"):
+        from .stream import stream_predict
+
+        return stream_predict(args, model, info, out, err)
     estimator = model[-1] if isinstance(model, Pipeline) else model
     estimator.n_jobs = args.n_jobs
     text = info.get("text")

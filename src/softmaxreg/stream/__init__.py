@@ -1,0 +1,383 @@
+"""Streaming fit: train on a file larger than memory, one chunk of rows at a time.
+
+``fit_file`` reads a CSV, JSON-lines or svmlight file (optionally gzipped) in chunks and
+feeds each chunk to ``SoftmaxRegression(solver="sgd").partial_fit``. Memory is bounded by
+the model plus one chunk, whatever the file's size: text is hashed with scikit-learn's
+``HashingVectorizer`` (no vocabulary to keep) or, with ``vocabulary=True``, turned into
+TF-IDF over a vocabulary counted in a first read; numeric columns are standardised with
+statistics gathered in a first read. A share of the rows, chosen by a hash of each row,
+is held out; after every pass the model is scored on it (log-loss and accuracy), and the
+passes stop early when the held-out log-loss stops improving.
+
+Example
+-------
+>>> from softmaxreg.stream import fit_file  # doctest: +SKIP
+>>> model, history = fit_file("train.jsonl.gz", passes=3, hash_bits=20)  # doctest: +SKIP
+>>> history[-1]["holdout_accuracy"]  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import math
+import time
+import warnings
+
+import numpy as np
+
+from ._progress import StreamProgress
+from ._reader import ChunkReader, label_classes
+
+__all__ = ["ChunkReader", "History", "fit_file", "iter_chunks"]
+
+
+class History(list):
+    """The per-pass records of :func:`fit_file` (a list of dicts), with ``columns``: the
+    format, target, text and feature columns the file was read with."""
+
+    columns: dict = {}
+
+
+def _hashing_vectorizer(hash_bits, ngram_range, stop_words):
+    from sklearn.feature_extraction.text import HashingVectorizer
+
+    return HashingVectorizer(
+        n_features=2**hash_bits,
+        alternate_sign=False,
+        norm="l2",
+        ngram_range=tuple(ngram_range),
+        stop_words=stop_words,
+        dtype=np.float64,
+    )
+
+
+def _tfidf_from_counts(reader, n_docs, text_options):
+    """A ``TfidfVectorizer`` over the vocabulary of the training rows, built chunk by chunk.
+
+    One read of the file counts each term's document frequency (and total count, for
+    ``max_features``); the terms kept and the idf are those ``TfidfVectorizer.fit`` would
+    give on the training rows (smooth idf: ``ln((1 + n) / (1 + df)) + 1``), except that
+    ties at the ``max_features`` cut are broken alphabetically. Memory: the vocabulary.
+    """
+    from collections import Counter
+
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    options = dict(text_options)
+    min_df = options.pop("min_df", None) or 1
+    max_features = options.pop("max_features", None)
+    analyze = TfidfVectorizer(**options).build_analyzer()
+    df, tf = Counter(), Counter()
+    for chunk in reader.chunks("train"):
+        for text in chunk.X:
+            terms = analyze(text)
+            tf.update(terms)
+            df.update(set(terms))
+    terms = sorted(t for t, c in df.items() if c >= min_df)
+    if max_features is not None and len(terms) > max_features:
+        terms = sorted(sorted(terms, key=lambda t: -tf[t])[:max_features])
+    if not terms:
+        raise ValueError(
+            f"{reader.path}: no terms are left in the vocabulary (min_df={min_df}); lower min_df."
+        )
+    vectorizer = TfidfVectorizer(vocabulary=terms, **options)
+    vectorizer._validate_vocabulary()  # sets vocabulary_ from the fixed list
+    counts = np.array([df[t] for t in terms], dtype=np.float64)
+    vectorizer.idf_ = np.log((1.0 + n_docs) / (1.0 + counts)) + 1.0
+    return vectorizer
+
+
+def _check_arguments(hash_bits, passes, holdout, chunk_size, alpha, C, vocabulary):
+    if not isinstance(vocabulary, bool):
+        raise TypeError(f"vocabulary must be True or False, got {vocabulary!r}.")
+    if isinstance(hash_bits, bool) or not isinstance(hash_bits, (int, np.integer)):
+        raise TypeError(f"hash_bits must be an int, got {type(hash_bits).__name__}.")
+    if not 1 <= hash_bits <= 30:
+        raise ValueError(f"hash_bits must be in [1, 30], got {hash_bits}.")
+    if isinstance(passes, bool) or not isinstance(passes, (int, np.integer)) or passes < 1:
+        raise ValueError(f"passes must be an int >= 1, got {passes!r}.")
+    if not (isinstance(holdout, (int, float)) and 0 <= holdout < 1):
+        raise ValueError(f"holdout must be a number in [0, 1), got {holdout!r}.")
+    if isinstance(chunk_size, bool) or not isinstance(chunk_size, (int, np.integer)):
+        raise TypeError(f"chunk_size must be an int, got {type(chunk_size).__name__}.")
+    if chunk_size < 1:
+        raise ValueError(f"chunk_size must be >= 1, got {chunk_size}.")
+    if alpha is not None and C is not None:
+        raise ValueError("pass alpha or C, not both.")
+    if C is not None and not (isinstance(C, (int, float)) and math.isfinite(C) and C > 0):
+        raise ValueError(f"C must be a finite number > 0, got {C!r}.")
+
+
+def _grouped_by_label(labels_in_order, counts):
+    """True when consecutive rows change label far less often than in a random order."""
+    n = sum(counts.values())
+    if n < 100:
+        return False
+    changes = sum(a != b for a, b in zip(labels_in_order, labels_in_order[1:]))
+    expected = (n - 1) * (1 - sum((c / n) ** 2 for c in counts.values()))
+    return changes < 0.5 * expected
+
+
+def iter_chunks(reader, transform, mapping, part):
+    """Yield ``(X, y)`` of each chunk of ``part``: the chunk's features through
+    ``transform`` (or as read when None) and its labels as classes via ``mapping``."""
+    for chunk in reader.chunks(part):
+        X = chunk.X if transform is None else transform(chunk.X)
+        y = np.asarray([mapping[label] for label in chunk.labels])
+        yield X, y
+
+
+def _score(model, reader, transform, mapping, classes):
+    """(log-loss, accuracy, rows) of ``model`` on the held-out rows, chunk by chunk."""
+    from scipy.special import logsumexp
+
+    index = {c.item() if hasattr(c, "item") else c: k for k, c in enumerate(classes)}
+    loss = correct = 0.0
+    n = 0
+    for X, y in iter_chunks(reader, transform, mapping, "holdout"):
+        scores = model.decision_function(X)
+        if scores.ndim == 1:
+            scores = np.column_stack([np.zeros_like(scores), scores])
+        k = np.asarray([index[v.item() if hasattr(v, "item") else v] for v in y])
+        rows = np.arange(k.shape[0])
+        loss += float(np.sum(logsumexp(scores, axis=1) - scores[rows, k]))
+        correct += float(np.sum(np.argmax(scores, axis=1) == k))
+        n += k.shape[0]
+    if n == 0:
+        return float("nan"), float("nan"), 0
+    return loss / n, correct / n, n
+
+
+def fit_file(
+    path,
+    *,
+    fmt=None,
+    target=None,
+    text=None,
+    drop=(),
+    hash_bits=20,
+    ngram_range=(1, 1),
+    stop_words=None,
+    vocabulary=False,
+    min_df=None,
+    max_features=None,
+    sublinear_tf=False,
+    passes=1,
+    holdout=0.1,
+    n_iter_no_change=1,
+    chunk_size=10_000,
+    alpha=None,
+    C=None,
+    scale=True,
+    class_weight=None,
+    estimator=None,
+    random_state=0,
+    progress=False,
+    log=None,
+):
+    """Fit softmax regression on a file read in chunks (``partial_fit``), never whole.
+
+    The file is read once to learn the classes, the number of training rows (for ``C``)
+    and, for numeric data, the features' means and standard deviations; then ``passes``
+    times for training. Each pass feeds the chunks in file order (rows are shuffled
+    within a chunk only), so a file sorted by label must be shuffled first: a warning
+    says so when the first read finds the labels grouped.
+
+    Parameters
+    ----------
+    path : str or path-like
+        CSV, JSON lines or svmlight, optionally ``.gz`` (format from the name or ``fmt``).
+    fmt, target, text, drop
+        As for ``softmaxreg fit``: JSON lines default to the fields ``label`` and
+        ``text``; CSV needs ``target``; without a text column the numeric columns are the
+        features.
+    hash_bits : int, default=20
+        Text is hashed into ``2**hash_bits`` features (scikit-learn's
+        ``HashingVectorizer``: counts, L2-normalised rows, no sign flipping).
+    ngram_range, stop_words
+        Passed to the ``HashingVectorizer``.
+    vocabulary : bool, default=False
+        Text: instead of hashing, build a vocabulary in a first read of the training rows
+        (``min_df``, ``max_features``) and use TF-IDF features (a ``TfidfVectorizer`` with
+        that vocabulary and its idf; ``sublinear_tf`` applies). Memory then also holds
+        the vocabulary's counts.
+    min_df, max_features, sublinear_tf
+        The ``TfidfVectorizer`` options of ``vocabulary=True`` (refused without it).
+    passes : int, default=1
+        Reads of the file for training.
+    holdout : float in [0, 1), default=0.1
+        Share of rows held out (by a CRC-32 of the row's bytes, so the same rows on every
+        pass) and scored after every pass. 0: no held-out rows, no early stopping.
+    n_iter_no_change : int, default=1
+        Stop after this many passes without a lower held-out log-loss, and return the
+        model of the best pass.
+    chunk_size : int, default=10000
+        Rows per ``partial_fit`` call (the memory held besides the model).
+    alpha, C : float or None
+        Regularisation: ``alpha``, or scikit-learn's ``C`` (``alpha = 1 / (C * n)`` with
+        n the training rows). Default: the estimator's alpha.
+    scale : bool, default=True
+        Numeric data: standardise the columns (svmlight: divide by the standard
+        deviation only, keeping it sparse). Ignored for text.
+    class_weight : "balanced", dict or None
+        "balanced" is computed from the class counts of the first read.
+    estimator : SoftmaxRegression or None
+        A template (cloned) for its settings; default ``SoftmaxRegression(solver="sgd")``.
+        Its solver must be "sgd".
+    random_state : int or None, default=0
+        Seed of the shuffling within chunks (when ``estimator`` is None).
+    progress : bool, default=False
+        Print the progress of each read to stderr (bytes, rows/s, ETA).
+    log : callable or None
+        Called as ``log(record, model)`` after each pass, with the pass's record and the
+        model as it stands (the one being fitted: read it, do not change it). The
+        command line prints the record; a benchmark scores the model on a test file.
+
+    Returns
+    -------
+    model : Pipeline or SoftmaxRegression
+        ``Pipeline([HashingVectorizer, SoftmaxRegression])`` for text (a
+        ``TfidfVectorizer`` with ``vocabulary=True``),
+        ``Pipeline([StandardScaler, SoftmaxRegression])`` for scaled numeric data, else
+        the estimator; ``save_model`` stores any of them.
+    history : History (a list of dict)
+        One record per pass: ``pass``, ``train_rows``, ``holdout_rows``,
+        ``holdout_log_loss``, ``holdout_accuracy`` (NaN without held-out rows),
+        ``objective`` (the mean of ``partial_fit``'s per-chunk objective estimates) and
+        ``seconds`` (training and scoring). The model returned is that of the record
+        with ``best`` True. ``history.columns`` names the columns read.
+    """
+    from sklearn.base import clone
+    from sklearn.pipeline import Pipeline
+
+    from .._estimator import SoftmaxRegression
+
+    _check_arguments(hash_bits, passes, holdout, chunk_size, alpha, C, vocabulary)
+    if isinstance(n_iter_no_change, bool) or not isinstance(n_iter_no_change, (int, np.integer)):
+        raise TypeError("n_iter_no_change must be an int.")
+    if n_iter_no_change < 1:
+        raise ValueError(f"n_iter_no_change must be >= 1, got {n_iter_no_change}.")
+    if estimator is None:
+        estimator = SoftmaxRegression(solver="sgd", random_state=random_state)
+    elif not isinstance(estimator, SoftmaxRegression):
+        raise TypeError(f"estimator must be a SoftmaxRegression, got {type(estimator).__name__}.")
+    else:
+        estimator = clone(estimator)
+    if estimator.solver != "sgd":
+        raise ValueError(
+            f"a streaming fit runs partial_fit, which needs solver='sgd'; got "
+            f"solver={estimator.solver!r}."
+        )
+    reader = ChunkReader(
+        path,
+        fmt=fmt,
+        target=target,
+        text=text,
+        drop=drop,
+        chunk_size=chunk_size,
+        holdout=holdout,
+    )
+    is_text = reader.text is not None
+    scaler = None
+    if not is_text and scale:
+        from sklearn.preprocessing import StandardScaler
+
+        scaler = StandardScaler(with_mean=reader.fmt != "svmlight")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # constant columns in the scaler
+        scan = reader.scan(scaler)
+    classes, mapping = label_classes(scan.labels)
+    if classes.shape[0] < 2:
+        raise ValueError(
+            f"{path}: the target has only one class ({classes[0].item()!r}); a classifier "
+            "needs at least two."
+        )
+    if _grouped_by_label(scan.order, scan.train_counts):
+        warnings.warn(
+            f"{path}: the rows are grouped by label; a streaming fit sees them in file order "
+            "(shuffled within each chunk only) and forgets earlier labels. Shuffle the file "
+            "first (e.g. `shuf`, or `zcat | shuf | gzip` for .gz).",
+            UserWarning,
+            stacklevel=2,
+        )
+    scan.order = None
+    if C is not None:
+        alpha = 1.0 / (C * scan.n_rows)
+    if alpha is not None:
+        estimator.set_params(alpha=alpha)
+    if class_weight == "balanced":
+        n, k = scan.n_rows, len(scan.train_counts)
+        class_weight = {
+            mapping[label]: n / (k * count) for label, count in scan.train_counts.items()
+        }
+    if class_weight is not None:
+        estimator.set_params(class_weight=class_weight)
+    vocabulary_options = {"min_df": min_df, "max_features": max_features}
+    if (not vocabulary or not is_text) and (
+        any(v is not None for v in vocabulary_options.values()) or sublinear_tf
+    ):
+        raise ValueError(
+            "min_df, max_features and sublinear_tf apply to text with vocabulary=True."
+        )
+    if vocabulary and not is_text:
+        raise ValueError(f"vocabulary=True needs text; {path} is read as numeric features.")
+    if vocabulary:
+        first = _tfidf_from_counts(
+            reader,
+            scan.n_rows,
+            {
+                **vocabulary_options,
+                "ngram_range": tuple(ngram_range),
+                "stop_words": stop_words,
+                "sublinear_tf": sublinear_tf,
+            },
+        )
+        transform, steps = first.transform, [("tfidfvectorizer", first)]
+    elif is_text:
+        first = _hashing_vectorizer(hash_bits, ngram_range, stop_words)
+        transform, steps = first.transform, [("hashingvectorizer", first)]
+    elif scaler is not None:
+        transform, steps = scaler.transform, [("standardscaler", scaler)]
+    else:
+        transform, steps = None, []
+    fitted = Pipeline([*steps, ("model", estimator)]) if steps else estimator
+    history, best, best_params, no_change = History(), None, None, 0
+    history.columns = reader.columns()
+    for p in range(1, passes + 1):
+        start = time.perf_counter()
+        bar = StreamProgress(reader.size, f"pass {p}/{passes}", enabled=progress)
+        rows, objective = 0, 0.0
+        for X, y in iter_chunks(reader, transform, mapping, "train"):
+            estimator.partial_fit(X, y, classes=classes)
+            rows += y.shape[0]
+            objective += estimator.loss_curve_[-1] * y.shape[0]
+            bar.update(reader.bytes_read, rows)
+        bar.done()
+        loss, accuracy, n_holdout = (float("nan"), float("nan"), 0)
+        if holdout > 0 and scan.n_holdout > 0:
+            loss, accuracy, n_holdout = _score(estimator, reader, transform, mapping, classes)
+        record = {
+            "pass": p,
+            "train_rows": rows,
+            "holdout_rows": n_holdout,
+            "holdout_log_loss": loss,
+            "holdout_accuracy": accuracy,
+            "objective": float(objective / max(rows, 1)),
+            "seconds": time.perf_counter() - start,
+            "best": False,
+        }
+        history.append(record)
+        improved = best is None or not (loss >= best["holdout_log_loss"])  # NaN: improved
+        if improved:
+            best, no_change = record, 0
+            if p < passes and n_holdout:  # this pass's model, in case later ones are worse
+                best_params = (estimator.coef_.copy(), estimator.intercept_.copy())
+        else:
+            no_change += 1
+        if log is not None:
+            log(record, fitted)
+        if no_change >= n_iter_no_change:
+            break
+    if best is not history[-1]:
+        estimator.coef_, estimator.intercept_ = best_params
+    best["best"] = True
+    return fitted, history
