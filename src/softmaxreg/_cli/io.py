@@ -158,6 +158,19 @@ def _read_csv(path):
     return header, [(line, dict(zip(header, row))) for line, row in rows]
 
 
+def json_record(line, path, line_no):
+    """The JSON object on one line of a JSON-lines file, or a DataError naming the line."""
+    try:
+        record = json.loads(line)
+    except ValueError as exc:
+        raise DataError(f"{path}, line {line_no}: not valid JSON ({exc}).") from None
+    if not isinstance(record, dict):
+        raise DataError(
+            f"{path}, line {line_no}: expected a JSON object, got {type(record).__name__}."
+        )
+    return record
+
+
 def _read_jsonl(path):
     """(field names of the first record, records with their line numbers)."""
     records = []
@@ -166,16 +179,7 @@ def _read_jsonl(path):
             for line_no, line in enumerate(f, start=1):
                 if not line.strip():
                     continue
-                try:
-                    record = json.loads(line)
-                except ValueError as exc:
-                    raise DataError(f"{path}, line {line_no}: not valid JSON ({exc}).") from None
-                if not isinstance(record, dict):
-                    raise DataError(
-                        f"{path}, line {line_no}: expected a JSON object, got "
-                        f"{type(record).__name__}."
-                    )
-                records.append((line_no, record))
+                records.append((line_no, json_record(line, path, line_no)))
     except (UnicodeDecodeError, EOFError, OSError) as exc:
         raise DataError(f"{path}: cannot read as JSON lines ({exc}).") from None
     if not records:

@@ -106,6 +106,17 @@ def scores_text(result, target):
     return "\n".join(lines)
 
 
+def report_scores(result, target, report, err):
+    """Print the scores on ``err`` and, when ``report`` names a file, write them there as JSON."""
+    print(scores_text(result, target), file=err)
+    if report:
+        try:
+            with open(report, "w", encoding="utf-8") as f:
+                json.dump({"target": target, **result}, f, indent=2)
+        except OSError as exc:
+            raise DataError(f"cannot write the report to {report}: {exc}") from None
+
+
 def predict_command(args, out=None, err=None):
     """Run ``softmaxreg predict``: CSV of predictions (and probabilities) to ``out``."""
     out = sys.stdout if out is None else out
@@ -177,11 +188,5 @@ def predict_command(args, out=None, err=None):
     if data.y is not None:
         y = _as_model_labels(data.y, estimator.classes_)
         result = scores(y, pred, proba, estimator.classes_)
-        print(scores_text(result, data.target or "label"), file=err)
-        if args.report:
-            try:
-                with open(args.report, "w", encoding="utf-8") as f:
-                    json.dump({"target": data.target or "label", **result}, f, indent=2)
-            except OSError as exc:
-                raise DataError(f"cannot write the report to {args.report}: {exc}") from None
+        report_scores(result, data.target or "label", args.report, err)
     return 0

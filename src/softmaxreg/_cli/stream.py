@@ -133,14 +133,13 @@ def stream_predict(args, model, info, out, err):
     predictions, 16 bytes a row, and the log-loss sum), never the probabilities.
     """
     import csv
-    import json
 
     import numpy as np
     from sklearn.pipeline import Pipeline
 
     from ..stream import ChunkReader
     from .io import labels_array
-    from .predict import _as_model_labels, scores, scores_text
+    from .predict import _as_model_labels, report_scores, scores
 
     estimator = model[-1] if isinstance(model, Pipeline) else model
     stream = info.get("stream") or {}
@@ -204,11 +203,5 @@ def stream_predict(args, model, info, out, err):
         if not seen:
             pred = pred.astype(str)
         result = scores(y, pred, None, classes, log_loss=loss / len(y) if seen else None)
-        print(scores_text(result, reader.target or "label"), file=err)
-        if args.report:
-            try:
-                with open(args.report, "w", encoding="utf-8") as f:
-                    json.dump({"target": reader.target or "label", **result}, f, indent=2)
-            except OSError as exc:
-                raise DataError(f"cannot write the report to {args.report}: {exc}") from None
+        report_scores(result, reader.target or "label", args.report, err)
     return 0

@@ -18,7 +18,6 @@ from __future__ import annotations
 import csv
 import gzip
 import io
-import json
 import os
 import zlib
 from dataclasses import dataclass, field
@@ -31,6 +30,7 @@ from .._cli.io import (
     _number,
     column_list,
     detect_format,
+    json_record,
     labels_array,
     no_such_column,
 )
@@ -204,15 +204,7 @@ class ChunkReader:
         raise DataError(f"{self.path} is empty: expected one JSON object per line.")
 
     def _json(self, number, line):
-        try:
-            record = json.loads(line)
-        except ValueError as exc:
-            raise DataError(f"{self.path}, line {number}: not valid JSON ({exc}).") from None
-        if not isinstance(record, dict):
-            raise DataError(
-                f"{self.path}, line {number}: expected a JSON object, got {type(record).__name__}."
-            )
-        return record
+        return json_record(line, self.path, number)
 
     def _columns(self, target, text):
         """Resolve the target and text columns (and the numeric features) of the file."""
