@@ -6,6 +6,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+# The reference fits (scikit-learn's lbfgs) on two OpenBLAS threads slow down 20-70x when
+# other processes share the cores: OpenBLAS's threads spin waiting for each other. The
+# results do not depend on BLAS's thread count, so the tests use one, in this process and
+# in the processes they start (CLI runs). softmaxreg's own threads follow OpenMP's settings,
+# which this leaves alone.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("MKL_NUM_THREADS", "1")
+
 REPO = Path(__file__).resolve().parents[1]
 DATA = Path(os.environ.get("SOFTMAXREG_DATA", REPO.parent / "shared" / "data"))
 
@@ -25,6 +33,16 @@ def pytest_configure(config):
         location = Path(softmaxreg.__file__).resolve()
         if not location.is_relative_to(Path(expected).resolve()):
             raise pytest.UsageError(f"softmaxreg imported from {location}, not from {expected}")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def one_blas_thread():
+    """One BLAS thread for the whole session (see the note at the top: BLAS may be loaded
+    before the environment variable above is read)."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield
 
 
 @pytest.fixture(scope="session")
