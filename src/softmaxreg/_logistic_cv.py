@@ -459,7 +459,12 @@ class LogisticRegressionCV(LogisticRegression):
                 else:
                     scores[i] = scorer(proxy, X[test], targets[test], **fold_params)
             if self.verbose:
-                print(f"[LogisticRegressionCV] path {p, f, r} done", file=sys.stderr)
+                what = f"class {classes[p]!r}, " if ovr else ""
+                what += f"l1_ratio={l1_ratios_[r]}, " if len(plans) > 1 else ""
+                sys.stderr.write(
+                    f"[LogisticRegressionCV] fold {f + 1}/{len(splits)}, {what}{len(Cs)} Cs: "
+                    f"{int(n_iter.sum())} iterations\n"
+                )
             inverse = np.argsort(order)
             return np.asarray(coefs)[inverse], n_iter[inverse], scores[inverse]
 
@@ -515,6 +520,13 @@ class LogisticRegressionCV(LogisticRegression):
         self.Cs_ = Cs
         self.l1_ratios_ = np.asarray(l1_ratios_)
         self.alpha_ = float(alphas[0])
+        self._inference_blocker = (
+            "refit=False: coef_ is the mean of the folds' models, the optimum of no objective"
+            if not self.refit
+            else "multi_class='ovr' chose a different C per class"
+            if len(set(alphas)) > 1
+            else None
+        )
         self._l1_ratio = float(refit_l1[0])
         self._liblinear = liblinear
         keys = classes[1:] if n_classes == 2 else classes
@@ -529,6 +541,14 @@ class LogisticRegressionCV(LogisticRegression):
         for name, value in attrs.items():
             setattr(self, name, value)
         return self
+
+    def _penalty_for_inference(self):
+        if getattr(self, "_inference_blocker", None):
+            raise ValueError(
+                f"summary() and odds-ratio intervals are not available here: "
+                f"{self._inference_blocker}. Fit LogisticRegression(C=C_) for them."
+            )
+        return super()._penalty_for_inference()
 
     def _path(self, X, codes, sw, n_labels, Cs, l1_ratio, solver, seed, n_threads):
         """One fold's fits along increasing ``Cs``: (list of w of shape (n_columns, n_dof),
@@ -692,8 +712,11 @@ def _fold_params(params, n_samples, rows):
     """The scorer's parameters for a fold: per-sample arrays restricted to ``rows``."""
     out = {}
     for name, value in params.items():
-        if value is not None and np.ndim(value) >= 1 and len(value) == n_samples:
-            out[name] = np.asarray(value)[rows]
-        else:
-            out[name] = value
+        out[name] = value
+        if value is None or isinstance(value, (str, bytes)):
+            continue
+        if hasattr(value, "__array__") or isinstance(value, (list, tuple)):
+            array = np.asarray(value)
+            if array.ndim >= 1 and array.shape[0] == n_samples:
+                out[name] = array[rows]
     return out
