@@ -15,7 +15,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import StratifiedKFold
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from softmaxreg import LogisticRegressionCV
+from softmaxreg import LogisticRegressionCV, _logistic_cv
 
 QUIET = dict(l1_ratios=(0.0,), scoring="neg_log_loss", use_legacy_attributes=False)
 
@@ -187,7 +187,8 @@ def test_bad_parameters(params, error, match):
         LogisticRegressionCV(**{**base, **params}).fit(X, y)
 
 
-def test_same_result_whatever_the_threads():
+def test_same_result_whatever_the_threads(monkeypatch):
+    monkeypatch.setattr(_logistic_cv, "_THREADED_WORK", 0)  # threads even on small data
     X, y = _data(3, n_samples=200, seed=5)
     params = dict(Cs=4, cv=3, solver="saga", random_state=0, max_iter=50, tol=1e-3, **QUIET)
     with warnings.catch_warnings():
@@ -220,3 +221,8 @@ def test_summary_only_for_a_refitted_single_c(capsys):
     averaged = LogisticRegressionCV(refit=False, use_legacy_attributes=False, **params)
     with pytest.raises(ValueError, match="mean of the folds' models"):
         averaged.fit(X, y).summary(X, y)
+
+
+def test_callbacks_are_refused_not_ignored():
+    with pytest.raises(NotImplementedError, match="does not call scikit-learn callbacks"):
+        LogisticRegressionCV().set_callbacks(object())

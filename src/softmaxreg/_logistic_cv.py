@@ -1,11 +1,11 @@
 """LogisticRegressionCV: scikit-learn's class of that name on softmaxreg's warm-started paths.
 
 Each (fold, l1_ratio) pair is one task, as in ``SoftmaxRegressionCV``: the fold's path over
-``Cs`` (weakest C first, each fit warm-started from the previous one, SAG/SAGA with their
-gradient memory; see ``softmaxreg._path``), scored on the held-out rows at every C. The
-tasks run as threads. ``C`` maps to ``alpha = 1 / (C * S_fold)`` with S_fold the fold's
-total training weight (class weights included), which is scikit-learn's objective on that
-fold. liblinear has no warm start (in scikit-learn neither): its paths are one
+``Cs`` (smallest C, the strongest penalty, first; each fit warm-started from the previous
+one, SAG/SAGA with their gradient memory; see ``softmaxreg._path``), scored on the held-out
+rows at every C. The tasks run as threads. ``C`` maps to ``alpha = 1 / (C * S_fold)`` with
+S_fold the fold's total training weight (class weights included), which is scikit-learn's
+objective on that fold. liblinear has no warm start (in scikit-learn neither): its paths are one
 ``LogisticRegression(solver="liblinear")`` fit per C. What is chosen is then refitted on all
 the data from the folds' mean model, and the attributes take scikit-learn's layouts
 (``use_legacy_attributes``).
@@ -13,15 +13,15 @@ the data from the folds' mean model, and the attributes take scikit-learn's layo
 
 from __future__ import annotations
 
-import inspect
 import numbers
 import sys
 import warnings
 
 import numpy as np
 from joblib import Parallel, delayed
+from scipy import sparse
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.metrics import get_scorer, make_scorer
+from sklearn.metrics import get_scorer
 from sklearn.model_selection import check_cv
 from sklearn.utils import Bunch, check_random_state
 from sklearn.utils.metadata_routing import (
@@ -36,6 +36,7 @@ from sklearn.utils.metadata_routing import (
 from ._estimator import SoftmaxRegression, solver_settings
 from ._logistic import LogisticRegression, _convergence_message
 from ._logistic_cv_layout import best_indices, legacy_attributes, new_attributes
+from ._logistic_cv_scoring import fold_params, labelled_scorer, proxy_model
 from ._objective import Objective
 from ._path import path_fits
 from ._solvers.registry import SOLVERS, choose_solver
@@ -51,6 +52,10 @@ from ._validation import (
 
 _PENALTIES = ("l1", "l2", "elasticnet")
 
+# Below this many stored values of X times the classes' columns, the paths run one at a
+# time on one thread (see ``fit``).
+_THREADED_WORK = 200_000
+
 
 class LogisticRegressionCV(LogisticRegression):
     """Drop-in replacement for scikit-learn's ``LogisticRegressionCV`` on softmaxreg's solvers.
@@ -65,7 +70,7 @@ class LogisticRegressionCV(LogisticRegression):
     ----------
     Cs : int or array-like of float, default=10
         An int n: ``np.logspace(-4, 4, n)``; otherwise the values (> 0, ``np.inf`` for no
-        penalty), in the order given (``Cs_`` keeps it; the fits run weakest C first).
+        penalty), in the order given (``Cs_`` keeps it; the fits run smallest C first).
     l1_ratios : array-like of float in [0, 1] or None, default="warn"
         Elastic-net mixings to try with every C. The default stands for None (L2) with
         scikit-learn's FutureWarning that it will become ``(0.0,)``.
@@ -89,7 +94,9 @@ class LogisticRegressionCV(LogisticRegression):
         "liblinear" fits liblinear's objective, binary or "ovr" only, without warm starts).
     n_jobs : int or None, default=None
         Thread budget, as in ``SoftmaxRegressionCV``: the paths run in
-        ``min(budget, n_paths)`` threads, each fit on ``budget // that`` threads.
+        ``min(budget, n_paths)`` threads, each fit on ``budget // that`` threads. Small
+        problems (X's stored values times the classes below 200,000) run on one thread:
+        their fits are Python-bound, and threads would only contend for the GIL.
     verbose : int, default=0
         When > 0, one line per finished path on stderr.
     refit : bool, default=True
@@ -174,6 +181,15 @@ class LogisticRegressionCV(LogisticRegression):
     # LogisticRegression's attributes that LogisticRegressionCV has no parameter for
     warm_start = False
     callback = None
+
+    def set_callbacks(self, *callbacks):
+        """Not supported: scikit-learn's callbacks (its >= 1.9 API) are not wired into
+        the cross-validation's fits (scikit-learn's own LogisticRegressionCV does not call
+        them either). Raises NotImplementedError rather than ignoring them."""
+        raise NotImplementedError(
+            "LogisticRegressionCV does not call scikit-learn callbacks; use them on "
+            "LogisticRegression(C=search.C_) fitted after the search."
+        )
 
     def _template(self, C=1.0, l1_ratio=0.0, penalty="auto", **overrides):
         """A LogisticRegression with these settings: its validation and liblinear fits."""
@@ -404,7 +420,7 @@ class LogisticRegressionCV(LogisticRegression):
                 score_kwargs["sample_weight"] = sample_weight
             routed = Bunch(splitter=Bunch(split={}), scorer=Bunch(score=score_kwargs))
         splits = list(check_cv(self.cv, y, classifier=True).split(X, y, **routed.splitter.split))
-        scorer = None if scoring is None else _labelled_scorer(get_scorer(scoring), n_classes)
+        scorer = None if scoring is None else labelled_scorer(get_scorer(scoring), n_classes)
 
         # one problem (multinomial or binary), or one binary problem per class ("ovr")
         if ovr:
@@ -421,6 +437,12 @@ class LogisticRegressionCV(LogisticRegression):
             for f in range(len(splits))
             for r in range(len(plans))
         ]
+        # Threads only for problems where a pass over a fold is real work: on small data
+        # (scikit-learn's tests, iris) the fits are Python-bound and threads only contend
+        # for the GIL. The result does not depend on it (the seeds are drawn up front).
+        work = (X.nnz if sparse.issparse(X) else X.size) * (1 if n_classes == 2 else n_classes)
+        if work < _THREADED_WORK:
+            budget = 1
         workers = max(1, min(budget, len(tasks)))
         inner = max(1, budget // workers)
         seeds = check_random_state(self.random_state).randint(
@@ -432,7 +454,7 @@ class LogisticRegressionCV(LogisticRegression):
                 X, y_index, sw, n_classes, 0.0, max(p[0] for p in plans), self.fit_intercept
             )
             solvers = [choose_solver("auto", full) if s == "auto" else s for s in solvers]
-        order = np.argsort(Cs, kind="stable")  # the path runs weakest C first
+        order = np.argsort(Cs, kind="stable")  # each path: smallest C first
         score_params = routed.scorer.score
 
         def run(p, f, r):
@@ -449,15 +471,15 @@ class LogisticRegressionCV(LogisticRegression):
                 seeds[p, f, r],
                 inner,
             )
-            fold_params = _fold_params(score_params, len(y), test)
+            fold_kwargs = fold_params(score_params, len(y), test)
             scores = np.empty(len(Cs))
             for i, w in enumerate(coefs):
-                proxy = _proxy(labels, w, X.shape[1], inner)
+                proxy = proxy_model(labels, w, X.shape[1], inner)
                 if scorer is None:
                     weight = None if given_sw is None else given_sw[test]
                     scores[i] = proxy.score(X[test], targets[test], sample_weight=weight)
                 else:
-                    scores[i] = scorer(proxy, X[test], targets[test], **fold_params)
+                    scores[i] = scorer(proxy, X[test], targets[test], **fold_kwargs)
             if self.verbose:
                 what = f"class {classes[p]!r}, " if ovr else ""
                 what += f"l1_ratio={l1_ratios_[r]}, " if len(plans) > 1 else ""
@@ -663,60 +685,3 @@ def _stack_w(coef, intercept, fit_intercept):
     if not fit_intercept:
         return coef.copy()
     return np.hstack([coef, np.asarray(intercept, dtype=np.float64).reshape(-1, 1)])
-
-
-def _proxy(classes, w, n_features, n_threads):
-    """A fitted LogisticRegression with the weights ``w``, for the scorers."""
-    proxy = LogisticRegression(n_jobs=n_threads)
-    proxy.classes_ = classes
-    proxy.coef_ = np.ascontiguousarray(w[:, :n_features])
-    proxy.intercept_ = w[:, n_features] if w.shape[1] > n_features else np.zeros(len(w))
-    proxy.n_features_in_ = n_features
-    return proxy
-
-
-def _labelled_scorer(scorer, n_classes):
-    """The scorer with ``labels`` set to all the classes when its metric takes them (a
-    fold may miss a class), as scikit-learn's LogisticRegressionCV does."""
-    func = getattr(scorer, "_score_func", None)
-    if func is None or "labels" not in inspect.signature(func).parameters:
-        return scorer
-    return _LabelledScorer(scorer, n_classes)
-
-
-class _LabelledScorer:
-    """A scorer whose metric gets ``labels=proxy.classes_`` (and ``pos_label`` for two
-    classes) at each call: the classes of the problem being scored."""
-
-    def __init__(self, scorer, n_classes):
-        self.scorer = scorer
-        self.binary = n_classes <= 2
-
-    def __call__(self, estimator, X, y, **kwargs):
-        scorer = self.scorer
-        extra = {"labels": estimator.classes_}
-        if (self.binary or len(estimator.classes_) == 2) and "pos_label" in inspect.signature(
-            scorer._score_func
-        ).parameters:
-            extra["pos_label"] = estimator.classes_[-1]
-        remade = make_scorer(
-            scorer._score_func,
-            greater_is_better=scorer._sign == 1,
-            response_method=scorer._response_method,
-            **{**getattr(scorer, "_kwargs", {}), **extra},
-        )
-        return remade(estimator, X, y, **kwargs)
-
-
-def _fold_params(params, n_samples, rows):
-    """The scorer's parameters for a fold: per-sample arrays restricted to ``rows``."""
-    out = {}
-    for name, value in params.items():
-        out[name] = value
-        if value is None or isinstance(value, (str, bytes)):
-            continue
-        if hasattr(value, "__array__") or isinstance(value, (list, tuple)):
-            array = np.asarray(value)
-            if array.ndim >= 1 and array.shape[0] == n_samples:
-                out[name] = array[rows]
-    return out
