@@ -597,6 +597,7 @@ class LogisticRegressionCV(LogisticRegression):
         return [_w_of(objective, p, self.fit_intercept) for p in params], n_iter
 
     def _settings(self, solver, l1_ratio, seed, n_threads):
+        """The settings of ``solver`` for one path (this estimator's tol and max_iter)."""
         model = SoftmaxRegression(
             l1_ratio=l1_ratio,
             solver=solver,
