@@ -18,7 +18,7 @@ def section_snippets():
 
 
 def test_section_has_snippets():
-    assert len(section_snippets()) == 5
+    assert len(section_snippets()) == 6
 
 
 def test_snippets_run_in_order(capsys):

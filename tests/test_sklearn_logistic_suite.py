@@ -1,8 +1,9 @@
-"""scikit-learn's own tests of ``LogisticRegression``, run on softmaxreg's drop-in.
+"""scikit-learn's own tests of ``LogisticRegression`` and ``LogisticRegressionCV``, run on
+softmaxreg's drop-ins.
 
 The installed scikit-learn's ``sklearn/linear_model/tests/test_logistic.py`` is copied
-with one change: ``LogisticRegression`` is imported from softmaxreg (``LogisticRegressionCV``
-and everything else stay scikit-learn's). It runs in a subprocess with scikit-learn's
+with one change: ``LogisticRegression`` and ``LogisticRegressionCV`` are imported from
+softmaxreg (everything else stays scikit-learn's). It runs in a subprocess with scikit-learn's
 conftest as a plugin (its fixtures, e.g. ``global_random_seed``), and every test must
 pass except those listed below, each with its reason. A new scikit-learn release thus
 shows at once which of its tests the drop-in no longer passes.
@@ -24,8 +25,8 @@ IMPORT = (
     "from sklearn.linear_model import LogisticRegression, LogisticRegressionCV, SGDClassifier\n"
 )
 SWAPPED = (
-    "from sklearn.linear_model import LogisticRegressionCV, SGDClassifier\n"
-    "from softmaxreg import LogisticRegression\n"
+    "from sklearn.linear_model import SGDClassifier\n"
+    "from softmaxreg import LogisticRegression, LogisticRegressionCV\n"
 )
 
 # Out of scope by design, each with its reason (README, "Odds ratios, inference, diagnostics",
@@ -33,7 +34,7 @@ SWAPPED = (
 OUT_OF_SCOPE = {
     "test_logistic_cv_multinomial_score": "calls scikit-learn's private _log_reg_scoring_path",
     "test_logreg_predict_proba_multinomial": "calls scikit-learn's private _predict_proba_lr",
-    "test_penalty_deprecated": "scikit-learn 1.8's FutureWarning: the drop-in keeps penalty",
+    "test_penalty_deprecated": "scikit-learn 1.8's FutureWarning: the drop-ins keep penalty",
     "test_l1_ratio_None_deprecated": "scikit-learn 1.8's FutureWarning: l1_ratio=None kept",
     "test_logisticregression_warns_with_n_jobs": "scikit-learn 1.8's FutureWarning: n_jobs "
     "sets softmaxreg's threads",

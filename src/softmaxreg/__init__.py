@@ -46,6 +46,7 @@ from ._diagnostics import (
 from ._estimator import SoftmaxRegression
 from ._inference import InferenceResult, SingularHessianWarning
 from ._logistic import LogisticRegression
+from ._logistic_cv import LogisticRegressionCV
 from ._model_file import ModelFileError, load_model, save_model
 from ._objective import objective_value
 from ._path import RegularizationPath, regularization_path
@@ -59,6 +60,7 @@ __all__ = [
     "FeatureScaleWarning",
     "InferenceResult",
     "LogisticRegression",
+    "LogisticRegressionCV",
     "ModelFileError",
     "SingularHessianWarning",
     "RegularizationPath",
