@@ -14,6 +14,8 @@ from softmaxreg import (
     regularization_path,
 )
 from softmaxreg._objective import Objective
+from softmaxreg._path import path_fits
+from softmaxreg._solvers import sag as _sag_solver
 from softmaxreg._solvers.contract import SagSettings
 from softmaxreg._solvers.progress import ProgressLog
 from softmaxreg._solvers.sag import fit_sag
@@ -109,6 +111,32 @@ def test_sag_state_keeps_gradient_sums(text, container):
         result = fit_sag(objective, params0, settings, ProgressLog("sag", 0))
     memory, sums = result.state["memory"], result.state["sums"]
     np.testing.assert_allclose(sums, X.T @ memory, rtol=1e-10, atol=1e-12)
+
+
+def test_path_thread_count_may_change_between_fits(monkeypatch):
+    """``n_jobs_at`` sets each fit's threads (SoftmaxRegressionCV's freed threads); the
+    gradient memory is split into other class parts from one fit to the next, and the
+    models are those of one thread, bit for bit."""
+    X, y = make_text_classification(n_samples=200, n_features=500, n_classes=12, random_state=1)
+    objective = Objective(X, y.astype(np.int32), np.ones(X.shape[0]), 12, 1e-3, 0.0, True)
+    alphas = _alphas(X.shape[0])
+    settings = SagSettings(tol=1e-4, max_iter=20, random_state=0)
+    seen = []
+
+    def parts(settings, rows, n_columns):
+        seen.append(settings.n_jobs)
+        return settings.n_jobs
+
+    monkeypatch.setattr(_sag_solver, "sag_threads", parts)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        one, n_one, _ = path_fits(objective, alphas, "sag", settings, n_jobs_at=lambda: 1)
+        counts = iter([1, 3, 2])
+        more, n_more, _ = path_fits(objective, alphas, "sag", settings, n_jobs_at=counts.__next__)
+    assert seen == [1, 1, 1, 1, 3, 2]
+    np.testing.assert_array_equal(n_one, n_more)
+    for a, b in zip(one, more):
+        np.testing.assert_array_equal(a, b)
 
 
 @pytest.mark.parametrize(

@@ -119,6 +119,41 @@ def test_matches_reference_across_segment_cap(monkeypatch):
     np.testing.assert_allclose(model.intercept_, b_ref, rtol=0, atol=1e-10)
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("solver, l1_ratio", [("sag", 0.0), ("saga", 0.3)])
+def test_matches_reference_with_mid_epoch_scale_folds(dtype, solver, l1_ratio):
+    """A strong L2 shrink over enough rows that the weight scale falls below the fold
+    threshold several times an epoch (1e-120 for float64, 1e-9 for float32 X)."""
+    X, y, sw = small_problem(3, seed=2, n=900)
+    X = X.astype(dtype)  # the reference then runs on X rounded to float32 too
+    W_ref, b_ref = reference_sag(
+        X.astype(np.float64),
+        y,
+        3,
+        alpha=5.0,
+        l1_ratio=l1_ratio,
+        sample_weight=sw,
+        saga=solver == "saga",
+        n_epochs=2,
+        seed=5,
+    )
+    model = fit_quiet(
+        sp.csr_matrix(X),
+        y,
+        alpha=5.0,
+        l1_ratio=l1_ratio,
+        solver=solver,
+        tol=0.0,
+        max_iter=2,
+        random_state=5,
+        sw=sw,
+    )
+    atol = 1e-10 if dtype == np.float64 else 1e-4
+    scale = max(1.0, np.abs(W_ref).max())
+    np.testing.assert_allclose(model.coef_.T, W_ref, rtol=0, atol=atol * scale)
+    np.testing.assert_allclose(model.intercept_, b_ref, rtol=0, atol=atol * scale)
+
+
 def test_chunking_does_not_change_the_model(monkeypatch):
     X, y, _ = small_problem(3, n=200, d=30)
     kwargs = dict(alpha=0.01, l1_ratio=0.5, solver="saga", tol=0.0, max_iter=3, random_state=0)

@@ -5,11 +5,16 @@ fold's training rows, scored on its held-out rows at every alpha. The tasks run 
 (the kernels release the GIL), as many as the thread budget of ``n_jobs`` allows, and each
 task's solver gets an equal share of what is left, so folds and solver threads together
 never ask for more threads than ``n_jobs`` gives (issue 17's rule: no oversubscription).
+The share is taken again as each SAG/SAGA fit starts: once fewer tasks are left than
+workers (5 folds on 2 threads: the last fold runs alone), the last ones' fits may use the
+freed threads (they still split only onto cores free at that moment, see
+``softmaxreg._solvers.sag``); the models do not depend on the thread count.
 """
 
 from __future__ import annotations
 
 import numbers
+import threading
 import warnings
 
 import numpy as np
@@ -139,7 +144,8 @@ class SoftmaxRegressionCV(ClassifierMixin, BaseEstimator):
         Thread budget, with ``SoftmaxRegression``'s meaning (None follows
         ``OMP_NUM_THREADS``, threadpoolctl and joblib's inner limits). The (fold,
         l1_ratio) paths run in ``min(budget, n_paths)`` threads, each fit on
-        ``budget // that`` threads.
+        ``budget // that`` threads; once fewer paths are left than threads, the last
+        paths' SAG/SAGA fits may use the freed ones (on cores free at that moment).
 
     Attributes
     ----------
@@ -300,6 +306,15 @@ class SoftmaxRegressionCV(ClassifierMixin, BaseEstimator):
         tasks = [(f, r) for f in range(len(splits)) for r in range(len(l1_ratios))]
         workers = max(1, min(budget, len(tasks)))
         inner = max(1, budget // workers)
+        unfinished = [len(tasks)]
+        lock = threading.Lock()
+
+        def share():
+            """Threads of a fit starting now: the budget over the tasks still running
+            or waiting (never more than ``workers`` of them run at once)."""
+            with lock:
+                return max(1, budget // max(1, min(workers, unfinished[0])))
+
         K = 1 if len(classes) == 2 else len(classes)
         full = Objective(
             X,
@@ -314,6 +329,13 @@ class SoftmaxRegressionCV(ClassifierMixin, BaseEstimator):
         solver = choose_solver(self.solver, full)
 
         def run(fold, r):
+            try:
+                return run_path(fold, r)
+            finally:
+                with lock:
+                    unfinished[0] -= 1
+
+        def run_path(fold, r):
             train, test = splits[fold]
             objective = Objective(
                 X[train],
@@ -330,7 +352,7 @@ class SoftmaxRegressionCV(ClassifierMixin, BaseEstimator):
                 self._template(l1_ratio=l1_ratios[r], n_jobs=inner, random_state=seeds[fold, r]),
                 SOLVERS[solver].settings,
             )
-            params, n_iter, _ = path_fits(objective, fold_alphas, solver, settings)
+            params, n_iter, _ = path_fits(objective, fold_alphas, solver, settings, n_jobs_at=share)
             coefs, intercepts = stack_params(objective, params, X.dtype)
             X_test = X[test]
             scores = np.empty(len(params))

@@ -79,7 +79,7 @@ def check_alphas(alphas):
     return np.sort(values)[::-1].copy()
 
 
-def path_fits(objective, alphas, solver, settings, params0=None, state=None):
+def path_fits(objective, alphas, solver, settings, params0=None, state=None, n_jobs_at=None):
     """Run ``solver`` at each alpha in turn, each fit from the previous one's end.
 
     Parameters
@@ -95,6 +95,11 @@ def path_fits(objective, alphas, solver, settings, params0=None, state=None):
         generator serves the whole path (a seed gives one path).
     params0, state : ndarray or None
         Start point and solver state of the first fit (zeros and none by default).
+    n_jobs_at : callable or None
+        Called as each SAG/SAGA fit starts, it gives that fit's ``n_jobs`` (the thread
+        budget can grow along a path: ``SoftmaxRegressionCV`` gives the last fold's
+        fits the threads the other folds no longer use). The model does not depend on
+        it. None keeps ``settings.n_jobs``.
 
     Returns
     -------
@@ -118,6 +123,8 @@ def path_fits(objective, alphas, solver, settings, params0=None, state=None):
     for i, alpha in enumerate(alphas):
         step = copy.copy(objective)  # shares X, its row norms and buffers
         step.alpha = float(alpha)
+        if n_jobs_at is not None and hasattr(settings, "n_jobs"):
+            settings = replace(settings, n_jobs=int(n_jobs_at()))
         result = entry.fit(step, current, settings, ProgressLog(solver, 0), state)
         if not np.all(np.isfinite(result.params)):
             raise FloatingPointError(
