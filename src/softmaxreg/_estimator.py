@@ -230,15 +230,24 @@ class SoftmaxRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
         ``partial_fit``.
     batch_size : int, default=1
         "sgd": rows per step; the step uses their mean gradient.
-    learning_rate : {"optimal", "invscaling", "constant", "adaptive"}, default="optimal"
+    learning_rate : {"optimal", "invscaling", "constant", "adaptive", "adagrad"}, \
+default="optimal"
         "sgd" step size schedule over steps t = 1, 2, ... as in ``SGDClassifier``:
         "optimal" ``1 / (alpha * (t0 + t - 1))`` with scikit-learn's t0 heuristic,
         "invscaling" ``eta0 / t**power_t``, "constant" ``eta0``, "adaptive" ``eta0``
         divided by 5 each time ``n_iter_no_change`` epochs bring no improvement.
+        "adagrad": a step per weight, ``eta0 / G**power_t`` with ``G`` the sum of its
+        squared loss gradients so far (AdaGrad at ``power_t=0.5``), the penalty taken as
+        an exact proximal step and applied lazily to the weights of sparse rows (one row
+        a step: ``batch_size`` must be 1). It needs a larger ``eta0`` than the default
+        (about 1 for TF-IDF rows) and costs several times an epoch of the others. On
+        three TF-IDF corpora at ``C=10`` (5 ``partial_fit`` passes) ``eta0=2,
+        power_t=0.15`` ended 1.5-3x closer to the optimum than the default "optimal";
+        AdaGrad's own ``power_t=0.5`` slows down too early there.
     eta0 : float, default=0.01
-        "sgd" initial step size (unused by "optimal").
+        "sgd" initial step size (unused by "optimal"); "adagrad"'s base step.
     power_t : float, default=0.5
-        "sgd" exponent of "invscaling".
+        "sgd" exponent of "invscaling", and of "adagrad"'s ``G`` (>= 0).
     average : bool or int, default=False
         "sgd": return the average of the iterates (averaged SGD, computed lazily);
         an int n starts averaging after n samples have been seen. ``True`` averages from

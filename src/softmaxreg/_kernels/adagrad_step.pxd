@@ -18,6 +18,8 @@ the skipped iterates (averaged SGD) is a geometric sum of the same form. All in 
 
 from libc.math cimport exp, expm1, fabs, floor, log1p, pow, sqrt
 
+from .rowmath cimport floating
+
 
 cdef inline double adagrad_rate(double G, double eta0, double power_t) noexcept nogil:
     """Step size of a weight whose squared gradients sum to G (0 while G == 0)."""
@@ -44,9 +46,12 @@ cdef inline double prox_step(double z, double e, double l1, double l2) noexcept 
 cdef inline double prox_steps(double w0, double k, double e, double l1, double l2,
                               double i0, double* sum_out) noexcept nogil:
     """``prox`` applied k times to w0 (at step size e), in closed form; adds the sum of
-    the iterates ``w_i`` for ``i0 <= i <= k`` (1-based) to ``sum_out[0]``."""
+    the iterates ``w_i`` for ``i0 <= i <= k`` (1-based) to ``sum_out[0]``.
+
+    Two transcendental calls in the usual case (``log1p`` for ``log(a)``, ``expm1`` for
+    ``a**k - 1``, which also gives the geometric sum when it starts at i0 = 1)."""
     cdef double m = fabs(w0), sign = 1.0 if w0 > 0.0 else -1.0
-    cdef double la, h, x, i1, n, count, geo, wk
+    cdef double la, h = 0.0, x, i1, n, geo, wk, emk = 0.0, an
     if k <= 0.0 or w0 == 0.0:
         return w0
     if e == 0.0 or (l1 == 0.0 and l2 == 0.0):
@@ -54,6 +59,8 @@ cdef inline double prox_steps(double w0, double k, double e, double l1, double l
             sum_out[0] += w0 * (k - i0 + 1.0)
         return w0
     la = -log1p(e * l2)  # log(a)
+    if l1 > 0.0 and la != 0.0:
+        h = l1 / l2
     # i1: the last step with |w_i| > 0 (k when it stays positive)
     if l1 == 0.0:
         i1 = k
@@ -61,31 +68,44 @@ cdef inline double prox_steps(double w0, double k, double e, double l1, double l
         x = m / (e * l1)  # |w_i| = m - i e l1 > 0 for i < x
         i1 = floor(x) if floor(x) < x else x - 1.0
     else:
-        h = l1 / l2
         x = log1p(m / h) / (-la)  # a**i (m + h) > h for i < x
         i1 = floor(x) if floor(x) < x else x - 1.0
     if i1 > k:
         i1 = k
-    # the value after k steps
+    # the value after k steps: |w_k| = a**k (m + h) - h
     if i1 < k:
         wk = 0.0
-    elif l2 == 0.0 or la == 0.0:
+    elif la == 0.0:
         wk = m - k * e * l1
-    elif l1 == 0.0:
-        wk = m * exp(k * la)
     else:
-        wk = (m + h) * exp(k * la) - h
+        emk = expm1(k * la)
+        wk = m * (1.0 + emk) + h * emk
     if wk < 0.0:
         wk = 0.0
-    # sum of |w_i| over i0 <= i <= i1
+    # sum of |w_i| = a**i (m + h) - h over i0 <= i <= i1
     if i1 >= i0:
         n = i1 - i0 + 1.0
         if la == 0.0:
             sum_out[0] += sign * (n * m - e * l1 * (i0 + i1) * n / 2.0)
         else:
-            # sum_{i=i0..i1} a**i = a**i0 (1 - a**n) / (1 - a)
-            geo = exp(i0 * la) * (-expm1(n * la)) * (1.0 + e * l2) / (e * l2)
-            count = n if l1 > 0.0 else 0.0
-            sum_out[0] += sign * ((m + (h if l1 > 0.0 else 0.0)) * geo
-                                  - (h * count if l1 > 0.0 else 0.0))
+            # sum_{i=i0..i1} a**i = a**i0 (1 - a**n) / (1 - a), 1 - a = e l2 / (1 + e l2)
+            an = emk if (n == k and i1 == k) else expm1(n * la)
+            geo = (1.0 / (1.0 + e * l2) if i0 == 1.0 else exp(i0 * la)) * (-an)
+            geo *= (1.0 + e * l2) / (e * l2)
+            sum_out[0] += sign * ((m + h) * geo - h * n)
     return sign * wk
+
+
+cdef inline void catch_up_feature(floating* v, const double* G, double* a, Py_ssize_t K,
+                                  double k_skip, double i0, double eta0, double power_t,
+                                  double l1, double l2) noexcept nogil:
+    """Apply to a feature's K weights the ``k_skip`` steps without gradient they missed;
+    ``a`` (NULL for none) gets the sum of the iterates of the skipped steps ``i >= i0``."""
+    cdef Py_ssize_t k
+    cdef double total
+    for k in range(K):
+        total = 0.0
+        v[k] = <floating> prox_steps(v[k], k_skip, adagrad_rate(G[k], eta0, power_t), l1,
+                                     l2, i0, &total)
+        if a != NULL:
+            a[k] += total

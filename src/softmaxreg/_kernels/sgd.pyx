@@ -48,7 +48,7 @@ from .handoff cimport (
 )
 from .rowmath cimport floating, index_t, loss_residual, prefetch_block, row_dot, row_view
 from .sgd_update cimport SgdPart, SgdRun, clip_l1, row_scatter, schedule
-from .adagrad_step cimport adagrad_rate, prox_step, prox_steps
+from .adagrad_step cimport adagrad_rate, catch_up_feature, prox_step
 
 # Layout of the state vector shared with the Python driver (C names, then Python names).
 cdef enum:
@@ -244,21 +244,6 @@ cdef int _sgd_rows(
     return status
 
 
-cdef void _catch_up_feature(floating* v, const double* G, double* a, Py_ssize_t K,
-                            double k_skip, double i0, double eta0, double power_t,
-                            double l1, double l2) noexcept nogil:
-    """Apply to a feature's K weights the ``k_skip`` steps without gradient they missed;
-    ``a`` (NULL for none) gets the sum of the iterates of the skipped steps ``i >= i0``."""
-    cdef Py_ssize_t k
-    cdef double total
-    for k in range(K):
-        total = 0.0
-        v[k] = <floating> prox_steps(v[k], k_skip, adagrad_rate(G[k], eta0, power_t), l1,
-                                     l2, i0, &total)
-        if a != NULL:
-            a[k] += total
-
-
 cdef inline double _first_averaged(const double* state) noexcept nogil:
     """The (1-based) first step of the average; steps + 1 before averaging starts."""
     return state[ST_STEPS] - state[ST_N_AVG] + 1.0
@@ -322,15 +307,16 @@ cdef int _adagrad_rows(
                 if part.last[col] < t:
                     a_row = part.A + col * K if has_A else NULL
                     i0 = _first_averaged(state) - part.last[col]
-                    _catch_up_feature(V + col * K, part.G + col * K, a_row, K,
-                                      t - part.last[col], i0 if i0 > 1.0 else 1.0, eta0,
-                                      power_t, l1, l2)
+                    catch_up_feature(V + col * K, part.G + col * K, a_row, K,
+                                     t - part.last[col], i0 if i0 > 1.0 else 1.0, eta0,
+                                     power_t, l1, l2)
                     part.last[col] = t
             r = part.resid
             for k in range(K):
                 r[k] = 0.0
+            # (G's blocks of the next row are prefetched with V's)
             row_dot(values, row_indices, nnz, <floating*> V, K, r, next_indices, next_nnz,
-                    NULL, binomial)
+                    part.G, binomial)
             for k in range(K):
                 scores[part.k_off + k] = part.intercept[k] + r[k]
         if threaded:
@@ -409,9 +395,9 @@ def adagrad_catch_up(floating[:, ::1] V, double[::1] G, double[::1] A, double[::
         for col in range(n_features):
             if last[col] < t:
                 i0 = _first_averaged(&state[0]) - last[col]
-                _catch_up_feature(&V[col, 0], &G[col * K], a_ptr + col * K if a_ptr != NULL
-                                  else NULL, K, t - last[col], i0 if i0 > 1.0 else 1.0, eta0,
-                                  power_t, l1, l2)
+                catch_up_feature(&V[col, 0], &G[col * K], a_ptr + col * K if a_ptr != NULL
+                                 else NULL, K, t - last[col], i0 if i0 > 1.0 else 1.0, eta0,
+                                 power_t, l1, l2)
                 last[col] = t
 
 
