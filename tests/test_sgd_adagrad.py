@@ -21,8 +21,10 @@ def reference_adagrad(
     """Proximal AdaGrad written plainly: every weight takes the proximal step of every
     step (a zero gradient for the features a row lacks), rows in their order.
 
-    Returns (coef (K, d), intercept (K,)) as the estimator exposes them.
+    ``eta0`` may be a list, one per epoch. Returns (coef (K, d), intercept (K,)) as the
+    estimator exposes them.
     """
+    eta0s = list(eta0) if isinstance(eta0, (list, tuple)) else [eta0] * n_epochs
     X = np.asarray(X.toarray() if sp.issparse(X) else X, dtype=np.float64)
     n, d = X.shape
     binomial = n_classes == 2
@@ -32,11 +34,11 @@ def reference_adagrad(
     l2, l1 = alpha * (1 - l1_ratio), alpha * l1_ratio
     seen = 0
 
-    def rate(G):
+    def rate(G, eta0):
         with np.errstate(divide="ignore"):
             return np.where(G > 0, eta0 / G**power_t, 0.0)
 
-    for _ in range(n_epochs):
+    for eta0 in eta0s:
         for i in range(n):
             z = b + X[i] @ W
             if binomial:
@@ -45,11 +47,11 @@ def reference_adagrad(
                 r = sample_weight[i] * (np.exp(z - logsumexp(z)) - np.eye(K)[y[i]])
             g = np.outer(X[i], r)
             G += g * g
-            e = rate(G)
+            e = rate(G, eta0)
             Z = W - e * g
             W = np.sign(Z) * np.maximum(np.abs(Z) - e * l1, 0.0) / (1.0 + e * l2)
             Gb += r * r
-            b = b - rate(Gb) * r
+            b = b - rate(Gb, eta0) * r
             seen += 1
             if average and seen >= average:
                 W_sum += W
@@ -203,6 +205,22 @@ def test_partial_fit_continues_and_switches_schedules():
     c.set_params(learning_rate="adagrad")
     c.partial_fit(X, y)
     assert np.all(np.isfinite(c.coef_)) and c.score(X, y) > 0.3
+
+
+def test_partial_fit_with_a_new_eta0_uses_it():
+    """set_params(eta0=...) between partial_fit calls: the next pass steps at the new
+    eta0, the skipped steps' sizes included."""
+    X, y = small_problem(3, seed=6)
+    params = dict(alpha=0.1, l1_ratio=0.5, power_t=0.5, average=40)
+    est = SoftmaxRegression(solver="sgd", learning_rate="adagrad", shuffle=False, **params)
+    for eta0 in (0.8, 0.2, 0.5):
+        est.set_params(eta0=eta0)
+        est.partial_fit(sp.csr_matrix(X), y, classes=np.arange(3))
+    coef, intercept = reference_adagrad(
+        X, y, np.ones(len(y)), 3, eta0=[0.8, 0.2, 0.5], n_epochs=3, **params
+    )
+    np.testing.assert_allclose(est.coef_, coef, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(est.intercept_, intercept, rtol=1e-9, atol=1e-12)
 
 
 @pytest.mark.parametrize("container", [np.asarray, sp.csr_matrix])

@@ -33,6 +33,15 @@ cdef inline double adagrad_rate(double G, double eta0, double power_t) noexcept 
     return eta0 / pow(G, power_t)
 
 
+cdef inline double log1p_fast(double y) noexcept nogil:
+    """log(1 + y) for y >= 0: the series to y**4 below 1e-4 (then exact to the last bit:
+    the next term is under y * 2e-16), libm's log1p above. The step times l2 is that
+    small for most weights."""
+    if y < 1e-4:
+        return y * (1.0 - y * (0.5 - y * (1.0 / 3.0 - y * 0.25)))
+    return log1p(y)
+
+
 cdef inline double prox_step(double z, double e, double l1, double l2) noexcept nogil:
     """One elastic-net proximal step at step size e: shrink |z| by e * l1, divide by
     1 + e * l2."""
@@ -48,8 +57,8 @@ cdef inline double prox_steps(double w0, double k, double e, double l1, double l
     """``prox`` applied k times to w0 (at step size e), in closed form; adds the sum of
     the iterates ``w_i`` for ``i0 <= i <= k`` (1-based) to ``sum_out[0]``.
 
-    Two transcendental calls in the usual case (``log1p`` for ``log(a)``, ``expm1`` for
-    ``a**k - 1``, which also gives the geometric sum when it starts at i0 = 1)."""
+    One transcendental call in the usual case: ``expm1`` for ``a**k - 1``, which also
+    gives the geometric sum when it starts at i0 = 1 (``log(a)`` from a short series)."""
     cdef double m = fabs(w0), sign = 1.0 if w0 > 0.0 else -1.0
     cdef double la, h = 0.0, x, i1, n, geo, wk, emk = 0.0, an
     if k <= 0.0 or w0 == 0.0:
@@ -58,7 +67,7 @@ cdef inline double prox_steps(double w0, double k, double e, double l1, double l
         if k >= i0:
             sum_out[0] += w0 * (k - i0 + 1.0)
         return w0
-    la = -log1p(e * l2)  # log(a)
+    la = -log1p_fast(e * l2)  # log(a)
     if l1 > 0.0 and la != 0.0:
         h = l1 / l2
     # i1: the last step with |w_i| > 0 (k when it stays positive)
@@ -96,16 +105,16 @@ cdef inline double prox_steps(double w0, double k, double e, double l1, double l
     return sign * wk
 
 
-cdef inline void catch_up_feature(floating* v, const double* G, double* a, Py_ssize_t K,
-                                  double k_skip, double i0, double eta0, double power_t,
-                                  double l1, double l2) noexcept nogil:
+cdef inline void catch_up_feature(floating* v, const double* E, double* a, Py_ssize_t K,
+                                  double k_skip, double i0, double l1,
+                                  double l2) noexcept nogil:
     """Apply to a feature's K weights the ``k_skip`` steps without gradient they missed;
-    ``a`` (NULL for none) gets the sum of the iterates of the skipped steps ``i >= i0``."""
+    ``a`` (NULL for none) gets the sum of the iterates of the skipped steps ``i >= i0``;
+    ``E``: the weights' steps."""
     cdef Py_ssize_t k
     cdef double total
     for k in range(K):
         total = 0.0
-        v[k] = <floating> prox_steps(v[k], k_skip, adagrad_rate(G[k], eta0, power_t), l1,
-                                     l2, i0, &total)
+        v[k] = <floating> prox_steps(v[k], k_skip, E[k], l1, l2, i0, &total)
         if a != NULL:
             a[k] += total

@@ -307,16 +307,15 @@ cdef int _adagrad_rows(
                 if part.last[col] < t:
                     a_row = part.A + col * K if has_A else NULL
                     i0 = _first_averaged(state) - part.last[col]
-                    catch_up_feature(V + col * K, part.G + col * K, a_row, K,
-                                     t - part.last[col], i0 if i0 > 1.0 else 1.0, eta0,
-                                     power_t, l1, l2)
+                    catch_up_feature(V + col * K, part.E + col * K, a_row, K,
+                                     t - part.last[col], i0 if i0 > 1.0 else 1.0, l1, l2)
                     part.last[col] = t
             r = part.resid
             for k in range(K):
                 r[k] = 0.0
-            # (G's blocks of the next row are prefetched with V's)
+            # (E's blocks of the next row are prefetched with V's)
             row_dot(values, row_indices, nnz, <floating*> V, K, r, next_indices, next_nnz,
-                    part.G, binomial)
+                    part.E, binomial)
             for k in range(K):
                 scores[part.k_off + k] = part.intercept[k] + r[k]
         if threaded:
@@ -346,6 +345,7 @@ cdef int _adagrad_rows(
                     g = x * r[k]
                     G[k] += g * g
                     e = adagrad_rate(G[k], eta0, power_t)
+                    part.E[col * K + k] = e
                     z = prox_step(V[col * K + k] - e * g, e, l1, l2)
                     V[col * K + k] = <floating> z
                     if averaging:
@@ -369,21 +369,36 @@ cdef int _adagrad_rows(
     return status
 
 
-def adagrad_catch_up(floating[:, ::1] V, double[::1] G, double[::1] A, double[::1] last,
-                     double[::1] state, double eta0, double power_t, double alpha,
-                     double l1_ratio):
+def adagrad_rates(double[::1] G, double[::1] E, double eta0, double power_t):
+    """E = eta0 / G**power_t (0 where G is): the weights' steps, at a pass's start (eta0
+    or power_t may have changed since the last).
+
+    Parameters
+    ----------
+    G, E : ndarray of shape (n,), float64
+    eta0, power_t : float
+    """
+    cdef Py_ssize_t p
+    with nogil:
+        for p in range(G.shape[0]):
+            E[p] = adagrad_rate(G[p], eta0, power_t)
+
+
+def adagrad_catch_up(floating[:, ::1] V, double[::1] E, double[::1] A, double[::1] last,
+                     double[::1] state, double alpha, double l1_ratio):
     """Apply to every weight the steps it skipped since its feature's ``last`` step
     (``learning_rate="adagrad"``, end of a pass), so that V and A are current.
 
     Parameters
     ----------
     V : ndarray of shape (n_features, K), float32 or float64
-    G : ndarray of shape (n_features * K,), float64
+    E : ndarray of shape (n_features * K,), float64
+        The weights' steps.
     A : ndarray of shape (n_features * K,) or (0,), float64
     last : ndarray of shape (n_features,), float64
         Set to the current step.
     state : ndarray of shape (N_STATE,), float64
-    eta0, power_t, alpha, l1_ratio : float
+    alpha, l1_ratio : float
     """
     cdef Py_ssize_t n_features = V.shape[0], K = V.shape[1], col
     cdef double t = state[ST_STEPS], i0
@@ -395,9 +410,8 @@ def adagrad_catch_up(floating[:, ::1] V, double[::1] G, double[::1] A, double[::
         for col in range(n_features):
             if last[col] < t:
                 i0 = _first_averaged(&state[0]) - last[col]
-                catch_up_feature(&V[col, 0], &G[col * K], a_ptr + col * K if a_ptr != NULL
-                                 else NULL, K, t - last[col], i0 if i0 > 1.0 else 1.0, eta0,
-                                 power_t, l1, l2)
+                catch_up_feature(&V[col, 0], &E[col * K], a_ptr + col * K if a_ptr != NULL
+                                 else NULL, K, t - last[col], i0 if i0 > 1.0 else 1.0, l1, l2)
                 last[col] = t
 
 
@@ -474,7 +488,7 @@ def sgd_pass(
     cdef const index_t* indptr_ptr = &indptr[0] if indptr.shape[0] > 0 else NULL
     cdef const floating* data_ptr = &data[0] if data.shape[0] > 0 else NULL
     cdef floating[:, ::1] V
-    cdef double[::1] intercept, Q, A, A_intercept, state, G, G_intercept, last
+    cdef double[::1] intercept, Q, A, A_intercept, state, G, G_intercept, E, last
     cdef double[:, ::1] resid
     cdef list keep = []  # the memoryviews, alive until the kernel is done
     if stop <= start or n_parts == 0:
@@ -492,22 +506,25 @@ def sgd_pass(
             part = parts[q]
             V, intercept, Q, A = part.V, part.intercept, part.Q, part.A
             A_intercept, state, resid = part.A_intercept, part.state, part.resid
-            G, G_intercept, last = part.G, part.G_intercept, part.last
-            keep.append((V, intercept, Q, A, A_intercept, state, resid, G, G_intercept, last))
+            G, G_intercept, E, last = part.G, part.G_intercept, part.E, part.last
+            keep.append((V, intercept, Q, A, A_intercept, state, resid, G, G_intercept, E,
+                         last))
             if part.k_off != K or V.shape[0] != n_features or resid.shape[1] != V.shape[1] \
                     or resid.shape[0] < min(batch_size, stop - start):
                 raise ValueError("parts must cover the classes in order, with (batch, k) resid")
             if lr_kind == LR_ADAGRAD and (G.shape[0] != V.shape[0] * V.shape[1]
+                                          or E.shape[0] != G.shape[0]
                                           or G_intercept.shape[0] != V.shape[1]
                                           or last.shape[0] != n_features or batch_size != 1):
                 raise ValueError("adagrad needs G, G_intercept and last, and batch_size=1")
             cparts[q] = SgdPart(  # Q, A: NULL when empty
                 V=&V[0, 0], intercept=&intercept[0], Q=NULL, A=NULL,
                 A_intercept=&A_intercept[0], state=&state[0], resid=&resid[0, 0], G=NULL,
-                G_intercept=NULL, last=NULL, k_off=K, K=V.shape[1])
+                G_intercept=NULL, E=NULL, last=NULL, k_off=K, K=V.shape[1])
             if lr_kind == LR_ADAGRAD:
                 cparts[q].G = &G[0] if G.shape[0] > 0 else NULL
                 cparts[q].G_intercept = &G_intercept[0]
+                cparts[q].E = &E[0] if E.shape[0] > 0 else NULL
                 cparts[q].last = &last[0] if last.shape[0] > 0 else NULL
             if Q.shape[0] > 0:
                 cparts[q].Q = &Q[0]

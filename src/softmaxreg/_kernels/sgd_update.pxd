@@ -24,6 +24,7 @@ cdef struct SgdPart:
     double* resid         # (batch_size, K) residuals of the batch's rows
     double* G             # "adagrad": (n_features * K,) sums of squared gradients, or NULL
     double* G_intercept   # "adagrad": (K,) the same for the intercepts
+    double* E             # "adagrad": (n_features * K,) each weight's step, eta0 / G**power_t
     double* last          # "adagrad": (n_features,) step each feature is up to date with
     Py_ssize_t k_off
     Py_ssize_t K

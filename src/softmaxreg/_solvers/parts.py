@@ -165,6 +165,9 @@ class SgdPart(NamedTuple):
         for the other schedules.
     G_intercept : ndarray of shape (k,) or (0,), float64
         The same for the intercepts.
+    E : ndarray of shape (n_features * k,) or (0,), float64
+        ``"adagrad"``: each weight's step ``eta0 / G**power_t`` (0 while G is), kept so
+        that the steps a weight skipped need no power of G.
     last : ndarray of shape (n_features,) or (0,), float64
         ``"adagrad"``: the step up to which each feature's weights (and their averaged
         sum) are up to date; the steps since then are applied when the feature is next
@@ -181,4 +184,5 @@ class SgdPart(NamedTuple):
     resid: np.ndarray
     G: np.ndarray
     G_intercept: np.ndarray
+    E: np.ndarray
     last: np.ndarray

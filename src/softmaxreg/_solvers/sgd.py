@@ -88,6 +88,7 @@ class SGDState:
         # learning_rate="adagrad" only (empty until its first pass, ``use_adagrad``)
         self.G = [np.empty(0) for _ in self.ranges]
         self.G_intercept = [np.empty(0) for _ in self.ranges]
+        self.E = [np.empty(0) for _ in self.ranges]
         self.last = [np.empty(0) for _ in self.ranges]
         self.set_scalar("wscale", 1.0)
         self.rng = None  # the shuffling RandomState of partial_fit
@@ -111,7 +112,7 @@ class SGDState:
     def __getattr__(self, name):
         if name in _S:
             return self.__dict__["state"][0][_S[name]]
-        if name in ("G", "G_intercept", "last") and "ranges" in self.__dict__:
+        if name in ("G", "G_intercept", "E", "last") and "ranges" in self.__dict__:
             # a state pickled before "adagrad" existed: none of its arrays yet
             value = self.__dict__[name] = [np.empty(0) for _ in self.__dict__["ranges"]]
             return value
@@ -126,8 +127,8 @@ class SGDState:
         """The parts as ``_sgd.sgd_pass`` takes them, with residual buffers of
         ``batch_rows`` rows."""
         return [
-            SgdPart(o, V, b, Q, A, Ai, st, np.empty((batch_rows, k)), G, Gi, last)
-            for (o, k), V, b, Q, A, Ai, st, G, Gi, last in zip(
+            SgdPart(o, V, b, Q, A, Ai, st, np.empty((batch_rows, k)), G, Gi, E, last)
+            for (o, k), V, b, Q, A, Ai, st, G, Gi, E, last in zip(
                 self.ranges,
                 self.V,
                 self.intercept,
@@ -137,17 +138,24 @@ class SGDState:
                 self.state,
                 self.G,
                 self.G_intercept,
+                self.E,
                 self.last,
             )
         ]
 
-    def use_adagrad(self):
+    def use_adagrad(self, eta0, power_t):
         """Prepare a pass of ``learning_rate="adagrad"``: its per-weight arrays on the
-        first one; weights in plain form (``wscale`` 1, averaged sum ``A`` itself) and no
-        L1 owed, as an earlier pass of another schedule may have left them."""
+        first one, and the steps ``E`` at this pass's ``eta0`` and ``power_t`` (either may
+        have changed since the last); weights in plain form (``wscale`` 1, averaged sum
+        ``A`` itself) and no L1 owed, as an earlier pass of another schedule may have
+        left them."""
         if self.G[0].size == 0:
             self.G = [on_cache_lines(np.zeros(V.size)) for V in self.V]
             self.G_intercept = [np.zeros(V.shape[1]) for V in self.V]
+        if self.E[0].size != self.G[0].size:
+            self.E = [on_cache_lines(np.zeros(G.size)) for G in self.G]
+        for G, E in zip(self.G, self.E):
+            _sgd.adagrad_rates(G, E, eta0, power_t)
         self.last = [
             np.full(V.shape[0], self.steps) if last.size == 0 else last
             for V, last in zip(self.V, self.last)
@@ -251,7 +259,7 @@ def run_pass(state, objective, sample_weight, order, settings, eta):
     lr = _sgd.LEARNING_RATES[settings.learning_rate]
     adagrad = settings.learning_rate == "adagrad"
     if adagrad:
-        state.use_adagrad()
+        state.use_adagrad(eta, settings.power_t)
     else:
         state.last = [np.empty(0) for _ in state.ranges]  # "adagrad" leaves no steps owed
     alpha, l1_ratio = objective.alpha, objective.l1_ratio
@@ -290,8 +298,8 @@ def run_pass(state, objective, sample_weight, order, settings, eta):
             raise FloatingPointError(DIVERGED_MESSAGE)
         used = max(used, threads)
     if adagrad:
-        for V, G, A, last, st in zip(state.V, state.G, state.A, state.last, state.state):
-            _sgd.adagrad_catch_up(V, G, A, last, st, eta, settings.power_t, alpha, l1_ratio)
+        for V, E, A, last, st in zip(state.V, state.E, state.A, state.last, state.state):
+            _sgd.adagrad_catch_up(V, E, A, last, st, alpha, l1_ratio)
     elif state.Q[0].size:
         for V, Q, A, st in zip(state.V, state.Q, state.A, state.state):
             _sgd.l1_catch_up(V, Q, A, st)
