@@ -230,15 +230,26 @@ class SoftmaxRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
         ``partial_fit``.
     batch_size : int, default=1
         "sgd": rows per step; the step uses their mean gradient.
-    learning_rate : {"optimal", "invscaling", "constant", "adaptive"}, default="optimal"
+    learning_rate : {"optimal", "invscaling", "constant", "adaptive", "adagrad"}, \
+default="optimal"
         "sgd" step size schedule over steps t = 1, 2, ... as in ``SGDClassifier``:
         "optimal" ``1 / (alpha * (t0 + t - 1))`` with scikit-learn's t0 heuristic,
         "invscaling" ``eta0 / t**power_t``, "constant" ``eta0``, "adaptive" ``eta0``
         divided by 5 each time ``n_iter_no_change`` epochs bring no improvement.
+        "adagrad": a step per weight, ``eta0 / G**power_t`` with ``G`` the sum of its
+        squared loss gradients so far (AdaGrad at ``power_t=0.5``), the penalty taken as
+        an exact proximal step and applied lazily to the weights of sparse rows (one row
+        a step: ``batch_size`` must be 1). It needs a larger ``eta0`` than the default
+        (1-2 for TF-IDF rows), and an epoch costs 20-50 times one of "optimal". On three
+        TF-IDF corpora at ``C=10``, five ``partial_fit`` passes with ``eta0=2,
+        power_t=0.15`` and ``average`` = the rows of one pass ended 3.6-3.9% above the
+        optimal objective, against 16-43% for the defaults; AdaGrad's own
+        ``power_t=0.5`` (``eta0=1``, no average) ended 13-16% above: its steps shrink too
+        soon for these weakly regularised problems.
     eta0 : float, default=0.01
-        "sgd" initial step size (unused by "optimal").
+        "sgd" initial step size (unused by "optimal"); "adagrad"'s base step.
     power_t : float, default=0.5
-        "sgd" exponent of "invscaling".
+        "sgd" exponent of "invscaling", and of "adagrad"'s ``G`` (>= 0).
     average : bool or int, default=False
         "sgd": return the average of the iterates (averaged SGD, computed lazily);
         an int n starts averaging after n samples have been seen. ``True`` averages from

@@ -350,7 +350,9 @@ def check_sgd_params(est):
             f"learning_rate must be one of {LEARNING_RATES}, got {est.learning_rate!r}."
         )
     _check_number("eta0", est.eta0, numbers.Real, low=0, low_open=est.learning_rate != "optimal")
-    _check_number("power_t", est.power_t, numbers.Real)
+    _check_number(
+        "power_t", est.power_t, numbers.Real, low=0 if est.learning_rate == "adagrad" else None
+    )
     if not isinstance(est.average, (bool, np.bool_)):
         _check_number("average", est.average, numbers.Integral, low=0)
     for name in ("shuffle", "early_stopping"):
@@ -366,6 +368,11 @@ def check_sgd_params(est):
         high_open=True,
     )
     _check_number("n_iter_no_change", est.n_iter_no_change, numbers.Integral, low=1)
+    if est.learning_rate == "adagrad" and est.batch_size != 1:
+        raise ValueError(
+            "learning_rate='adagrad' takes one row a step: batch_size must be 1, got "
+            f"{est.batch_size!r}."
+        )
     if est.solver == "sgd" and est.learning_rate == "optimal" and est.alpha == 0:
         raise ValueError(
             "alpha must be > 0 with solver='sgd' and learning_rate='optimal' (its step "

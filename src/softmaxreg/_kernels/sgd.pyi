@@ -40,6 +40,16 @@ def sgd_pass(
     average_start: float,
     n_threads: int = 1,
 ) -> int: ...
+def adagrad_rates(G: _F64, E: _F64, eta0: float, power_t: float) -> None: ...
+def adagrad_catch_up(
+    V: _Floating,
+    E: _F64,
+    A: _F64,
+    last: _F64,
+    state: _F64,
+    alpha: float,
+    l1_ratio: float,
+) -> None: ...
 def l1_catch_up(V: _Floating, Q: _F64, A: _F64, state: _F64) -> None: ...
 def weight_sums(
     Vs: list[_Floating], As: list[_F64], n_threads: int = 1

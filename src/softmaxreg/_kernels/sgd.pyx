@@ -19,6 +19,13 @@ the same whatever the split, so the model does not depend on the thread count. T
 per-row pieces are in ``_sgd_update.pxd`` and ``_rowmath.pxd``; the full design (lazy
 L1 and averaging, prefetching, threads) is in ``docs/design.md``.
 
+``learning_rate="adagrad"`` (``_adagrad_rows``, one row a step) gives each weight its own
+step ``eta0 / G**power_t`` and takes the elastic-net penalty as a proximal step at that
+step size (``adagrad_step.pxd``). The steps a feature's weights skip between two rows
+that touch it are applied in closed form when the next one does (and at the end of
+the pass, ``adagrad_catch_up``); the averaged sum is then kept as ``A`` itself
+(``wscale`` stays 1, ``beta`` 0).
+
 Input contract: kernels trust their inputs, which ``softmaxreg._validation`` and the
 driver check once: finite data; for CSR, a consistent structure with indices in
 ``[0, n_features)`` (dense X: empty index arrays, data raveled C-ordered); labels in
@@ -41,6 +48,7 @@ from .handoff cimport (
 )
 from .rowmath cimport floating, index_t, loss_residual, prefetch_block, row_dot, row_view
 from .sgd_update cimport SgdPart, SgdRun, clip_l1, row_scatter, schedule
+from .adagrad_step cimport adagrad_rate, catch_up_feature, prox_step
 
 # Layout of the state vector shared with the Python driver (C names, then Python names).
 cdef enum:
@@ -61,7 +69,8 @@ STATE_SIZE = N_STATE
 THREADS_AVAILABLE = bool(HANDOFF_THREADS)
 # The one table of the ``learning_rate`` values: name -> ``lr_kind`` of ``_schedule``, in
 # the order the estimator's docs and error messages list them (``_validation`` reads it).
-LEARNING_RATES = {"optimal": 1, "invscaling": 2, "constant": 0, "adaptive": 0}
+LEARNING_RATES = {"optimal": 1, "invscaling": 2, "constant": 0, "adaptive": 0, "adagrad": 3}
+cdef int LR_ADAGRAD = 3
 
 cdef double MIN_WSCALE = 1e-9
 # Fold early when beta * V outgrows the averaged sum by this factor: A + beta * V then
@@ -235,6 +244,177 @@ cdef int _sgd_rows(
     return status
 
 
+cdef inline double _first_averaged(const double* state) noexcept nogil:
+    """The (1-based) first step of the average; steps + 1 before averaging starts."""
+    return state[ST_STEPS] - state[ST_N_AVG] + 1.0
+
+
+cdef int _adagrad_rows(
+    const floating* data, const index_t* indices, const index_t* indptr,
+    const SgdRun* run, SgdPart* parts, Py_ssize_t n_own, Py_ssize_t me, double* scores,
+) noexcept nogil:
+    """``learning_rate="adagrad"`` steps, one row each, over ``run.order[run.start:
+    run.stop]``; the arguments and threads as in ``_sgd_rows``. 1 if non-finite.
+
+    Per row x (features J) at step t + 1::
+
+        W[J] = prox^(t - last[J])(W[J])              # the steps W[J] skipped
+        r = s_i * (softmax(b + x @ W) - onehot(y_i))
+        G[J] += outer(x, r)**2;  e = eta0 / G[J]**power_t
+        W[J] = prox_e(W[J] - e * outer(x, r));  last[J] = t + 1
+    """
+    cdef Py_ssize_t n_features = run.n_features, start = run.start, stop = run.stop
+    cdef const int32_t* y = run.y
+    cdef const double* sample_weight = run.sample_weight
+    cdef const Py_ssize_t* order = run.order
+    cdef Py_ssize_t K_total = run.n_classes, n_parts = run.n_parts
+    cdef const Handoff* handoff = run.handoff
+    cdef bint binomial = run.binomial, fit_intercept = run.fit_intercept
+    cdef double eta0 = run.eta0, power_t = run.power_t, average_start = run.average_start
+    cdef double l2 = run.alpha * (1.0 - run.l1_ratio), l1 = run.alpha * run.l1_ratio
+    cdef Py_ssize_t p, i, k, j, q, nnz, next_nnz, col, K
+    cdef const floating* values
+    cdef const index_t* row_indices
+    cdef const floating* next_values
+    cdef const index_t* next_indices
+    cdef double* r
+    cdef double* G
+    cdef double* a_row
+    cdef double t, i0, x, g, e, z, total, s
+    cdef double* state = parts[0].state
+    cdef SgdPart* part
+    cdef floating* V
+    cdef bint averaging, threaded = n_own < n_parts, has_A = parts[0].A != NULL
+    cdef int status = 0
+
+    for p in range(start, stop):
+        i = order[p]
+        t = state[ST_STEPS]
+        averaging = has_A and average_start > 0 and state[ST_SEEN] + 1.0 >= average_start
+        nnz = row_view(data, indices, indptr, n_features, i, &values, &row_indices)
+        next_indices = NULL
+        next_nnz = 0
+        if p + 1 < stop:
+            next_nnz = row_view(data, indices, indptr, n_features, order[p + 1],
+                                &next_values, &next_indices)
+        for q in range(n_own):
+            part = &parts[q]
+            K = part.K
+            V = <floating*> part.V
+            # bring the row's weights up to step t, then its scores
+            for j in range(nnz):
+                col = j if row_indices == NULL else row_indices[j]
+                if part.last[col] < t:
+                    a_row = part.A + col * K if has_A else NULL
+                    i0 = _first_averaged(state) - part.last[col]
+                    catch_up_feature(V + col * K, part.E + col * K, a_row, K,
+                                     t - part.last[col], i0 if i0 > 1.0 else 1.0, l1, l2)
+                    part.last[col] = t
+            r = part.resid
+            for k in range(K):
+                r[k] = 0.0
+            # (E's blocks of the next row are prefetched with V's)
+            row_dot(values, row_indices, nnz, <floating*> V, K, r, next_indices, next_nnz,
+                    part.E, binomial)
+            for k in range(K):
+                scores[part.k_off + k] = part.intercept[k] + r[k]
+        if threaded:
+            exchange_scores(handoff, scores, me, p + 1)
+        total = 0.0
+        for k in range(K_total):
+            total += scores[k]
+        if not isfinite(total):
+            status = 1
+            break
+        s = sample_weight[i]
+        state[ST_LOSS] += s * loss_residual(scores, K_total, y[i], binomial, s)
+
+        # the proximal AdaGrad step on the row's weights and the intercepts
+        for q in range(n_own):
+            part = &parts[q]
+            K = part.K
+            V = <floating*> part.V
+            r = part.resid
+            for k in range(K):
+                r[k] = scores[part.k_off + k]
+            for j in range(nnz):
+                x = values[j]
+                col = j if row_indices == NULL else row_indices[j]
+                G = part.G + col * K
+                for k in range(K):
+                    g = x * r[k]
+                    G[k] += g * g
+                    e = adagrad_rate(G[k], eta0, power_t)
+                    part.E[col * K + k] = e
+                    z = prox_step(V[col * K + k] - e * g, e, l1, l2)
+                    V[col * K + k] = <floating> z
+                    if averaging:
+                        part.A[col * K + k] += V[col * K + k]
+                part.last[col] = t + 1.0
+            if fit_intercept:
+                for k in range(K):
+                    part.G_intercept[k] += r[k] * r[k]
+                    part.intercept[k] -= adagrad_rate(part.G_intercept[k], eta0,
+                                                      power_t) * r[k]
+            if averaging:
+                for k in range(K):
+                    part.A_intercept[k] += part.intercept[k]
+        state[ST_STEPS] += 1.0
+        state[ST_SEEN] += 1.0
+        if averaging:
+            state[ST_N_AVG] += 1.0
+    for q in range(1, n_own):
+        for k in range(N_STATE):
+            parts[q].state[k] = state[k]
+    return status
+
+
+def adagrad_rates(double[::1] G, double[::1] E, double eta0, double power_t):
+    """E = eta0 / G**power_t (0 where G is): the weights' steps, at a pass's start (eta0
+    or power_t may have changed since the last).
+
+    Parameters
+    ----------
+    G, E : ndarray of shape (n,), float64
+    eta0, power_t : float
+    """
+    cdef Py_ssize_t p
+    with nogil:
+        for p in range(G.shape[0]):
+            E[p] = adagrad_rate(G[p], eta0, power_t)
+
+
+def adagrad_catch_up(floating[:, ::1] V, double[::1] E, double[::1] A, double[::1] last,
+                     double[::1] state, double alpha, double l1_ratio):
+    """Apply to every weight the steps it skipped since its feature's ``last`` step
+    (``learning_rate="adagrad"``, end of a pass), so that V and A are current.
+
+    Parameters
+    ----------
+    V : ndarray of shape (n_features, K), float32 or float64
+    E : ndarray of shape (n_features * K,), float64
+        The weights' steps.
+    A : ndarray of shape (n_features * K,) or (0,), float64
+    last : ndarray of shape (n_features,), float64
+        Set to the current step.
+    state : ndarray of shape (N_STATE,), float64
+    alpha, l1_ratio : float
+    """
+    cdef Py_ssize_t n_features = V.shape[0], K = V.shape[1], col
+    cdef double t = state[ST_STEPS], i0
+    cdef double l2 = alpha * (1.0 - l1_ratio), l1 = alpha * l1_ratio
+    cdef double* a_ptr = &A[0] if A.shape[0] > 0 else NULL
+    if n_features == 0 or K == 0:
+        return
+    with nogil:
+        for col in range(n_features):
+            if last[col] < t:
+                i0 = _first_averaged(&state[0]) - last[col]
+                catch_up_feature(&V[col, 0], &E[col * K], a_ptr + col * K if a_ptr != NULL
+                                 else NULL, K, t - last[col], i0 if i0 > 1.0 else 1.0, l1, l2)
+                last[col] = t
+
+
 def sgd_pass(
     const floating[::1] data,
     const index_t[::1] indices,
@@ -281,7 +461,8 @@ def sgd_pass(
     binomial, fit_intercept : bool
     batch_size : int
     lr_kind : int
-        0 constant (and adaptive), 1 optimal, 2 invscaling (``LEARNING_RATES``).
+        0 constant (and adaptive), 1 optimal, 2 invscaling, 3 adagrad (``LEARNING_RATES``;
+        adagrad needs ``batch_size == 1`` and the parts' G, G_intercept and last).
     eta0, power_t, alpha, l1_ratio, optimal_init : float
     average_start : float
         Average the iterates once this many samples have been seen; 0 for no average.
@@ -307,7 +488,7 @@ def sgd_pass(
     cdef const index_t* indptr_ptr = &indptr[0] if indptr.shape[0] > 0 else NULL
     cdef const floating* data_ptr = &data[0] if data.shape[0] > 0 else NULL
     cdef floating[:, ::1] V
-    cdef double[::1] intercept, Q, A, A_intercept, state
+    cdef double[::1] intercept, Q, A, A_intercept, state, G, G_intercept, E, last
     cdef double[:, ::1] resid
     cdef list keep = []  # the memoryviews, alive until the kernel is done
     if stop <= start or n_parts == 0:
@@ -325,14 +506,26 @@ def sgd_pass(
             part = parts[q]
             V, intercept, Q, A = part.V, part.intercept, part.Q, part.A
             A_intercept, state, resid = part.A_intercept, part.state, part.resid
-            keep.append((V, intercept, Q, A, A_intercept, state, resid))
+            G, G_intercept, E, last = part.G, part.G_intercept, part.E, part.last
+            keep.append((V, intercept, Q, A, A_intercept, state, resid, G, G_intercept, E,
+                         last))
             if part.k_off != K or V.shape[0] != n_features or resid.shape[1] != V.shape[1] \
                     or resid.shape[0] < min(batch_size, stop - start):
                 raise ValueError("parts must cover the classes in order, with (batch, k) resid")
+            if lr_kind == LR_ADAGRAD and (G.shape[0] != V.shape[0] * V.shape[1]
+                                          or E.shape[0] != G.shape[0]
+                                          or G_intercept.shape[0] != V.shape[1]
+                                          or last.shape[0] != n_features or batch_size != 1):
+                raise ValueError("adagrad needs G, G_intercept and last, and batch_size=1")
             cparts[q] = SgdPart(  # Q, A: NULL when empty
                 V=&V[0, 0], intercept=&intercept[0], Q=NULL, A=NULL,
-                A_intercept=&A_intercept[0], state=&state[0], resid=&resid[0, 0], k_off=K,
-                K=V.shape[1])
+                A_intercept=&A_intercept[0], state=&state[0], resid=&resid[0, 0], G=NULL,
+                G_intercept=NULL, E=NULL, last=NULL, k_off=K, K=V.shape[1])
+            if lr_kind == LR_ADAGRAD:
+                cparts[q].G = &G[0] if G.shape[0] > 0 else NULL
+                cparts[q].G_intercept = &G_intercept[0]
+                cparts[q].E = &E[0] if E.shape[0] > 0 else NULL
+                cparts[q].last = &last[0] if last.shape[0] > 0 else NULL
             if Q.shape[0] > 0:
                 cparts[q].Q = &Q[0]
             if A.shape[0] > 0:
@@ -354,7 +547,10 @@ def sgd_pass(
             lr_kind=lr_kind, eta0=eta0, power_t=power_t, alpha=alpha, l1_ratio=l1_ratio,
             optimal_init=optimal_init, average_start=average_start)
         with nogil:
-            if n_threads == 1:
+            if n_threads == 1 and lr_kind == LR_ADAGRAD:
+                status = _adagrad_rows(data_ptr, ind_ptr, indptr_ptr, &run, cparts, n_parts, 0,
+                                       scratch)
+            elif n_threads == 1:
                 status = _sgd_rows(data_ptr, ind_ptr, indptr_ptr, &run, cparts, n_parts, 0,
                                    scratch)
             else:
@@ -363,9 +559,14 @@ def sgd_pass(
                     if role != NO_PART:
                         # one part on its own thread, or every part on thread 0
                         tid = 0 if role == ALL_PARTS else role
-                        handoff.statuses[tid] = _sgd_rows(
-                            data_ptr, ind_ptr, indptr_ptr, &run, cparts + tid,
-                            n_parts if role == ALL_PARTS else 1, tid, scratch + tid * row)
+                        if lr_kind == LR_ADAGRAD:
+                            handoff.statuses[tid] = _adagrad_rows(
+                                data_ptr, ind_ptr, indptr_ptr, &run, cparts + tid,
+                                n_parts if role == ALL_PARTS else 1, tid, scratch + tid * row)
+                        else:
+                            handoff.statuses[tid] = _sgd_rows(
+                                data_ptr, ind_ptr, indptr_ptr, &run, cparts + tid,
+                                n_parts if role == ALL_PARTS else 1, tid, scratch + tid * row)
                 status = handoff_status(&handoff, n_parts)
         free(buffer)
         handoff_free(&handoff)

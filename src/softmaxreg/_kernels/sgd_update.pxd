@@ -22,6 +22,10 @@ cdef struct SgdPart:
     double* A_intercept   # (K,)
     double* state         # (N_STATE,): the same values in every part
     double* resid         # (batch_size, K) residuals of the batch's rows
+    double* G             # "adagrad": (n_features * K,) sums of squared gradients, or NULL
+    double* G_intercept   # "adagrad": (K,) the same for the intercepts
+    double* E             # "adagrad": (n_features * K,) each weight's step, eta0 / G**power_t
+    double* last          # "adagrad": (n_features,) step each feature is up to date with
     Py_ssize_t k_off
     Py_ssize_t K
 
@@ -40,7 +44,7 @@ cdef struct SgdRun:
     bint binomial
     bint fit_intercept
     Py_ssize_t batch_size
-    int lr_kind                   # LEARNING_RATES
+    int lr_kind                   # LEARNING_RATES (3: "adagrad", _adagrad_rows)
     double eta0
     double power_t
     double alpha

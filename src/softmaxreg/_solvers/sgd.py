@@ -85,6 +85,11 @@ class SGDState:
         self.A = [on_cache_lines(np.zeros(V.size)) if average else np.empty(0) for V in self.V]
         self.A_intercept = [np.zeros(k) for _, k in self.ranges]
         self.state = [np.zeros(_sgd.STATE_SIZE) for _ in self.ranges]
+        # learning_rate="adagrad" only (empty until its first pass, ``use_adagrad``)
+        self.G = [np.empty(0) for _ in self.ranges]
+        self.G_intercept = [np.empty(0) for _ in self.ranges]
+        self.E = [np.empty(0) for _ in self.ranges]
+        self.last = [np.empty(0) for _ in self.ranges]
         self.set_scalar("wscale", 1.0)
         self.rng = None  # the shuffling RandomState of partial_fit
         # sum of squares and of |.| of V after the last pass (run_pass), for the penalty
@@ -107,6 +112,10 @@ class SGDState:
     def __getattr__(self, name):
         if name in _S:
             return self.__dict__["state"][0][_S[name]]
+        if name in ("G", "G_intercept", "E", "last") and "ranges" in self.__dict__:
+            # a state pickled before "adagrad" existed: none of its arrays yet
+            value = self.__dict__[name] = [np.empty(0) for _ in self.__dict__["ranges"]]
+            return value
         raise AttributeError(name)
 
     def set_scalar(self, name, value):
@@ -118,11 +127,52 @@ class SGDState:
         """The parts as ``_sgd.sgd_pass`` takes them, with residual buffers of
         ``batch_rows`` rows."""
         return [
-            SgdPart(o, V, b, Q, A, Ai, st, np.empty((batch_rows, k)))
-            for (o, k), V, b, Q, A, Ai, st in zip(
-                self.ranges, self.V, self.intercept, self.Q, self.A, self.A_intercept, self.state
+            SgdPart(o, V, b, Q, A, Ai, st, np.empty((batch_rows, k)), G, Gi, E, last)
+            for (o, k), V, b, Q, A, Ai, st, G, Gi, E, last in zip(
+                self.ranges,
+                self.V,
+                self.intercept,
+                self.Q,
+                self.A,
+                self.A_intercept,
+                self.state,
+                self.G,
+                self.G_intercept,
+                self.E,
+                self.last,
             )
         ]
+
+    def use_adagrad(self, eta0, power_t):
+        """Prepare a pass of ``learning_rate="adagrad"``: its per-weight arrays on the
+        first one, and the steps ``E`` at this pass's ``eta0`` and ``power_t`` (either may
+        have changed since the last); weights in plain form (``wscale`` 1, averaged sum
+        ``A`` itself) and no L1 owed, as an earlier pass of another schedule may have
+        left them."""
+        if self.G[0].size == 0:
+            self.G = [on_cache_lines(np.zeros(V.size)) for V in self.V]
+            self.G_intercept = [np.zeros(V.shape[1]) for V in self.V]
+        if self.E[0].size != self.G[0].size:
+            self.E = [on_cache_lines(np.zeros(G.size)) for G in self.G]
+        for G, E in zip(self.G, self.E):
+            _sgd.adagrad_rates(G, E, eta0, power_t)
+        self.last = [
+            np.full(V.shape[0], self.steps) if last.size == 0 else last
+            for V, last in zip(self.V, self.last)
+        ]
+        if self.Q[0].size:
+            for V, Q, A, st in zip(self.V, self.Q, self.A, self.state):
+                _sgd.l1_catch_up(V, Q, A, st)
+                Q[:] = 0.0
+            self.set_scalar("u", 0.0)
+        wscale, beta = self.wscale, self.beta
+        if wscale != 1.0 or beta != 0.0:
+            for V, A in zip(self.V, self.A):
+                if A.size:
+                    A += beta * V.ravel()
+                V *= V.dtype.type(wscale)
+            self.set_scalar("wscale", 1.0)
+            self.set_scalar("beta", 0.0)
 
     def weight_sums(self):
         """Sum of squares and of |.| of V over the parts, and whether V and A are finite."""
@@ -207,6 +257,11 @@ def run_pass(state, objective, sample_weight, order, settings, eta):
         for Ai in state.A_intercept:
             Ai[:] = 0.0
     lr = _sgd.LEARNING_RATES[settings.learning_rate]
+    adagrad = settings.learning_rate == "adagrad"
+    if adagrad:
+        state.use_adagrad(eta, settings.power_t)
+    else:
+        state.last = [np.empty(0) for _ in state.ranges]  # "adagrad" leaves no steps owed
     alpha, l1_ratio = objective.alpha, objective.l1_ratio
     t0 = optimal_init(alpha) if settings.learning_rate == "optimal" else 0.0
     order = np.ascontiguousarray(order, dtype=np.intp)
@@ -242,7 +297,10 @@ def run_pass(state, objective, sample_weight, order, settings, eta):
         if status != 0:
             raise FloatingPointError(DIVERGED_MESSAGE)
         used = max(used, threads)
-    if state.Q[0].size:
+    if adagrad:
+        for V, E, A, last, st in zip(state.V, state.E, state.A, state.last, state.state):
+            _sgd.adagrad_catch_up(V, E, A, last, st, alpha, l1_ratio)
+    elif state.Q[0].size:
         for V, Q, A, st in zip(state.V, state.Q, state.A, state.state):
             _sgd.l1_catch_up(V, Q, A, st)
     sum_sq, sum_abs, finite = state.weight_sums()
