@@ -12,7 +12,13 @@ import numpy as np
 import pytest
 from sklearn.exceptions import ConvergenceWarning
 
-from softmaxreg import FeatureScaleWarning, LogisticRegression, SoftmaxRegression
+from softmaxreg import (
+    FeatureScaleWarning,
+    LogisticRegression,
+    LogisticRegressionCV,
+    SoftmaxRegression,
+    SoftmaxRegressionCV,
+)
 
 rng = np.random.default_rng(0)
 X_OK = rng.standard_normal((30, 4))
@@ -151,9 +157,31 @@ def _param_cases(cls, name, params_table, solver_table):
     return every + named + per_solver
 
 
-PARAM_CASES = _param_cases(
-    SoftmaxRegression, "softmax", SOFTMAX_PARAMS, SOLVER_PARAMS
-) + _param_cases(LogisticRegression, "logistic", LOGISTIC_PARAMS, LOGISTIC_SOLVER_PARAMS)
+# The cross-validated estimators check the limits their paths share, and their grids.
+CV_PARAMS = [
+    ({"tol": -1e-3}, ValueError, "tol must be >= 0"),
+    ({"tol": np.nan}, ValueError, "tol must be finite"),
+    ({"max_iter": -5}, ValueError, "max_iter must be >= 0"),
+    ({"max_iter": 10.5}, TypeError, "max_iter must be of type"),
+    ({"Cs": 0}, ValueError, "Cs"),
+    ({"Cs": [1.0, -1.0]}, ValueError, "Cs"),
+    ({"cv": 1}, ValueError, "n_splits"),
+]
+LOGISTIC_CV_PARAMS = [
+    ({"penalty": "l3"}, ValueError, "penalty must be one of"),
+    ({"penalty": "elasticnet", "l1_ratios": [2.0]}, ValueError, "l1_ratios must be"),
+]
+
+PARAM_CASES = (
+    _param_cases(SoftmaxRegression, "softmax", SOFTMAX_PARAMS, SOLVER_PARAMS)
+    + _param_cases(LogisticRegression, "logistic", LOGISTIC_PARAMS, LOGISTIC_SOLVER_PARAMS)
+    + [
+        pytest.param(cls, dict(p, solver=s), e, m, id=f"{cls.__name__}-{s}-{p}")
+        for cls in (SoftmaxRegressionCV, LogisticRegressionCV)
+        for p, e, m in CV_PARAMS + (LOGISTIC_CV_PARAMS if cls is LogisticRegressionCV else [])
+        for s in ("lbfgs", "saga")
+    ]
+)
 
 
 @pytest.mark.parametrize("cls, params, error, match", PARAM_CASES)

@@ -48,7 +48,7 @@ def _grid(values, name):
         if values < 1:
             raise ValueError(f"{name} as an int is the size of the grid, >= 1; got {values}.")
         return None
-    grid = check_alphas(values)
+    grid = check_alphas(values, name)
     if name == "Cs" and np.any(grid <= 0):
         raise ValueError(f"Cs must be > 0, got {values!r}.")
     return grid

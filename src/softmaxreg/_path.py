@@ -61,21 +61,22 @@ class RegularizationPath(NamedTuple):
     solver: str
 
 
-def check_alphas(alphas):
+def check_alphas(alphas, name="alphas"):
     """A 1-D float64 array of finite alphas >= 0, sorted decreasing.
 
-    Raises ValueError for an empty, non-finite or negative grid, TypeError for a scalar.
+    Raises ValueError for an empty, non-finite or negative grid, TypeError for a scalar;
+    the messages use ``name``, the parameter the caller gave.
     """
     if np.ndim(alphas) != 1:
-        raise TypeError(f"alphas must be a 1-D sequence of numbers, got {alphas!r}.")
+        raise TypeError(f"{name} must be a 1-D sequence of numbers, got {alphas!r}.")
     try:
         values = np.asarray(alphas, dtype=np.float64)
     except (TypeError, ValueError):
-        raise TypeError(f"alphas must be a 1-D sequence of numbers, got {alphas!r}.") from None
+        raise TypeError(f"{name} must be a 1-D sequence of numbers, got {alphas!r}.") from None
     if values.size == 0:
-        raise ValueError("alphas must hold at least one value.")
+        raise ValueError(f"{name} must hold at least one value.")
     if not np.all(np.isfinite(values)) or np.any(values < 0):
-        raise ValueError(f"alphas must be finite and >= 0, got {values!r}.")
+        raise ValueError(f"{name} must be finite and >= 0, got {values!r}.")
     return np.sort(values)[::-1].copy()
 
 

@@ -540,6 +540,9 @@ def check_logistic_params(est):
     if not isinstance(est.dual, (bool, np.bool_)):
         raise TypeError(f"dual must be a bool, got {est.dual!r}.")
     _check_number("intercept_scaling", est.intercept_scaling, numbers.Real, low=0, low_open=True)
+    # LogisticRegressionCV's paths run without SoftmaxRegression's check_params
+    _check_number("tol", est.tol, numbers.Real, low=0)
+    _check_number("max_iter", est.max_iter, numbers.Integral, low=0)
     if est.l1_ratio is not None:
         _check_number("l1_ratio", est.l1_ratio, numbers.Real, low=0, high=1)
     solver = est.solver
