@@ -37,7 +37,7 @@ non-finite (the step is too large); the state is then half-updated and the calle
 discards it and raises.
 """
 
-from libc.math cimport fabs, isfinite
+from libc.math cimport isfinite
 from libc.stdint cimport int32_t
 from libc.stdlib cimport calloc, free
 from cython.parallel cimport parallel
@@ -47,7 +47,7 @@ from .handoff cimport (
     handoff_new, handoff_status, line_aligned, lines, team_role,
 )
 from .rowmath cimport floating, index_t, loss_residual, prefetch_block, row_dot, row_view
-from .sgd_update cimport SgdPart, SgdRun, clip_l1, row_scatter, schedule
+from .sgd_update cimport SgdPart, SgdRun, clip_l1, part_sums, row_scatter, schedule
 from .adagrad_step cimport adagrad_rate, catch_up_feature, prox_step
 
 # Layout of the state vector shared with the Python driver (C names, then Python names).
@@ -594,36 +594,6 @@ def l1_catch_up(floating[:, ::1] V, double[::1] Q, double[::1] A, double[::1] st
         clip_l1(&V[0, 0], &Q[0], a_ptr, n, state[ST_WSCALE], state[ST_U], state[ST_BETA])
 
 
-cdef void _weight_sums(const floating* v, Py_ssize_t n, const double* A, Py_ssize_t n_A,
-                       double* out) noexcept nogil:
-    """out[:3] = sum of squares and sum of |.| of v[:n], and the sum of A[:n_A]."""
-    cdef Py_ssize_t p, q
-    cdef double w, sum_sq = 0.0, sum_abs = 0.0, a_sum = 0.0
-    cdef double sq[8]
-    cdef double ab[8]
-    # eight running sums, so the adds do not wait on each other and vectorise
-    for q in range(8):
-        sq[q] = 0.0
-        ab[q] = 0.0
-    for p in range(0, n - n % 8, 8):
-        for q in range(8):
-            w = v[p + q]
-            sq[q] += w * w
-            ab[q] += fabs(w)
-    for p in range(n - n % 8, n):
-        w = v[p]
-        sum_sq += w * w
-        sum_abs += fabs(w)
-    for q in range(8):
-        sum_sq += sq[q]
-        sum_abs += ab[q]
-    for p in range(n_A):
-        a_sum += A[p]
-    out[0] = sum_sq
-    out[1] = sum_abs
-    out[2] = a_sum
-
-
 def weight_sums(list Vs, list As, int n_threads=1):
     """Sum of squares and sum of absolute values of the parts' V, and whether every V
     and A is finite.
@@ -681,18 +651,18 @@ def _weight_sums_parts(floating[::1] dtype_tag, list Vs, list As, int n_threads)
         with nogil:
             if n_threads == 1:
                 for q in range(n_parts):
-                    _weight_sums(v_ptr[q], sizes[2 * q], a_ptr[q], sizes[2 * q + 1],
-                                 out_a + 8 * q)
+                    part_sums(v_ptr[q], sizes[2 * q], a_ptr[q], sizes[2 * q + 1],
+                              out_a + 8 * q)
             else:
                 with parallel(num_threads=n_threads):
                     role = team_role(n_parts)
                     if role >= 0:
-                        _weight_sums(v_ptr[role], sizes[2 * role], a_ptr[role],
-                                     sizes[2 * role + 1], out_a + 8 * role)
+                        part_sums(v_ptr[role], sizes[2 * role], a_ptr[role],
+                                  sizes[2 * role + 1], out_a + 8 * role)
                     elif role == ALL_PARTS:
                         for tid in range(n_parts):
-                            _weight_sums(v_ptr[tid], sizes[2 * tid], a_ptr[tid],
-                                         sizes[2 * tid + 1], out_a + 8 * tid)
+                            part_sums(v_ptr[tid], sizes[2 * tid], a_ptr[tid],
+                                      sizes[2 * tid + 1], out_a + 8 * tid)
         for q in range(n_parts):
             sum_sq += out_a[8 * q]
             sum_abs += out_a[8 * q + 1]

@@ -1,11 +1,12 @@
 # cython: language_level=3
 """The pieces of an SGD step (``_sgd.pyx``): the class part and the call's settings as C
 structs, the step-size schedule, the scatter of a row's residuals into the weights and
-the cumulative clipped L1 step. All ``inline noexcept nogil``; they trust their inputs
+the cumulative clipped L1 step, and a part's weight sums (the driver's penalty and
+divergence check). All ``inline noexcept nogil``; they trust their inputs
 (see the kernel's header).
 """
 
-from libc.math cimport pow
+from libc.math cimport fabs, pow
 from libc.stdint cimport int32_t
 
 from .handoff cimport Handoff
@@ -135,3 +136,33 @@ cdef inline void clip_l1(
         v[k] = <floating>(w / wscale)
         if a != NULL:
             a[k] += beta * (old - v[k])
+
+
+cdef inline void part_sums(const floating* v, Py_ssize_t n, const double* A, Py_ssize_t n_A,
+                           double* out) noexcept nogil:
+    """out[:3] = sum of squares and sum of |.| of v[:n], and the sum of A[:n_A]."""
+    cdef Py_ssize_t p, q
+    cdef double w, sum_sq = 0.0, sum_abs = 0.0, a_sum = 0.0
+    cdef double sq[8]
+    cdef double ab[8]
+    # eight running sums, so the adds do not wait on each other and vectorise
+    for q in range(8):
+        sq[q] = 0.0
+        ab[q] = 0.0
+    for p in range(0, n - n % 8, 8):
+        for q in range(8):
+            w = v[p + q]
+            sq[q] += w * w
+            ab[q] += fabs(w)
+    for p in range(n - n % 8, n):
+        w = v[p]
+        sum_sq += w * w
+        sum_abs += fabs(w)
+    for q in range(8):
+        sum_sq += sq[q]
+        sum_abs += ab[q]
+    for p in range(n_A):
+        a_sum += A[p]
+    out[0] = sum_sq
+    out[1] = sum_abs
+    out[2] = a_sum
