@@ -167,6 +167,11 @@ CV_PARAMS = [
     ({"Cs": [1.0, -1.0]}, ValueError, "Cs"),
     ({"cv": 1}, ValueError, "n_splits"),
 ]
+# LogisticRegressionCV's defaults of these three draw scikit-learn's FutureWarnings
+CV_SETTINGS = {
+    SoftmaxRegressionCV: {},
+    LogisticRegressionCV: {"l1_ratios": (0.0,), "scoring": None, "use_legacy_attributes": True},
+}
 LOGISTIC_CV_PARAMS = [
     ({"penalty": "l3"}, ValueError, "penalty must be one of"),
     ({"penalty": "elasticnet", "l1_ratios": [2.0]}, ValueError, "l1_ratios must be"),
@@ -176,7 +181,7 @@ PARAM_CASES = (
     _param_cases(SoftmaxRegression, "softmax", SOFTMAX_PARAMS, SOLVER_PARAMS)
     + _param_cases(LogisticRegression, "logistic", LOGISTIC_PARAMS, LOGISTIC_SOLVER_PARAMS)
     + [
-        pytest.param(cls, dict(p, solver=s), e, m, id=f"{cls.__name__}-{s}-{p}")
+        pytest.param(cls, dict(CV_SETTINGS[cls], **p, solver=s), e, m, id=f"{cls.__name__}-{s}-{p}")
         for cls in (SoftmaxRegressionCV, LogisticRegressionCV)
         for p, e, m in CV_PARAMS + (LOGISTIC_CV_PARAMS if cls is LogisticRegressionCV else [])
         for s in ("lbfgs", "saga")
