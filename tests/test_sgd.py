@@ -5,6 +5,7 @@ import warnings
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from problems import sparse_rows_problem as small_problem
 from scipy.special import expit, softmax
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.class_weight import compute_class_weight
@@ -98,15 +99,6 @@ def reference_sgd(
     if n_avg:
         return (W_sum / n_avg).T, b_sum / n_avg
     return W.T, b
-
-
-def small_problem(n_classes, n_samples=60, n_features=8, seed=0):
-    """Dense data with many exact zeros (so CSR rows skip features)."""
-    rng = np.random.default_rng(seed)
-    X = rng.standard_normal((n_samples, n_features))
-    X[rng.random(X.shape) < 0.4] = 0.0
-    y = rng.integers(n_classes, size=n_samples)
-    return X, y
 
 
 def fit_epochs(X, y, n_epochs, sample_weight=None, **params):

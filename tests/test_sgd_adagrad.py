@@ -6,6 +6,7 @@ import warnings
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from problems import sparse_rows_problem
 from scipy.special import expit, logsumexp
 from sklearn.exceptions import ConvergenceWarning
 
@@ -62,14 +63,9 @@ def reference_adagrad(
     return W.T, b
 
 
-def small_problem(n_classes, n_samples=60, n_features=8, seed=0):
-    """Dense data with many exact zeros (so CSR rows skip features, lazily)."""
-    rng = np.random.default_rng(seed)
-    X = rng.standard_normal((n_samples, n_features))
-    X[rng.random(X.shape) < 0.6] = 0.0
-    y = rng.integers(n_classes, size=n_samples)
-    y[:n_classes] = np.arange(n_classes)
-    return X, y
+def small_problem(n_classes, **kwargs):
+    """Sparser rows than test_sgd's, every class present."""
+    return sparse_rows_problem(n_classes, zero_fraction=0.6, every_class=True, **kwargs)
 
 
 def fit_epochs(X, y, n_epochs, sample_weight=None, **params):

@@ -404,9 +404,10 @@ class LogisticRegressionCV(LogisticRegression):
                 "multi_class='ovr' (removed from scikit-learn in 1.8) has its attributes in "
                 "the legacy layout only: set use_legacy_attributes=True."
             )
-        given_sw = None if sample_weight is None else check_sample_weight(sample_weight, len(y))
+        checked_sw = check_sample_weight(sample_weight, X.shape[0])
+        given_sw = None if sample_weight is None else checked_sw
         sw = effective_sample_weight(
-            check_sample_weight(sample_weight, X.shape[0]),
+            checked_sw,
             self.class_weight,
             y_index,
             classes=classes,
