@@ -5,8 +5,8 @@ import warnings
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from problems import sparse_rows_problem as small_problem
 from scipy.special import expit, softmax
+from sgd_problems import sparse_rows_problem as small_problem
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.estimator_checks import parametrize_with_checks

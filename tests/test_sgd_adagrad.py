@@ -6,8 +6,8 @@ import warnings
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from problems import sparse_rows_problem
 from scipy.special import expit, logsumexp
+from sgd_problems import sparse_rows_problem
 from sklearn.exceptions import ConvergenceWarning
 
 from softmaxreg import SoftmaxRegression
