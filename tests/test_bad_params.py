@@ -78,7 +78,8 @@ SOFTMAX_PARAMS = [
     ({"batch_size": 2.5}, TypeError, "batch_size must be of type"),
     ({"learning_rate": "fast"}, ValueError, "learning_rate must be one of"),
     ({"learning_rate": "constant", "eta0": 0.0}, ValueError, "eta0 must be > 0"),
-    ({"eta0": -0.1}, ValueError, "eta0 must be >= 0"),
+    ({"learning_rate": "optimal", "eta0": -0.1}, ValueError, "eta0 must be >= 0"),
+    ({"eta0": -0.1}, ValueError, "eta0 must be > 0"),
     ({"eta0": np.inf}, ValueError, "eta0 must be finite"),
     ({"power_t": np.nan}, ValueError, "power_t must be finite"),
     ({"power_t": "half"}, TypeError, "power_t must be of type"),
@@ -96,7 +97,12 @@ SOFTMAX_PARAMS = [
 SOLVER_PARAMS = [
     ("lbfgs", {"l1_ratio": 0.5}, ValueError, "lbfgs' supports only the L2 penalty"),
     ("sag", {"l1_ratio": 0.5}, ValueError, "sag' supports only the L2 penalty"),
-    ("sgd", {"alpha": 0.0}, ValueError, "alpha must be > 0 with solver='sgd'"),
+    (
+        "sgd",
+        {"alpha": 0.0, "learning_rate": "optimal"},
+        ValueError,
+        "alpha must be > 0 with solver='sgd'",
+    ),
 ]
 
 LOGISTIC_PARAMS = [

@@ -305,6 +305,7 @@ def test_dense_equals_csr(container, l1_ratio):
         "random_state": 3,
         "average": True,
         "batch_size": 3,
+        "learning_rate": "optimal",
     }
     dense = fit_epochs(X, y, 5, **params)
     sparse = fit_epochs(container(X), y, 5, **params)
@@ -384,6 +385,7 @@ def test_chunking_does_not_change_the_result(monkeypatch):
         "batch_size": 5,
         "l1_ratio": 0.3,
         "average": True,
+        "learning_rate": "optimal",
     }
     a = SoftmaxRegression(**params).fit(X, y)
     monkeypatch.setattr(_sgd_solver, "CHUNK_WORK", 500)
@@ -415,11 +417,11 @@ def test_interrupt_leaves_estimator_unchanged(monkeypatch):
     calls = []
     real = _sgd_solver._sgd.sgd_pass
 
-    def interrupted(*args):
+    def interrupted(*args, **kwargs):
         calls.append(1)
         if len(calls) == 2:
             raise KeyboardInterrupt
-        return real(*args)
+        return real(*args, **kwargs)
 
     monkeypatch.setattr(_sgd_solver, "CHUNK_WORK", 200)
     monkeypatch.setattr(_sgd_solver._sgd, "sgd_pass", interrupted)
@@ -454,7 +456,7 @@ def test_convergence_warning_and_stopping():
         ({"average": -1}, "average must be >= 0"),
         ({"validation_fraction": 1.0}, "validation_fraction must be < 1"),
         ({"n_iter_no_change": 0}, "n_iter_no_change must be >= 1"),
-        ({"alpha": 0.0}, "alpha must be > 0 with solver='sgd'"),
+        ({"alpha": 0.0, "learning_rate": "optimal"}, "alpha must be > 0 with solver='sgd'"),
         ({"shuffle": 1}, "shuffle must be a bool"),
     ],
 )
@@ -499,7 +501,7 @@ def _with_parts(monkeypatch, n_parts, on_threads, call):
         m.setattr(_sgd_solver, "thread_parts", lambda *args: n_parts)
         if not on_threads:
             real = _sgd_solver._sgd.sgd_pass
-            m.setattr(_sgd_solver._sgd, "sgd_pass", lambda *args: real(*args[:-1], 1))
+            m.setattr(_sgd_solver._sgd, "sgd_pass", lambda *args, **kw: real(*args[:-1], 1, **kw))
         assert _parts.class_parts  # the split the driver uses
         return call()
 

@@ -12,6 +12,7 @@ from sklearn.exceptions import ConvergenceWarning
 
 from softmaxreg import SoftmaxRegression
 from softmaxreg._solvers import sgd as _sgd_solver
+from softmaxreg._solvers.contract import SGDSettings
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
@@ -19,19 +20,23 @@ pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceW
 def reference_adagrad(
     X, y, sample_weight, n_classes, *, alpha, l1_ratio, eta0, power_t, average, n_epochs
 ):
-    """Proximal AdaGrad written plainly: every weight takes the proximal step of every
-    step (a zero gradient for the features a row lacks), rows in their order.
+    """Proximal row-wise AdaGrad written plainly: every weight takes the proximal step of
+    every step (a zero gradient for the features a row lacks), rows in their order, at
+    its feature's step (G: the feature's summed squared gradient norms).
 
-    ``eta0`` may be a list, one per epoch. Returns (coef (K, d), intercept (K,)) as the
-    estimator exposes them.
+    ``eta0`` may be a list, one per epoch; each is divided by the mean squared row norm
+    to the power ``1 - power_t``. ``average="linear"`` weights step t of the average by
+    t. Returns (coef (K, d), intercept (K,)) as the estimator exposes them.
     """
     eta0s = list(eta0) if isinstance(eta0, (list, tuple)) else [eta0] * n_epochs
     X = np.asarray(X.toarray() if sp.issparse(X) else X, dtype=np.float64)
     n, d = X.shape
     binomial = n_classes == 2
     K = 1 if binomial else n_classes
-    W, b, G, Gb = np.zeros((d, K)), np.zeros(K), np.zeros((d, K)), np.zeros(K)
-    W_sum, b_sum, n_avg = np.zeros((d, K)), np.zeros(K), 0
+    W, b, G, Gb = np.zeros((d, K)), np.zeros(K), np.zeros((d, 1)), np.zeros(K)
+    W_sum, b_sum, n_avg, weight_sum = np.zeros((d, K)), np.zeros(K), 0, 0.0
+    row_scale = np.mean(np.sum(X**2, axis=1))
+    start = 1 if average == "linear" else average
     l2, l1 = alpha * (1 - l1_ratio), alpha * l1_ratio
     seen = 0
 
@@ -40,6 +45,7 @@ def reference_adagrad(
             return np.where(G > 0, eta0 / G**power_t, 0.0)
 
     for eta0 in eta0s:
+        eta0 = eta0 / row_scale ** (1.0 - power_t)
         for i in range(n):
             z = b + X[i] @ W
             if binomial:
@@ -47,19 +53,21 @@ def reference_adagrad(
             else:
                 r = sample_weight[i] * (np.exp(z - logsumexp(z)) - np.eye(K)[y[i]])
             g = np.outer(X[i], r)
-            G += g * g
+            G += (X[i] ** 2 * (r @ r))[:, None]
             e = rate(G, eta0)
             Z = W - e * g
             W = np.sign(Z) * np.maximum(np.abs(Z) - e * l1, 0.0) / (1.0 + e * l2)
             Gb += r * r
             b = b - rate(Gb, eta0) * r
             seen += 1
-            if average and seen >= average:
-                W_sum += W
-                b_sum += b
+            if start and seen >= start:
                 n_avg += 1
+                weight = n_avg if average == "linear" else 1.0
+                W_sum += weight * W
+                b_sum += weight * b
+                weight_sum += weight
     if n_avg:
-        return (W_sum / n_avg).T, b_sum / n_avg
+        return (W_sum / weight_sum).T, b_sum / weight_sum
     return W.T, b
 
 
@@ -93,7 +101,7 @@ def numpy_objective(coef, intercept, X, y, sample_weight, alpha, l1_ratio):
 
 @pytest.mark.parametrize("n_classes", [3, 2])
 @pytest.mark.parametrize("l1_ratio", [0.0, 0.5])
-@pytest.mark.parametrize("average", [False, 25])
+@pytest.mark.parametrize("average", [False, 25, "linear"])
 @pytest.mark.parametrize("container", [np.asarray, sp.csr_matrix])
 @pytest.mark.parametrize("power_t", [0.5, 0.3])
 def test_matches_numpy_reference(n_classes, l1_ratio, average, container, power_t):
@@ -109,11 +117,12 @@ def test_matches_numpy_reference(n_classes, l1_ratio, average, container, power_
 
 
 @pytest.mark.parametrize("alpha, l1_ratio", [(0.3, 1.0), (0.3, 0.5), (0.0, 0.0)])
-def test_strong_l1_and_no_penalty_match_reference(alpha, l1_ratio):
+@pytest.mark.parametrize("average", [30, "linear"])
+def test_strong_l1_and_no_penalty_match_reference(alpha, l1_ratio, average):
     """A penalty strong enough to zero weights between touches (l1_ratio=1: no L2, the
     skipped steps shrink linearly), and none at all."""
     X, y = small_problem(3, seed=2)
-    params = dict(alpha=alpha, l1_ratio=l1_ratio, eta0=0.5, power_t=0.5, average=30)
+    params = dict(alpha=alpha, l1_ratio=l1_ratio, eta0=0.5, power_t=0.5, average=average)
     est = fit_epochs(sp.csr_matrix(X), y, 3, **params)
     coef, intercept = reference_adagrad(X, y, np.ones(len(y)), 3, n_epochs=3, **params)
     np.testing.assert_allclose(est.coef_, coef, rtol=1e-9, atol=1e-12)
@@ -152,6 +161,7 @@ def test_reaches_the_optimum(optimum_problem, l1_ratio, container, dtype):
         alpha=alpha,
         l1_ratio=l1_ratio,
         eta0=0.5,
+        power_t=0.5,
         average=len(y) * 100,
         shuffle=True,
         random_state=0,
@@ -179,6 +189,30 @@ def test_integer_weights_reach_the_repeated_rows_optimum(optimum_problem):
     for est in (a, b):
         f = numpy_objective(est.coef_, est.intercept_, X, y, sw.astype(float), alpha, 0.0)
         assert 0 <= (f - f_star) / f_star < 2e-3
+
+
+@pytest.mark.parametrize("alpha", [1e-6, 2e-4, 0.02])
+def test_linear_average_matches_reference_at_weak_and_strong_penalties(alpha):
+    """The skipped steps' weighted sums in both of their forms (a series where the
+    penalty's decay over the skipped steps is tiny, the closed form elsewhere) equal the
+    explicit sum."""
+    X, y = small_problem(4, n_samples=60, n_features=12, seed=5)
+    params = dict(alpha=alpha, l1_ratio=0.0, eta0=2.0, power_t=0.2, average="linear")
+    est = fit_epochs(sp.csr_matrix(X), y, 5, **params)
+    coef, intercept = reference_adagrad(X, y, np.ones(len(y)), 4, n_epochs=5, **params)
+    np.testing.assert_allclose(est.coef_, coef, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(est.intercept_, intercept, rtol=1e-9, atol=1e-12)
+
+
+def test_defaults_are_linearly_averaged_adagrad():
+    """solver="sgd" defaults to "adagrad" with eta0=2, power_t=0.2, average="linear";
+    the other schedules keep SGDClassifier's eta0=0.01, power_t=0.5 and no average."""
+    X, y = small_problem(3, seed=7)
+    default = fit_epochs(X, y, 2, random_state=0)
+    explicit = fit_epochs(X, y, 2, random_state=0, eta0=2.0, power_t=0.2, average="linear")
+    np.testing.assert_array_equal(default.coef_, explicit.coef_)
+    settings = SGDSettings(learning_rate="invscaling")
+    assert (settings.eta0, settings.power_t, settings.average) == (0.01, 0.5, False)
 
 
 def test_partial_fit_continues_and_switches_schedules():
@@ -230,7 +264,9 @@ def test_class_parts_give_the_same_model(monkeypatch, container):
             m.setattr(_sgd_solver, "thread_parts", lambda *args: n_parts)
             if not on_threads:
                 real = _sgd_solver._sgd.sgd_pass
-                m.setattr(_sgd_solver._sgd, "sgd_pass", lambda *args: real(*args[:-1], 1))
+                m.setattr(
+                    _sgd_solver._sgd, "sgd_pass", lambda *args, **kw: real(*args[:-1], 1, **kw)
+                )
             return fit_epochs(container(X), y, 3, **params)
 
     one = fit(1, False)

@@ -230,31 +230,37 @@ class SoftmaxRegression(InferenceMixin, ClassifierMixin, BaseEstimator):
         ``partial_fit``.
     batch_size : int, default=1
         "sgd": rows per step; the step uses their mean gradient.
-    learning_rate : {"optimal", "invscaling", "constant", "adaptive", "adagrad"}, \
-default="optimal"
-        "sgd" step size schedule over steps t = 1, 2, ... as in ``SGDClassifier``:
-        "optimal" ``1 / (alpha * (t0 + t - 1))`` with scikit-learn's t0 heuristic,
-        "invscaling" ``eta0 / t**power_t``, "constant" ``eta0``, "adaptive" ``eta0``
-        divided by 5 each time ``n_iter_no_change`` epochs bring no improvement.
-        "adagrad": a step per weight, ``eta0 / G**power_t`` with ``G`` the sum of its
-        squared loss gradients so far (AdaGrad at ``power_t=0.5``), the penalty taken as
-        an exact proximal step and applied lazily to the weights of sparse rows (one row
-        a step: ``batch_size`` must be 1). It needs a larger ``eta0`` than the default
-        (1-2 for TF-IDF rows), and an epoch costs 20-50 times one of "optimal". On three
-        TF-IDF corpora at ``C=10``, five ``partial_fit`` passes with ``eta0=2,
-        power_t=0.15`` and ``average`` = the rows of one pass ended 3.6-3.9% above the
-        optimal objective, against 16-43% for the defaults; AdaGrad's own
-        ``power_t=0.5`` (``eta0=1``, no average) ended 13-16% above: its steps shrink too
-        soon for these weakly regularised problems.
-    eta0 : float, default=0.01
-        "sgd" initial step size (unused by "optimal"); "adagrad"'s base step.
-    power_t : float, default=0.5
-        "sgd" exponent of "invscaling", and of "adagrad"'s ``G`` (>= 0).
-    average : bool or int, default=False
+    learning_rate : {"adagrad", "optimal", "invscaling", "constant", "adaptive"}, \
+default="adagrad"
+        "sgd" step size schedule over steps t = 1, 2, ...
+        "adagrad" (row-wise AdaGrad): a step per feature, ``eta0 / G**power_t`` with
+        ``G`` the sum of the squared norms of the loss gradients of the feature's
+        weights so far, the penalty taken as an exact proximal step and applied lazily to
+        the weights of sparse rows (one row a step: ``batch_size`` must be 1). Rare
+        features keep long steps while frequent ones settle, which is what makes a few
+        passes over text enough; with its default ``eta0``, ``power_t`` and ``average``,
+        five ``partial_fit`` passes over three TF-IDF corpora at ``C=10`` ended 2.3-2.7%
+        above the optimal objective, against 16-43% for "optimal". Its steps do not
+        depend on ``alpha``, so weakly and strongly regularised fits take the same steps.
+        The other schedules are those of ``SGDClassifier``: "optimal" ``1 / (alpha *
+        (t0 + t - 1))`` with scikit-learn's t0 heuristic, "invscaling" ``eta0 /
+        t**power_t``, "constant" ``eta0``, "adaptive" ``eta0`` divided by 5 each time
+        ``n_iter_no_change`` epochs bring no improvement.
+    eta0 : float, default=None
+        "sgd" initial step size (unused by "optimal"); "adagrad"'s base step. None: 2.0
+        for "adagrad" (TF-IDF-scaled rows), 0.01 for the others.
+    power_t : float, default=None
+        "sgd" exponent of "invscaling", and of "adagrad"'s ``G`` (>= 0). None: 0.2 for
+        "adagrad" (AdaGrad's own 0.5 shrinks the steps too soon for weakly regularised
+        problems: 6-11% above the optimum in the same test), 0.5 for "invscaling".
+    average : bool, int or "linear", default=None
         "sgd": return the average of the iterates (averaged SGD, computed lazily);
         an int n starts averaging after n samples have been seen. ``True`` averages from
         the first step, so with "optimal" its large early steps are part of the average;
-        an int start leaves them out.
+        an int start leaves them out. "linear" ("adagrad" only) weights step t by t,
+        which forgets the early iterates without knowing how many steps will follow (a
+        stream's length is not known in advance). None: "linear" for "adagrad", False
+        for the others.
     shuffle : bool, default=True
         "sgd": visit the rows in a fresh random order each epoch (seeded by
         ``random_state``).
@@ -303,10 +309,10 @@ default="optimal"
         n_jobs: int | None = None,
         verbose: int = 0,
         batch_size: int = 1,
-        learning_rate: str = "optimal",
-        eta0: float = 0.01,
-        power_t: float = 0.5,
-        average: bool | int = False,
+        learning_rate: str = "adagrad",
+        eta0: float | None = None,
+        power_t: float | None = None,
+        average: bool | int | str | None = None,
         shuffle: bool = True,
         early_stopping: bool = False,
         validation_fraction: float = 0.1,

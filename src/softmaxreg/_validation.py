@@ -349,11 +349,25 @@ def check_sgd_params(est):
         raise ValueError(
             f"learning_rate must be one of {LEARNING_RATES}, got {est.learning_rate!r}."
         )
-    _check_number("eta0", est.eta0, numbers.Real, low=0, low_open=est.learning_rate != "optimal")
-    _check_number(
-        "power_t", est.power_t, numbers.Real, low=0 if est.learning_rate == "adagrad" else None
-    )
-    if not isinstance(est.average, (bool, np.bool_)):
+    if est.eta0 is not None:
+        _check_number(
+            "eta0", est.eta0, numbers.Real, low=0, low_open=est.learning_rate != "optimal"
+        )
+    if est.power_t is not None:
+        _check_number(
+            "power_t", est.power_t, numbers.Real, low=0 if est.learning_rate == "adagrad" else None
+        )
+    if est.average is None:
+        pass
+    elif isinstance(est.average, str):
+        if est.average != "linear":
+            raise ValueError(f"average must be a bool, an int or 'linear', got {est.average!r}.")
+        if est.learning_rate != "adagrad":
+            raise ValueError(
+                "average='linear' is an option of learning_rate='adagrad', got "
+                f"learning_rate={est.learning_rate!r}; use average=True or an int."
+            )
+    elif not isinstance(est.average, (bool, np.bool_)):
         _check_number("average", est.average, numbers.Integral, low=0)
     for name in ("shuffle", "early_stopping"):
         if not isinstance(getattr(est, name), (bool, np.bool_)):
@@ -370,8 +384,9 @@ def check_sgd_params(est):
     _check_number("n_iter_no_change", est.n_iter_no_change, numbers.Integral, low=1)
     if est.learning_rate == "adagrad" and est.batch_size != 1:
         raise ValueError(
-            "learning_rate='adagrad' takes one row a step: batch_size must be 1, got "
-            f"{est.batch_size!r}."
+            "learning_rate='adagrad' (the default) takes one row a step: batch_size must be "
+            f"1, got {est.batch_size!r}; set learning_rate='optimal' (or another schedule) "
+            "for mini-batches."
         )
     if est.solver == "sgd" and est.learning_rate == "optimal" and est.alpha == 0:
         raise ValueError(

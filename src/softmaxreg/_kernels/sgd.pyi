@@ -39,6 +39,7 @@ def sgd_pass(
     optimal_init: float,
     average_start: float,
     n_threads: int = 1,
+    linear_average: bool = False,
 ) -> int: ...
 def adagrad_rates(G: _F64, E: _F64, eta0: float, power_t: float) -> None: ...
 def adagrad_catch_up(
@@ -49,6 +50,7 @@ def adagrad_catch_up(
     state: _F64,
     alpha: float,
     l1_ratio: float,
+    linear_average: bool = False,
 ) -> None: ...
 def l1_catch_up(V: _Floating, Q: _F64, A: _F64, state: _F64) -> None: ...
 def weight_sums(

@@ -19,7 +19,7 @@ the same whatever the split, so the model does not depend on the thread count. T
 per-row pieces are in ``_sgd_update.pxd`` and ``_rowmath.pxd``; the full design (lazy
 L1 and averaging, prefetching, threads) is in ``docs/design.md``.
 
-``learning_rate="adagrad"`` (``_adagrad_rows``, one row a step) gives each weight its own
+``learning_rate="adagrad"`` (``_adagrad_rows``, one row a step) gives each feature its own
 step ``eta0 / G**power_t`` and takes the elastic-net penalty as a proximal step at that
 step size (``adagrad_step.pxd``). The steps a feature's weights skip between two rows
 that touch it are applied in closed form when the next one does (and at the end of
@@ -59,11 +59,12 @@ cdef enum:
     ST_BETA = 4      # coefficient of V in the averaged sum A + beta * V
     ST_N_AVG = 5     # steps in the average
     ST_LOSS = 6      # sum of s_i * loss_i over rows seen (the caller resets it)
-    N_STATE = 7
+    ST_AVG_WEIGHT = 7  # sum of the averaged steps' weights (n_avg for a plain average)
+    N_STATE = 8
 
 STATE_FIELDS = {
     "wscale": ST_WSCALE, "steps": ST_STEPS, "seen": ST_SEEN, "u": ST_U, "beta": ST_BETA,
-    "n_avg": ST_N_AVG, "loss": ST_LOSS,
+    "n_avg": ST_N_AVG, "loss": ST_LOSS, "avg_weight": ST_AVG_WEIGHT,
 }
 STATE_SIZE = N_STATE
 THREADS_AVAILABLE = bool(HANDOFF_THREADS)
@@ -233,6 +234,7 @@ cdef int _sgd_rows(
         if averaging and has_A:
             state[ST_BETA] += state[ST_WSCALE]
             state[ST_N_AVG] += 1.0
+            state[ST_AVG_WEIGHT] += 1.0
             for q in range(n_own):
                 part = &parts[q]
                 for k in range(part.K):
@@ -260,8 +262,11 @@ cdef int _adagrad_rows(
 
         W[J] = prox^(t - last[J])(W[J])              # the steps W[J] skipped
         r = s_i * (softmax(b + x @ W) - onehot(y_i))
-        G[J] += outer(x, r)**2;  e = eta0 / G[J]**power_t
-        W[J] = prox_e(W[J] - e * outer(x, r));  last[J] = t + 1
+        G[J] += x[J]**2 * ||r||**2;  e[J] = eta0 / G[J]**power_t
+        W[J] = prox_e(W[J] - e[J] * outer(x, r));  last[J] = t + 1
+
+    ``||r||`` is over all K classes, which every thread has (the exchanged scores), so
+    each part keeps the same G.
     """
     cdef Py_ssize_t n_features = run.n_features, start = run.start, stop = run.stop
     cdef const int32_t* y = run.y
@@ -271,6 +276,8 @@ cdef int _adagrad_rows(
     cdef const Handoff* handoff = run.handoff
     cdef bint binomial = run.binomial, fit_intercept = run.fit_intercept
     cdef double eta0 = run.eta0, power_t = run.power_t, average_start = run.average_start
+    cdef bint linear = run.linear_average
+    cdef double omega = 1.0  # the averaged step's weight
     cdef double l2 = run.alpha * (1.0 - run.l1_ratio), l1 = run.alpha * run.l1_ratio
     cdef Py_ssize_t p, i, k, j, q, nnz, next_nnz, col, K
     cdef const floating* values
@@ -278,9 +285,8 @@ cdef int _adagrad_rows(
     cdef const floating* next_values
     cdef const index_t* next_indices
     cdef double* r
-    cdef double* G
     cdef double* a_row
-    cdef double t, i0, x, g, e, z, total, s
+    cdef double t, x, e, z, total, s, rr, shrink
     cdef double* state = parts[0].state
     cdef SgdPart* part
     cdef floating* V
@@ -291,6 +297,8 @@ cdef int _adagrad_rows(
         i = order[p]
         t = state[ST_STEPS]
         averaging = has_A and average_start > 0 and state[ST_SEEN] + 1.0 >= average_start
+        if linear:
+            omega = state[ST_N_AVG] + 1.0
         nnz = row_view(data, indices, indptr, n_features, i, &values, &row_indices)
         next_indices = NULL
         next_nnz = 0
@@ -306,16 +314,16 @@ cdef int _adagrad_rows(
                 col = j if row_indices == NULL else row_indices[j]
                 if part.last[col] < t:
                     a_row = part.A + col * K if has_A else NULL
-                    i0 = _first_averaged(state) - part.last[col]
-                    catch_up_feature(V + col * K, part.E + col * K, a_row, K,
-                                     t - part.last[col], i0 if i0 > 1.0 else 1.0, l1, l2)
+                    catch_up_feature(V + col * K, part.E[col], a_row, K,
+                                     t - part.last[col],
+                                     _first_averaged(state) - part.last[col], l1, l2, linear)
                     part.last[col] = t
             r = part.resid
             for k in range(K):
                 r[k] = 0.0
-            # (E's blocks of the next row are prefetched with V's)
+            # (the averaged sum's blocks of the next row are prefetched with V's)
             row_dot(values, row_indices, nnz, <floating*> V, K, r, next_indices, next_nnz,
-                    part.E, binomial)
+                    part.A if has_A else NULL, binomial)
             for k in range(K):
                 scores[part.k_off + k] = part.intercept[k] + r[k]
         if threaded:
@@ -328,6 +336,12 @@ cdef int _adagrad_rows(
             break
         s = sample_weight[i]
         state[ST_LOSS] += s * loss_residual(scores, K_total, y[i], binomial, s)
+        rr = 0.0
+        for k in range(K_total):
+            rr += scores[k] * scores[k]
+        if not isfinite(rr):
+            status = 1
+            break
 
         # the proximal AdaGrad step on the row's weights and the intercepts
         for q in range(n_own):
@@ -340,16 +354,23 @@ cdef int _adagrad_rows(
             for j in range(nnz):
                 x = values[j]
                 col = j if row_indices == NULL else row_indices[j]
-                G = part.G + col * K
-                for k in range(K):
-                    g = x * r[k]
-                    G[k] += g * g
-                    e = adagrad_rate(G[k], eta0, power_t)
-                    part.E[col * K + k] = e
-                    z = prox_step(V[col * K + k] - e * g, e, l1, l2)
-                    V[col * K + k] = <floating> z
-                    if averaging:
-                        part.A[col * K + k] += V[col * K + k]
+                part.G[col] += x * x * rr
+                if not isfinite(part.G[col]):
+                    # x too large to square: the same advice as a diverged score
+                    status = 1
+                e = adagrad_rate(part.G[col], eta0, power_t)
+                part.E[col] = e
+                if l1 == 0.0:
+                    shrink = 1.0 / (1.0 + e * l2)
+                    for k in range(K):
+                        V[col * K + k] = <floating> ((V[col * K + k] - e * x * r[k]) * shrink)
+                else:
+                    for k in range(K):
+                        z = prox_step(V[col * K + k] - e * x * r[k], e, l1, l2)
+                        V[col * K + k] = <floating> z
+                if averaging:
+                    for k in range(K):
+                        part.A[col * K + k] += omega * V[col * K + k]
                 part.last[col] = t + 1.0
             if fit_intercept:
                 for k in range(K):
@@ -358,11 +379,14 @@ cdef int _adagrad_rows(
                                                       power_t) * r[k]
             if averaging:
                 for k in range(K):
-                    part.A_intercept[k] += part.intercept[k]
+                    part.A_intercept[k] += omega * part.intercept[k]
+        if status != 0:
+            break
         state[ST_STEPS] += 1.0
         state[ST_SEEN] += 1.0
         if averaging:
             state[ST_N_AVG] += 1.0
+            state[ST_AVG_WEIGHT] += omega
     for q in range(1, n_own):
         for k in range(N_STATE):
             parts[q].state[k] = state[k]
@@ -385,23 +409,26 @@ def adagrad_rates(double[::1] G, double[::1] E, double eta0, double power_t):
 
 
 def adagrad_catch_up(floating[:, ::1] V, double[::1] E, double[::1] A, double[::1] last,
-                     double[::1] state, double alpha, double l1_ratio):
+                     double[::1] state, double alpha, double l1_ratio,
+                     bint linear_average=False):
     """Apply to every weight the steps it skipped since its feature's ``last`` step
     (``learning_rate="adagrad"``, end of a pass), so that V and A are current.
 
     Parameters
     ----------
     V : ndarray of shape (n_features, K), float32 or float64
-    E : ndarray of shape (n_features * K,), float64
-        The weights' steps.
+    E : ndarray of shape (n_features,), float64
+        The features' steps.
     A : ndarray of shape (n_features * K,) or (0,), float64
     last : ndarray of shape (n_features,), float64
         Set to the current step.
     state : ndarray of shape (N_STATE,), float64
     alpha, l1_ratio : float
+    linear_average : bool, default=False
+        Weight each averaged step by its rank (``average="linear"``).
     """
     cdef Py_ssize_t n_features = V.shape[0], K = V.shape[1], col
-    cdef double t = state[ST_STEPS], i0
+    cdef double t = state[ST_STEPS]
     cdef double l2 = alpha * (1.0 - l1_ratio), l1 = alpha * l1_ratio
     cdef double* a_ptr = &A[0] if A.shape[0] > 0 else NULL
     if n_features == 0 or K == 0:
@@ -409,9 +436,9 @@ def adagrad_catch_up(floating[:, ::1] V, double[::1] E, double[::1] A, double[::
     with nogil:
         for col in range(n_features):
             if last[col] < t:
-                i0 = _first_averaged(&state[0]) - last[col]
-                catch_up_feature(&V[col, 0], &E[col * K], a_ptr + col * K if a_ptr != NULL
-                                 else NULL, K, t - last[col], i0 if i0 > 1.0 else 1.0, l1, l2)
+                catch_up_feature(&V[col, 0], E[col], a_ptr + col * K if a_ptr != NULL
+                                 else NULL, K, t - last[col], _first_averaged(&state[0])
+                                 - last[col], l1, l2, linear_average)
                 last[col] = t
 
 
@@ -437,6 +464,7 @@ def sgd_pass(
     double optimal_init,
     double average_start,
     int n_threads=1,
+    bint linear_average=False,
 ):
     """Run SGD steps over the rows ``order[start:stop]``, updating the parts in place.
 
@@ -470,6 +498,9 @@ def sgd_pass(
         Run the parts on this many threads (one part each); any other value, or a team
         OpenMP makes smaller, runs all parts on one thread: the same arithmetic, so the
         same model.
+    linear_average : bool, default=False
+        "adagrad" only: weight the averaged steps 1, 2, 3, ... (``average="linear"``),
+        which forgets the early iterates without knowing how many steps will follow.
 
     Returns
     -------
@@ -512,7 +543,7 @@ def sgd_pass(
             if part.k_off != K or V.shape[0] != n_features or resid.shape[1] != V.shape[1] \
                     or resid.shape[0] < min(batch_size, stop - start):
                 raise ValueError("parts must cover the classes in order, with (batch, k) resid")
-            if lr_kind == LR_ADAGRAD and (G.shape[0] != V.shape[0] * V.shape[1]
+            if lr_kind == LR_ADAGRAD and (G.shape[0] != n_features
                                           or E.shape[0] != G.shape[0]
                                           or G_intercept.shape[0] != V.shape[1]
                                           or last.shape[0] != n_features or batch_size != 1):
@@ -545,7 +576,8 @@ def sgd_pass(
             start=start, stop=stop, n_classes=K, n_parts=n_parts, handoff=&handoff,
             binomial=binomial, fit_intercept=fit_intercept, batch_size=batch_size,
             lr_kind=lr_kind, eta0=eta0, power_t=power_t, alpha=alpha, l1_ratio=l1_ratio,
-            optimal_init=optimal_init, average_start=average_start)
+            optimal_init=optimal_init, average_start=average_start,
+            linear_average=linear_average)
         with nogil:
             if n_threads == 1 and lr_kind == LR_ADAGRAD:
                 status = _adagrad_rows(data_ptr, ind_ptr, indptr_ptr, &run, cparts, n_parts, 0,

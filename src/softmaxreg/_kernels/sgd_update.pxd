@@ -23,9 +23,9 @@ cdef struct SgdPart:
     double* A_intercept   # (K,)
     double* state         # (N_STATE,): the same values in every part
     double* resid         # (batch_size, K) residuals of the batch's rows
-    double* G             # "adagrad": (n_features * K,) sums of squared gradients, or NULL
+    double* G             # "adagrad": (n_features,) sums of squared gradient norms, or NULL
     double* G_intercept   # "adagrad": (K,) the same for the intercepts
-    double* E             # "adagrad": (n_features * K,) each weight's step, eta0 / G**power_t
+    double* E             # "adagrad": (n_features,) each feature's step, eta0 / G**power_t
     double* last          # "adagrad": (n_features,) step each feature is up to date with
     Py_ssize_t k_off
     Py_ssize_t K
@@ -52,6 +52,7 @@ cdef struct SgdRun:
     double l1_ratio
     double optimal_init
     double average_start
+    bint linear_average           # "adagrad": weight each averaged step by its rank
 
 
 cdef inline double schedule(int lr_kind, double t, double eta0, double alpha,

@@ -160,14 +160,15 @@ class SgdPart(NamedTuple):
         part.
     resid : ndarray of shape (batch_size, k), float64
         Scratch: the residuals of a batch's rows.
-    G : ndarray of shape (n_features * k,) or (0,), float64
-        ``learning_rate="adagrad"``: sum of the squared loss gradients per weight; empty
-        for the other schedules.
+    G : ndarray of shape (n_features,) or (0,), float64
+        ``learning_rate="adagrad"``: per feature, the sum of the squared norms of its
+        weights' loss gradients (over all the classes, so every part holds the same);
+        empty for the other schedules.
     G_intercept : ndarray of shape (k,) or (0,), float64
         The same for the intercepts.
-    E : ndarray of shape (n_features * k,) or (0,), float64
-        ``"adagrad"``: each weight's step ``eta0 / G**power_t`` (0 while G is), kept so
-        that the steps a weight skipped need no power of G.
+    E : ndarray of shape (n_features,) or (0,), float64
+        ``"adagrad"``: each feature's step ``eta0 / G**power_t`` (0 while G is), kept so
+        that the steps a feature skipped need no power of G.
     last : ndarray of shape (n_features,) or (0,), float64
         ``"adagrad"``: the step up to which each feature's weights (and their averaged
         sum) are up to date; the steps since then are applied when the feature is next

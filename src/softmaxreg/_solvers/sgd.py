@@ -42,8 +42,9 @@ def optimal_init(alpha):
 
 
 def average_start(average):
-    """Samples seen before averaging starts: 0 (no averaging) for False, 1 for True."""
-    if average is True:
+    """Samples seen before averaging starts: 0 (no averaging) for False, 1 for True and
+    "linear"."""
+    if average is True or average == "linear":
         return 1
     if average is False:
         return 0
@@ -109,6 +110,17 @@ class SGDState:
             new.rng.set_state(self.rng.get_state())
         return new
 
+    def __setstate__(self, values):
+        # a state pickled before the weighted average kept one scalar less: its average
+        # (if any) is a plain one, whose weights sum to the steps it holds
+        self.__dict__.update(values)
+        states = self.__dict__.get("state", [])
+        if states and states[0].size < _sgd.STATE_SIZE:
+            self.state = [
+                np.concatenate([st, np.zeros(_sgd.STATE_SIZE - st.size)]) for st in states
+            ]
+            self.set_scalar("avg_weight", self.state[0][_S["n_avg"]])
+
     def __getattr__(self, name):
         if name in _S:
             return self.__dict__["state"][0][_S[name]]
@@ -143,14 +155,32 @@ class SGDState:
             )
         ]
 
+    def adagrad_scale(self, rows):
+        """The mean squared row norm of the first rows "adagrad" met (1 for unit rows such
+        as TF-IDF's), fixed from then on.
+
+        AdaGrad's step ``eta0 / G**power_t`` adapts to the gradients' scale only to the
+        power ``power_t``: dividing ``eta0`` by this scale to the power ``1 - power_t``
+        makes the steps follow when X is multiplied by a constant, so that one default
+        ``eta0`` serves unit rows and raw features alike.
+        """
+        scale = self.__dict__.get("row_scale")
+        if scale is None:
+            sq, _ = rows.squared_norms()
+            scale = float(np.mean(sq)) if sq.size else 1.0
+            if not (np.isfinite(scale) and scale > 0.0):
+                scale = 1.0
+            self.row_scale = scale
+        return scale
+
     def use_adagrad(self, eta0, power_t):
-        """Prepare a pass of ``learning_rate="adagrad"``: its per-weight arrays on the
-        first one, and the steps ``E`` at this pass's ``eta0`` and ``power_t`` (either may
+        """Prepare a pass of ``learning_rate="adagrad"``: its per-feature arrays on
+        the first one, and the steps ``E`` at this pass's ``eta0`` and ``power_t`` (either may
         have changed since the last); weights in plain form (``wscale`` 1, averaged sum
         ``A`` itself) and no L1 owed, as an earlier pass of another schedule may have
         left them."""
-        if self.G[0].size == 0:
-            self.G = [on_cache_lines(np.zeros(V.size)) for V in self.V]
+        if self.G[0].size != self.shape[0]:
+            self.G = [np.zeros(V.shape[0]) for V in self.V]
             self.G_intercept = [np.zeros(V.shape[1]) for V in self.V]
         if self.E[0].size != self.G[0].size:
             self.E = [on_cache_lines(np.zeros(G.size)) for G in self.G]
@@ -196,8 +226,8 @@ class SGDState:
             if average:
                 np.multiply(V, self.beta, out=W[:, o : o + k], dtype=np.float64)
                 W[:, o : o + k] += A.reshape(V.shape)
-                W[:, o : o + k] /= self.n_avg
-                out[n + o : n + o + k] = Ai / self.n_avg
+                W[:, o : o + k] /= self.avg_weight
+                out[n + o : n + o + k] = Ai / self.avg_weight
             else:
                 np.multiply(V, self.wscale, out=W[:, o : o + k], dtype=np.float64)
                 out[n + o : n + o + k] = b
@@ -254,11 +284,13 @@ def run_pass(state, objective, sample_weight, order, settings, eta):
         state.A = [np.zeros(V.size) for V in state.V]
         state.set_scalar("beta", 0.0)
         state.set_scalar("n_avg", 0.0)
+        state.set_scalar("avg_weight", 0.0)
         for Ai in state.A_intercept:
             Ai[:] = 0.0
     lr = _sgd.LEARNING_RATES[settings.learning_rate]
     adagrad = settings.learning_rate == "adagrad"
     if adagrad:
+        eta = eta / state.adagrad_scale(rows) ** (1.0 - settings.power_t)
         state.use_adagrad(eta, settings.power_t)
     else:
         state.last = [np.empty(0) for _ in state.ranges]  # "adagrad" leaves no steps owed
@@ -293,13 +325,14 @@ def run_pass(state, objective, sample_weight, order, settings, eta):
             t0,
             average_start(settings.average),
             threads,
+            linear_average=settings.average == "linear",
         )
         if status != 0:
             raise FloatingPointError(DIVERGED_MESSAGE)
         used = max(used, threads)
     if adagrad:
         for V, E, A, last, st in zip(state.V, state.E, state.A, state.last, state.state):
-            _sgd.adagrad_catch_up(V, E, A, last, st, alpha, l1_ratio)
+            _sgd.adagrad_catch_up(V, E, A, last, st, alpha, l1_ratio, settings.average == "linear")
     elif state.Q[0].size:
         for V, Q, A, st in zip(state.V, state.Q, state.A, state.state):
             _sgd.l1_catch_up(V, Q, A, st)
