@@ -215,6 +215,26 @@ def test_defaults_are_linearly_averaged_adagrad():
     assert (settings.eta0, settings.power_t, settings.average) == (0.01, 0.5, False)
 
 
+@pytest.mark.parametrize("l1_ratio", [0.0, 0.5])
+def test_stream_chunks_settled_once_equal_partial_fit(l1_ratio):
+    """A stream's chunks leave the untouched weights owing their steps and write no
+    model; settled at the end of the pass, the model is partial_fit's."""
+    X, y = small_problem(4, n_samples=120, n_features=30, seed=8)
+    X = sp.csr_matrix(X)
+    params = dict(solver="sgd", alpha=0.01, l1_ratio=l1_ratio, random_state=0)
+    one, streamed = SoftmaxRegression(**params), SoftmaxRegression(**params)
+    classes = np.arange(4)
+    for _ in range(2):
+        losses = []
+        for rows in np.array_split(np.arange(120), 5):
+            one.partial_fit(X[rows], y[rows], classes=classes)
+            losses.append(streamed._partial_fit(X[rows], y[rows], classes, None, stream=True))
+        streamed._settle_stream(float(np.mean(losses)))
+    np.testing.assert_allclose(streamed.coef_, one.coef_, rtol=1e-10, atol=1e-13)
+    np.testing.assert_allclose(streamed.intercept_, one.intercept_, rtol=1e-10, atol=1e-13)
+    assert len(streamed.loss_curve_) == 2 and np.all(np.isfinite(streamed.loss_curve_))
+
+
 def test_partial_fit_continues_and_switches_schedules():
     """partial_fit passes equal fit's epochs; a stream may switch from another schedule
     to "adagrad" and back (the scaled weights and pending L1 are settled first)."""

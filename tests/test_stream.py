@@ -233,13 +233,13 @@ def test_numeric_csv_and_svmlight_are_standardised_from_the_first_read(tmp_path)
 
 def test_chunks_hold_at_most_chunk_size_rows(news, monkeypatch):
     sizes = []
-    original = SoftmaxRegression.partial_fit
+    original = SoftmaxRegression._partial_fit
 
-    def spy(self, X, y, **kwargs):
+    def spy(self, X, y, *args, **kwargs):
         sizes.append(X.shape[0])
-        return original(self, X, y, **kwargs)
+        return original(self, X, y, *args, **kwargs)
 
-    monkeypatch.setattr(SoftmaxRegression, "partial_fit", spy)
+    monkeypatch.setattr(SoftmaxRegression, "_partial_fit", spy)
     fit_file(news / "news.jsonl.gz", hash_bits=8, chunk_size=37, holdout=0.1, alpha=1e-3)
     assert max(sizes) == 37 and sum(sizes) > 400
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from dataclasses import fields
+from types import SimpleNamespace
 
 import numpy as np
 import numpy.typing as npt
@@ -21,7 +22,7 @@ from ._objective import MIN_WORK_PER_THREAD, Objective, params_from_coef
 from ._solvers.contract import SGDSettings, SolverResult
 from ._solvers.progress import ProgressLog
 from ._solvers.registry import PRIVATE_SOLVERS, SOLVERS, choose_solver
-from ._solvers.sgd import new_state, partial_fit_pass, penalty
+from ._solvers.sgd import new_state, partial_fit_pass, penalty, settle_weights
 from ._threads import effective_n_threads
 from ._typing import Callback, ClassWeight, FloatArray, MatrixLike, RandomStateLike
 from ._validation import (
@@ -459,7 +460,12 @@ default="adagrad"
         with _restore_on_error(self):
             return self._partial_fit(X, y, classes, sample_weight)
 
-    def _partial_fit(self, X, y, classes, sample_weight):
+    def _partial_fit(self, X, y, classes, sample_weight, stream=False):
+        """``partial_fit``; with ``stream`` (``softmaxreg.stream``'s loop over a file's
+        chunks), the state is updated in place and the model is not written: the
+        stream discards the estimator on an error and reads the model only at the end
+        of a pass (``_settle_stream``), so a chunk costs no pass over a 2**20-feature
+        model. Returns the chunk's mean loss then."""
         check_params(self)
         first = not hasattr(self, "classes_")
         if classes is not None:
@@ -498,6 +504,11 @@ default="adagrad"
             if not first:
                 params0 = params_from_coef(self.coef_, self.intercept_, objective.binomial)
             state = new_state(objective, params0, settings)
+        if stream:
+            state = partial_fit_pass(state, objective, settings, copy=False, settle=False)
+            self.classes_ = classes
+            self._sgd_state = state
+            return state.loss / objective.total_weight if objective.total_weight > 0 else 0.0
         state = partial_fit_pass(state, objective, settings)
         W, b = state.weights()  # finite: partial_fit_pass raises otherwise
         curve = list(getattr(self, "loss_curve_", [])) if not first else []
@@ -507,6 +518,18 @@ default="adagrad"
         set_fitted(self, classes, W, b, X.dtype, 1, log.curve(), own=True)
         self._sgd_state = state
         return self
+
+    def _settle_stream(self, loss):
+        """End of a stream's pass: bring the weights up to date, write the model, and
+        append ``loss`` (the pass's mean loss) plus the penalty to ``loss_curve_``."""
+        state = self._sgd_state
+        settings = solver_settings(self, SGDSettings)
+        settle_weights(state, self.alpha, self.l1_ratio, settings)
+        W, b = state.weights()
+        objective = SimpleNamespace(alpha=self.alpha, l1_ratio=self.l1_ratio)
+        curve = [*getattr(self, "loss_curve_", []), loss + penalty(state, objective)]
+        set_fitted(self, self.classes_, W, b, state.dtype, 1, curve, own=True)
+        return curve[-1]
 
     def decision_function(self, X: MatrixLike) -> FloatArray:
         """Raw scores ``X @ coef_.T + intercept_``.

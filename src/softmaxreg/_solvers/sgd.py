@@ -271,8 +271,12 @@ def new_state(objective, params0, settings):
     )
 
 
-def run_pass(state, objective, sample_weight, order, settings, eta):
+def run_pass(state, objective, sample_weight, order, settings, eta, settle=True):
     """One pass of SGD steps over ``order``, in chunks; catches L1 up at the end.
+
+    ``settle=False`` ("adagrad" only) leaves the weights the pass did not touch owing
+    their steps (``last``) and takes no sums: a stream's chunks then cost no pass over
+    the whole model each, and ``settle`` runs once where the weights are read.
 
     Raises FloatingPointError (with advice) when the kernel saw a non-finite score.
     """
@@ -330,9 +334,18 @@ def run_pass(state, objective, sample_weight, order, settings, eta):
         if status != 0:
             raise FloatingPointError(DIVERGED_MESSAGE)
         used = max(used, threads)
-    if adagrad:
+    if settle or not adagrad:
+        settle_weights(state, alpha, l1_ratio, settings)
+    return used
+
+
+def settle_weights(state, alpha, l1_ratio, settings):
+    """Bring every weight up to date (the steps "adagrad" or L1 still owe) and take the
+    sums of the penalty; FloatingPointError if a weight is not finite."""
+    if settings.learning_rate == "adagrad" and state.last[0].size:
+        linear = settings.average == "linear"
         for V, E, A, last, st in zip(state.V, state.E, state.A, state.last, state.state):
-            _sgd.adagrad_catch_up(V, E, A, last, st, alpha, l1_ratio, settings.average == "linear")
+            _sgd.adagrad_catch_up(V, E, A, last, st, alpha, l1_ratio, linear)
     elif state.Q[0].size:
         for V, Q, A, st in zip(state.V, state.Q, state.A, state.state):
             _sgd.l1_catch_up(V, Q, A, st)
@@ -340,7 +353,6 @@ def run_pass(state, objective, sample_weight, order, settings, eta):
     if not (finite and all(np.isfinite(b.sum()) for b in state.intercept)):
         raise FloatingPointError(DIVERGED_MESSAGE)
     state.sums = (sum_sq, sum_abs)
-    return used
 
 
 def penalty(state, objective):
@@ -450,13 +462,15 @@ def fit_sgd(objective, params0, settings, progress, state=None):
     return SolverResult(state.params(), settings.max_iter, progress.curve(), state)
 
 
-def partial_fit_pass(state, objective, settings):
+def partial_fit_pass(state, objective, settings, copy=True, settle=True):
     """One ``partial_fit`` pass over ``objective``'s rows; returns the updated copy of state.
 
-    ``state`` (an SGDState, not modified) carries the step count, averaging and the
-    shuffling generator from earlier calls; ``settings`` is an ``SGDSettings``.
+    ``state`` (an SGDState, not modified unless ``copy=False``) carries the step count,
+    averaging and the shuffling generator from earlier calls; ``settings`` is an
+    ``SGDSettings``; ``settle`` as in ``run_pass``.
     """
-    state = state.copy()
+    if copy:
+        state = state.copy()
     if state.rng is None:
         state.rng = check_random_state(settings.random_state)
         if state.rng is np.random.mtrand._rand:  # random_state=None: own generator
@@ -466,5 +480,5 @@ def partial_fit_pass(state, objective, settings):
         order = state.rng.permutation(order)
     state.set_scalar("loss", 0.0)
     eta = settings.eta0 if state.eta is None else state.eta  # "adaptive" continues from fit's eta
-    run_pass(state, objective, objective.sample_weight, order, settings, eta)
+    run_pass(state, objective, objective.sample_weight, order, settings, eta, settle=settle)
     return state

@@ -242,7 +242,8 @@ def fit_file(
     history : History (a list of dict)
         One record per pass: ``pass``, ``train_rows``, ``holdout_rows``,
         ``holdout_log_loss``, ``holdout_accuracy`` (NaN without held-out rows),
-        ``objective`` (the mean of ``partial_fit``'s per-chunk objective estimates) and
+        ``objective`` (the pass's mean loss, each row's taken before its step, plus the
+        penalty at the pass's end) and
         ``seconds`` (training and scoring). The model returned is that of the record
         with ``best`` True. ``history.columns`` names the columns read.
     """
@@ -347,10 +348,10 @@ def fit_file(
         bar = StreamProgress(reader.size, f"pass {p}/{passes}", enabled=progress)
         rows, objective = 0, 0.0
         for X, y in iter_chunks(reader, transform, mapping, "train"):
-            estimator.partial_fit(X, y, classes=classes)
+            objective += estimator._partial_fit(X, y, classes, None, stream=True) * y.shape[0]
             rows += y.shape[0]
-            objective += estimator.loss_curve_[-1] * y.shape[0]
             bar.update(reader.bytes_read, rows)
+        objective = estimator._settle_stream(objective / max(rows, 1))
         bar.done()
         loss, accuracy, n_holdout = (float("nan"), float("nan"), 0)
         if holdout > 0 and scan.n_holdout > 0:
@@ -361,7 +362,7 @@ def fit_file(
             "holdout_rows": n_holdout,
             "holdout_log_loss": loss,
             "holdout_accuracy": accuracy,
-            "objective": float(objective / max(rows, 1)),
+            "objective": float(objective),
             "seconds": time.perf_counter() - start,
             "best": False,
         }
