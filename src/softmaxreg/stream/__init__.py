@@ -2,7 +2,8 @@
 
 ``fit_file`` reads a CSV, JSON-lines or svmlight file (optionally gzipped) in chunks and
 feeds each chunk to ``SoftmaxRegression(solver="sgd").partial_fit``. Memory is bounded by
-the model plus one chunk, whatever the file's size: text is hashed with scikit-learn's
+the model plus two chunks (one trained on while the next is read, when ``n_jobs`` allows
+two threads), whatever the file's size: text is hashed with scikit-learn's
 ``HashingVectorizer`` (no vocabulary to keep) or, with ``vocabulary=True``, turned into
 TF-IDF over a vocabulary counted in a first read; numeric columns are standardised with
 statistics gathered in a first read. A share of the rows, chosen by a hash of each row,
@@ -21,9 +22,11 @@ from __future__ import annotations
 import math
 import time
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
+from .._threads import effective_n_threads
 from ._progress import StreamProgress
 from ._reader import ChunkReader, label_classes
 
@@ -117,13 +120,32 @@ def _grouped_by_label(labels_in_order, counts):
     return changes < 0.5 * expected
 
 
-def iter_chunks(reader, transform, mapping, part):
+def iter_chunks(reader, transform, mapping, part, ahead=False):
     """Yield ``(X, y)`` of each chunk of ``part``: the chunk's features through
-    ``transform`` (or as read when None) and its labels as classes via ``mapping``."""
-    for chunk in reader.chunks(part):
+    ``transform`` (or as read when None) and its labels as classes via ``mapping``.
+
+    ``ahead``: build the next chunk on a thread of its own while the caller works on
+    this one (two chunks in memory instead of one). Decompressing, hashing and the
+    solver's kernel release the GIL, so reading and training then overlap.
+    """
+
+    def build(chunks):
+        chunk = next(chunks, None)
+        if chunk is None:
+            return None
         X = chunk.X if transform is None else transform(chunk.X)
-        y = np.asarray([mapping[label] for label in chunk.labels])
-        yield X, y
+        return X, np.asarray([mapping[label] for label in chunk.labels])
+
+    chunks = reader.chunks(part)
+    if not ahead:
+        while (item := build(chunks)) is not None:
+            yield item
+        return
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="softmaxreg-read") as pool:
+        pending = pool.submit(build, chunks)
+        while (item := pending.result()) is not None:
+            pending = pool.submit(build, chunks)
+            yield item
 
 
 def _score(model, reader, transform, mapping, classes):
@@ -343,11 +365,16 @@ def fit_file(
     fitted = Pipeline([*steps, ("model", estimator)]) if steps else estimator
     history, best, best_params, no_change = History(), None, None, 0
     history.columns = reader.columns()
+    # one of the threads n_jobs allows reads ahead, the others train
+    n_jobs, budget = estimator.n_jobs, effective_n_threads(estimator.n_jobs)
+    ahead = budget >= 2
+    if ahead:  # (the estimator is this function's clone: an error discards it)
+        estimator.set_params(n_jobs=budget - 1)
     for p in range(1, passes + 1):
         start = time.perf_counter()
         bar = StreamProgress(reader.size, f"pass {p}/{passes}", enabled=progress)
         rows, objective = 0, 0.0
-        for X, y in iter_chunks(reader, transform, mapping, "train"):
+        for X, y in iter_chunks(reader, transform, mapping, "train", ahead=ahead):
             objective += estimator._partial_fit(X, y, classes, None, stream=True) * y.shape[0]
             rows += y.shape[0]
             bar.update(reader.bytes_read, rows)
@@ -378,6 +405,7 @@ def fit_file(
             log(record, fitted)
         if no_change >= n_iter_no_change:
             break
+    estimator.set_params(n_jobs=n_jobs)
     if best is not history[-1]:
         estimator.coef_, estimator.intercept_ = best_params
     best["best"] = True
