@@ -55,11 +55,22 @@ cdef inline double prox_step(double z, double e, double l1, double l2) noexcept 
     return 0.0
 
 
-cdef inline void power_sums(double n, double la, double* h0, double* h1) noexcept nogil:
-    """``h0 = sum_{j=1..n} a**j`` and ``h1 = sum_{j=1..n} j a**j`` for ``a = exp(la)``,
-    ``la <= 0``, without the cancellation of the textbook forms when ``n * |la|`` is
-    small (then the series of ``exp`` to the fourth order, exact to ~1e-14 below 1e-3)."""
-    cdef double x = -la, s1, s2, s3, s4, u, d
+cdef inline double expm1_fast(double y) noexcept nogil:
+    """exp(y) - 1: the series to y**5 for |y| < 1e-3 (relative error under 2e-18), libm's
+    expm1 above; the penalty's decay over a skipped span is usually that small."""
+    if fabs(y) < 1e-3:
+        return y * (1.0 + y / 2.0 * (1.0 + y / 3.0 * (1.0 + y / 4.0 * (1.0 + y / 5.0))))
+    return expm1(y)
+
+
+cdef inline void power_sums(double n, double la, double* h0, double* h1,
+                            double* u) noexcept nogil:
+    """``h0 = sum_{j=1..n} a**j``, ``h1 = sum_{j=1..n} j a**j`` and ``u = a**n - 1`` for
+    ``a = exp(la)``, ``la <= 0``, without the cancellation of the textbook forms when
+    ``n * |la|`` is small (then the series of ``exp`` to the fourth order, exact to ~1e-14
+    below 1e-3)."""
+    cdef double x = -la, s1, s2, s3, s4, d
+    u[0] = expm1_fast(n * la)
     if n * x < 1e-3:
         s1 = n * (n + 1.0) / 2.0
         s2 = s1 * (2.0 * n + 1.0) / 3.0
@@ -68,21 +79,22 @@ cdef inline void power_sums(double n, double la, double* h0, double* h1) noexcep
         h1[0] = s1 - x * s2 + x * x / 2.0 * s3 - x * x * x / 6.0 * s4
         h0[0] = n - x * s1 + x * x / 2.0 * s2 - x * x * x / 6.0 * s3
         return
-    u = expm1(n * la)   # a**n - 1
     d = -expm1(la)      # 1 - a
-    h0[0] = exp(la) * (-u) / d
-    h1[0] = exp(la) * (-u - n * (1.0 + u) * d) / (d * d)
+    h0[0] = (1.0 - d) * (-u[0]) / d
+    h1[0] = (1.0 - d) * (-u[0] - n * (1.0 + u[0]) * d) / (d * d)
 
 
-cdef inline double weighted_geo(double i0, double i1, double la, double c,
-                                bint linear) noexcept nogil:
+cdef inline double weighted_geo(double i0, double i1, double la, double c, bint linear,
+                                double* u) noexcept nogil:
     """``sum_{i=i0..i1} w_i a**i`` (``a = exp(la)``) with the average's weights ``w_i = 1``,
-    or ``i - c`` when ``linear``."""
-    cdef double n = i1 - i0 + 1.0, h0, h1, scale
+    or ``i - c`` when ``linear``; ``u``: ``a**(i1 - i0 + 1) - 1``."""
+    cdef double n = i1 - i0 + 1.0, h0, h1, scale = 1.0
     if n <= 0.0:
+        u[0] = 0.0
         return 0.0
-    power_sums(n, la, &h0, &h1)
-    scale = exp((i0 - 1.0) * la)  # sum over i0..i1 = a**(i0-1) * (sum over 1..n, shifted)
+    power_sums(n, la, &h0, &h1, u)
+    if i0 != 1.0:  # sum over i0..i1 = a**(i0-1) * (sum over 1..n, shifted)
+        scale = exp((i0 - 1.0) * la)
     if not linear:
         return scale * h0
     return scale * (h1 + (i0 - 1.0 - c) * h0)
@@ -111,7 +123,7 @@ cdef inline double prox_steps(double w0, double k, double e, double l1, double l
     sum of the iterates ``w_i`` for ``i0 <= i <= k`` (1-based; weights as in
     ``weighted_geo``) to ``sum_out[0]``."""
     cdef double m = fabs(w0), sign = 1.0 if w0 > 0.0 else -1.0
-    cdef double la, h = 0.0, x, i1, wk
+    cdef double la, h = 0.0, x, i1, wk, u
     if k <= 0.0 or w0 == 0.0:
         return w0
     if e == 0.0 or (l1 == 0.0 and l2 == 0.0):
@@ -145,7 +157,7 @@ cdef inline double prox_steps(double w0, double k, double e, double l1, double l
         sum_out[0] += sign * (m * weighted_count(i0, i1, c, linear, 0.0)
                               - e * l1 * weighted_count(i0, i1, c, linear, 1.0))
     else:
-        sum_out[0] += sign * ((m + h) * weighted_geo(i0, i1, la, c, linear)
+        sum_out[0] += sign * ((m + h) * weighted_geo(i0, i1, la, c, linear, &u)
                               - h * weighted_count(i0, i1, c, linear, 0.0))
     return sign * wk
 
@@ -163,7 +175,7 @@ cdef inline void catch_up_feature(floating* v, double e, double* a, Py_ssize_t K
     sum to ``w_0`` times one weighted geometric sum), so the transcendental calls are
     made once per feature, not once per weight."""
     cdef Py_ssize_t k
-    cdef double total, la, factor, geo
+    cdef double total, la, factor, geo, u = 0.0
     cdef double c = first - 1.0, i0 = first if first > 1.0 else 1.0
     if k_skip <= 0.0:
         return
@@ -179,8 +191,13 @@ cdef inline void catch_up_feature(floating* v, double e, double* a, Py_ssize_t K
         geo = weighted_count(i0, k_skip, c, linear, 0.0)
     else:
         la = -log1p_fast(e * l2)  # log(1 / (1 + e l2))
-        factor = 1.0 + expm1(k_skip * la)
-        geo = weighted_geo(i0, k_skip, la, c, linear) if a != NULL else 0.0
+        geo = 0.0
+        if a != NULL and k_skip >= i0:
+            geo = weighted_geo(i0, k_skip, la, c, linear, &u)
+        if a != NULL and i0 == 1.0:
+            factor = 1.0 + u  # the same a**k
+        else:
+            factor = 1.0 + expm1_fast(k_skip * la)
     if a != NULL:
         for k in range(K):
             a[k] += geo * v[k]

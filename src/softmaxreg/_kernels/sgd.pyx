@@ -46,7 +46,9 @@ from .handoff cimport (
     ALL_PARTS, HANDOFF_THREADS, NO_PART, Handoff, exchange_scores, handoff_free,
     handoff_new, handoff_status, line_aligned, lines, team_role,
 )
-from .rowmath cimport floating, index_t, loss_residual, prefetch_block, row_dot, row_view
+from .rowmath cimport (
+    floating, index_t, loss_residual, prefetch_block, prefetch_read, row_dot, row_view,
+)
 from .sgd_update cimport SgdPart, SgdRun, clip_l1, part_sums, row_scatter, schedule
 from .adagrad_step cimport adagrad_rate, catch_up_feature, prox_step
 
@@ -309,9 +311,14 @@ cdef int _adagrad_rows(
             part = &parts[q]
             K = part.K
             V = <floating*> part.V
-            # bring the row's weights up to step t, then its scores
+            # bring the row's weights up to step t, then its scores; the next row's
+            # per-feature entries are fetched meanwhile (row_dot fetches its weights)
             for j in range(nnz):
                 col = j if row_indices == NULL else row_indices[j]
+                if next_indices != NULL and j < next_nnz:
+                    prefetch_read(part.last + next_indices[j])
+                    prefetch_read(part.G + next_indices[j])
+                    prefetch_read(part.E + next_indices[j])
                 if part.last[col] < t:
                     a_row = part.A + col * K if has_A else NULL
                     catch_up_feature(V + col * K, part.E[col], a_row, K,
