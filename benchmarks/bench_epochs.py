@@ -58,7 +58,10 @@ def test_sklearn_sag_epoch(benchmark, train):
 def test_softmaxreg_sgd_epoch(benchmark, text_corpus):
     _, X, _, y, _ = text_corpus
     benchmark.group = "sgd_epoch"
-    model = SoftmaxRegression(alpha=1e-5, solver="sgd", max_iter=1, tol=0.0, random_state=0)
+    # SGDClassifier's schedule, so that the epochs compare like for like
+    model = SoftmaxRegression(
+        alpha=1e-5, solver="sgd", learning_rate="optimal", max_iter=1, tol=0.0, random_state=0
+    )
     benchmark(_quiet(model.fit), X, y)
     assert model.n_iter_ == 1 and np.all(np.isfinite(model.coef_))
 

@@ -72,7 +72,8 @@ def epoch_methods(X, y, C):
         return fit
 
     def ours(solver, n_jobs):
-        extra = {"n_iter_no_change": 10**6} if solver == "sgd" else {}
+        # SGD: SGDClassifier's schedule, so that the epochs compare like for like
+        extra = {"n_iter_no_change": 10**6, "learning_rate": "optimal"} if solver == "sgd" else {}
         return lambda k: SoftmaxRegression(
             alpha=alpha, solver=solver, tol=0.0, max_iter=k, random_state=0, n_jobs=n_jobs, **extra
         )
