@@ -10,7 +10,11 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 from sklearn.datasets import load_iris
-from sklearn.feature_extraction.text import HashingVectorizer, TfidfVectorizer
+from sklearn.feature_extraction.text import (
+    HashingVectorizer,
+    TfidfTransformer,
+    TfidfVectorizer,
+)
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import MaxAbsScaler, MinMaxScaler, StandardScaler
 
@@ -72,6 +76,12 @@ def models(iris):
         SoftmaxRegression(alpha=1e-3),
     )
     yield "hashing", hashing.fit(DOCS, LABELS), DOCS + ["kittens and bonds"]
+    hashed_tfidf = make_pipeline(
+        HashingVectorizer(n_features=64, alternate_sign=False, norm=None),
+        TfidfTransformer(sublinear_tf=True),
+        SoftmaxRegression(alpha=1e-3),
+    )
+    yield "hashing-tfidf", hashed_tfidf.fit(DOCS, LABELS), DOCS + ["kittens and bonds"]
 
 
 CASES = [
@@ -84,6 +94,7 @@ CASES = [
     "maxabs-binary",
     "tfidf-options-maxabs",
     "hashing",
+    "hashing-tfidf",
 ]
 
 

@@ -10,11 +10,12 @@ import zlib
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from sklearn.datasets import dump_svmlight_file, make_blobs
 from sklearn.feature_extraction.text import HashingVectorizer
 from sklearn.metrics import accuracy_score, log_loss
 from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import StandardScaler
+from sklearn.preprocessing import StandardScaler, normalize
 
 from softmaxreg import SoftmaxRegression
 from softmaxreg.stream import ChunkReader, fit_file
@@ -59,12 +60,24 @@ def news(tmp_path_factory):
     return d
 
 
-def reference(path, passes, chunk_size, holdout, alpha, bits=10):
-    """The same fit as a plain loop: hash, hold out by CRC-32, partial_fit chunk by chunk."""
+def reference(path, passes, chunk_size, holdout, alpha, bits=10, idf=True):
+    """The same fit as a plain loop: hash, hold out by CRC-32, partial_fit chunk by chunk;
+    with ``idf``, the hashed counts times the smooth idf of the training rows' document
+    frequencies, rows L2-normalised."""
     lines = [line for line in open(path, "rb") if line.strip()]
     train = [json.loads(line) for line in lines if not held_out(line, holdout)]
     test = [json.loads(line) for line in lines if held_out(line, holdout)]
     vec = HashingVectorizer(n_features=2**bits, alternate_sign=False, norm="l2")
+    if idf:
+        counts = HashingVectorizer(n_features=2**bits, alternate_sign=False, norm=None)
+        df = (counts.transform([r["text"] for r in train]) > 0).sum(axis=0).A1
+        weights = np.log((1.0 + len(train)) / (1.0 + df)) + 1.0
+
+        class Weighed:
+            def transform(self, texts):
+                return normalize(counts.transform(texts) @ sp.diags(weights))
+
+        vec = Weighed()
     classes = np.unique([r["label"] for r in train + test])
     model = SoftmaxRegression(solver="sgd", alpha=alpha, random_state=0)
     scores = []
@@ -89,8 +102,8 @@ def reference(path, passes, chunk_size, holdout, alpha, bits=10):
     return scores, len(train), len(test)
 
 
-@pytest.mark.parametrize("name", ["news.jsonl", "news.jsonl.gz"])
-def test_fit_file_equals_a_partial_fit_loop(news, name):
+@pytest.mark.parametrize("name, idf", [("news.jsonl", True), ("news.jsonl.gz", False)])
+def test_fit_file_equals_a_partial_fit_loop(news, name, idf):
     model, history = fit_file(
         news / name,
         hash_bits=10,
@@ -99,9 +112,11 @@ def test_fit_file_equals_a_partial_fit_loop(news, name):
         holdout=0.2,
         alpha=1e-3,
         n_iter_no_change=3,
+        idf=idf,
     )
-    scores, n_train, n_test = reference(news / "news.jsonl", 3, 64, 0.2, 1e-3)
+    scores, n_train, n_test = reference(news / "news.jsonl", 3, 64, 0.2, 1e-3, idf=idf)
     assert isinstance(model, Pipeline) and isinstance(model[0], HashingVectorizer)
+    assert len(model.steps) == (3 if idf else 2)
     # the model returned is that of the pass with the lowest held-out log-loss
     best = int(np.argmin([loss for loss, _, _ in scores]))
     assert [r["best"] for r in history] == [k == best for k in range(3)]

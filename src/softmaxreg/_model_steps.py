@@ -12,6 +12,9 @@ scikit-learn transformers below, whose fitted state is a few arrays and plain va
     array. Custom preprocessors, tokenizers and analyzers are code and are refused.
 ``HashingVectorizer``
     Stateless: its settings only (same refusals).
+``TfidfTransformer``
+    Its settings and ``n_features_in_`` as JSON, ``idf_`` (when it weighs by idf) as an
+    array: the idf of hashed counts in ``fit --stream``.
 
 Each step is described by a JSON object ``{"name", "class", "params", ...}`` and its
 arrays are stored under ``step<i>_<attribute>``. Rebuilding a step picks the class from
@@ -49,6 +52,7 @@ TFIDF_PARAMS = _TEXT_PARAMS + (
     "sublinear_tf",
 )
 HASHING_PARAMS = _TEXT_PARAMS + ("n_features", "alternate_sign")
+TRANSFORMER_PARAMS = ("norm", "use_idf", "smooth_idf", "sublinear_tf")
 _SCALER_ARRAYS = {
     "StandardScaler": ("mean_", "var_", "scale_"),
     "MaxAbsScaler": ("max_abs_", "scale_"),
@@ -56,7 +60,11 @@ _SCALER_ARRAYS = {
 
 
 def _classes():
-    from sklearn.feature_extraction.text import HashingVectorizer, TfidfVectorizer
+    from sklearn.feature_extraction.text import (
+        HashingVectorizer,
+        TfidfTransformer,
+        TfidfVectorizer,
+    )
     from sklearn.preprocessing import MaxAbsScaler, StandardScaler
 
     return {
@@ -64,10 +72,17 @@ def _classes():
         "MaxAbsScaler": MaxAbsScaler,
         "TfidfVectorizer": TfidfVectorizer,
         "HashingVectorizer": HashingVectorizer,
+        "TfidfTransformer": TfidfTransformer,
     }
 
 
-STEP_NAMES = ("StandardScaler", "MaxAbsScaler", "TfidfVectorizer", "HashingVectorizer")
+STEP_NAMES = (
+    "StandardScaler",
+    "MaxAbsScaler",
+    "TfidfVectorizer",
+    "HashingVectorizer",
+    "TfidfTransformer",
+)
 
 
 def is_supported_step(step):
@@ -114,7 +129,8 @@ def step_metadata(step, index):
 
     Parameters
     ----------
-    step : StandardScaler, MaxAbsScaler, TfidfVectorizer or HashingVectorizer
+    step : StandardScaler, MaxAbsScaler, TfidfVectorizer, HashingVectorizer or \
+TfidfTransformer
         Fitted (a HashingVectorizer needs no fit).
     index : int
         Position in the pipeline; its arrays are named ``step<index>_<attribute>``.
@@ -138,6 +154,11 @@ def step_metadata(step, index):
         arrays = {prefix + "idf": np.asarray(step.idf_, dtype=np.float64)} if step.use_idf else {}
         return meta, arrays
     check_is_fitted(step)
+    if kind == "TfidfTransformer":
+        params = {name: _plain(name, getattr(step, name)) for name in TRANSFORMER_PARAMS}
+        meta = {"class": kind, "params": params, "n_features_in_": int(step.n_features_in_)}
+        idf = getattr(step, "idf_", None) if step.use_idf else None
+        return meta, ({} if idf is None else {prefix + "idf": np.asarray(idf, dtype=np.float64)})
     params = {name: _plain(name, value) for name, value in step.get_params().items()}
     seen = step.n_samples_seen_
     names = getattr(step, "feature_names_in_", None)
@@ -215,6 +236,18 @@ def build_step(meta, arrays, index):
                 raise ValueError("the vectoriser's idf is missing or has the wrong shape.")
             vec.idf_ = idf
         return vec
+    if kind == "TfidfTransformer":
+        step = cls(**_check_params(cls, meta.get("params"), TRANSFORMER_PARAMS))
+        n_features = meta.get("n_features_in_")
+        if not isinstance(n_features, int) or n_features < 1:
+            raise ValueError("the TfidfTransformer's n_features_in_ is not a positive int.")
+        step.n_features_in_ = n_features
+        if step.use_idf:
+            idf = arrays.get(prefix + "idf")
+            if idf is None or idf.shape != (n_features,):
+                raise ValueError("the TfidfTransformer's idf is missing or has the wrong shape.")
+            step.idf_ = idf
+        return step
     step = cls(**_check_params(cls, meta.get("params")))
     n_features = int(meta["n_features_in_"])
     for attr in _SCALER_ARRAYS[kind]:

@@ -230,8 +230,8 @@ def build_parser():
     stream.add_argument(
         "--stream",
         action="store_true",
-        help="train with partial_fit on chunks of rows; text is hashed (--hash-bits), "
-        "numeric columns standardised from a first read",
+        help="train with partial_fit on chunks of rows; text is hashed (--hash-bits) and "
+        "weighted by idf, numeric columns standardised from a first read",
     )
     stream.add_argument(
         "--hash-bits",
@@ -262,6 +262,12 @@ def build_parser():
         action="store_true",
         help="build a vocabulary in a first read (with --min-df, --max-features) and use "
         "TF-IDF features instead of hashing",
+    )
+    stream.add_argument(
+        "--no-idf",
+        action="store_true",
+        dest="no_idf",
+        help="hashed text: leave out the idf weights (counted in a first read by default)",
     )
     p_fit.add_argument(
         "--top",

@@ -10,13 +10,15 @@ import warnings
 from .io import DataError
 
 # options of the streaming fit only (None or False when not given)
-STREAM_OPTIONS = ("hash_bits", "passes", "holdout", "chunk_size", "vocabulary")
+STREAM_OPTIONS = ("hash_bits", "passes", "holdout", "chunk_size", "vocabulary", "no_idf")
 
 
 def _check_options(args):
     """Refuse what a streaming fit cannot honour rather than ignore it."""
     if args.vocabulary and args.hash_bits is not None:
         raise DataError("--vocabulary and --hash-bits exclude each other.")
+    if args.vocabulary and args.no_idf:
+        raise DataError("--no-idf applies to hashed text; --vocabulary always weighs by idf.")
     refused = {
         "test_size": "--test-size: a streaming fit holds rows out with --holdout",
         "plot": "--plot is not available with --stream",
@@ -25,7 +27,6 @@ def _check_options(args):
         refused.update(
             min_df="--min-df needs --vocabulary (--stream hashes text otherwise)",
             max_features="--max-features needs --vocabulary (--stream hashes text otherwise)",
-            sublinear_tf="--sublinear-tf needs --vocabulary (--stream hashes text otherwise)",
         )
     for name, message in refused.items():
         if getattr(args, name) not in (None, False):
@@ -88,6 +89,7 @@ def stream_fit_command(args, out=None, err=None):
             ngram_range=tuple(args.ngram_range or (1, 1)),
             stop_words=args.stop_words,
             vocabulary=args.vocabulary,
+            idf=not args.no_idf,
             min_df=args.min_df,
             max_features=args.max_features,
             sublinear_tf=args.sublinear_tf,
@@ -107,7 +109,8 @@ def stream_fit_command(args, out=None, err=None):
     best = next(r for r in history if r["best"])
     first = fitted.steps[0][0] if hasattr(fitted, "steps") else None
     kind = {
-        "hashingvectorizer": f"2**{hash_bits} hashed text features",
+        "hashingvectorizer": f"2**{hash_bits} hashed text features"
+        + ("" if args.no_idf else " weighted by idf (counted in a first read)"),
         "tfidfvectorizer": f"{model.n_features_in_} TF-IDF terms (vocabulary of the first read)",
     }.get(first, f"{model.n_features_in_} features")
     print(
