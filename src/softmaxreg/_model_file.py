@@ -14,7 +14,8 @@ open it) holding exactly these members:
     null, ``loss_curve_`` as a list, and ``alpha_``/``l1_ratio`` for
     ``LogisticRegression``), ``preprocessors`` (the pipeline's steps before the
     estimator, each a JSON object described in ``softmaxreg/_model_steps.py``: a
-    ``StandardScaler``, ``MaxAbsScaler``, ``TfidfVectorizer`` or ``HashingVectorizer``;
+    ``StandardScaler``, ``MaxAbsScaler``, ``TfidfVectorizer``, ``HashingVectorizer`` or
+    ``TfidfTransformer``;
     empty for a bare estimator), ``steps`` (the pipeline's step names, or null),
     ``info`` (a JSON object the caller passed, e.g. the command line's column names)
     and ``arrays``, which maps each array name to its ``dtype``, ``shape`` and the
@@ -153,7 +154,8 @@ def save_model(model: Any, path: StrPath, *, info: dict | None = None) -> None:
     ----------
     model : SoftmaxRegression, LogisticRegression or Pipeline
         Fitted. A ``Pipeline`` holds ``StandardScaler``, ``MaxAbsScaler``,
-        ``TfidfVectorizer`` or ``HashingVectorizer`` steps before the estimator (e.g.
+        ``TfidfVectorizer``, ``HashingVectorizer`` or ``TfidfTransformer`` steps before
+        the estimator (e.g.
         ``make_pipeline(StandardScaler(), SoftmaxRegression())``): their settings and
         fitted arrays are stored as plain values, since these are what a model needs to
         see new data the way it saw the training data; custom tokenizers (code) and any
