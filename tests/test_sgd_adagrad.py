@@ -204,15 +204,43 @@ def test_linear_average_matches_reference_at_weak_and_strong_penalties(alpha):
     np.testing.assert_allclose(est.intercept_, intercept, rtol=1e-9, atol=1e-12)
 
 
-def test_defaults_are_linearly_averaged_adagrad():
-    """solver="sgd" defaults to "adagrad" with eta0=2, power_t=0.2, average="linear";
-    the other schedules keep SGDClassifier's eta0=0.01, power_t=0.5 and no average."""
+def test_auto_runs_adagrad_in_partial_fit_and_optimal_in_fit():
+    """learning_rate="auto": partial_fit runs "adagrad" with eta0=2, power_t=0.2,
+    average="linear"; fit runs "optimal" (SGDClassifier's eta0=0.01, power_t=0.5, no
+    average), or "adagrad" where "optimal" cannot run (alpha=0)."""
     X, y = small_problem(3, seed=7)
-    default = fit_epochs(X, y, 2, random_state=0)
-    explicit = fit_epochs(X, y, 2, random_state=0, eta0=2.0, power_t=0.2, average="linear")
-    np.testing.assert_array_equal(default.coef_, explicit.coef_)
+    classes = np.arange(3)
+    auto = SoftmaxRegression(solver="sgd", random_state=0, shuffle=False)
+    explicit = SoftmaxRegression(
+        solver="sgd",
+        random_state=0,
+        shuffle=False,
+        learning_rate="adagrad",
+        eta0=2.0,
+        power_t=0.2,
+        average="linear",
+    )
+    for est in (auto, explicit):
+        est.partial_fit(X, y, classes=classes)
+    np.testing.assert_array_equal(auto.coef_, explicit.coef_)
+
+    def fit(**params):
+        est = SoftmaxRegression(solver="sgd", random_state=0, max_iter=2, **params)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            return est.fit(X, y)
+
+    np.testing.assert_array_equal(fit().coef_, fit(learning_rate="optimal").coef_)
+    np.testing.assert_array_equal(
+        fit(alpha=0.0).coef_,
+        fit(alpha=0.0, learning_rate="adagrad", eta0=2.0, power_t=0.2, average="linear").coef_,
+    )
+    # partial_fit after fit continues fit's schedule
+    continued = fit().partial_fit(X, y)
+    assert continued._sgd_state.rate == "optimal"
     settings = SGDSettings(learning_rate="invscaling")
     assert (settings.eta0, settings.power_t, settings.average) == (0.01, 0.5, False)
+    assert SGDSettings(batch_size=4).resolve(partial=True, alpha=1.0).learning_rate == "optimal"
 
 
 @pytest.mark.parametrize("l1_ratio", [0.0, 0.5])

@@ -339,7 +339,7 @@ def check_random_state_param(random_state):
 
 
 # The values of ``learning_rate``, from the SGD kernel's table (name -> schedule code).
-LEARNING_RATES = tuple(_LEARNING_RATE_CODES)
+LEARNING_RATES = ("auto", *_LEARNING_RATE_CODES)
 
 
 def check_sgd_params(est):
@@ -355,17 +355,21 @@ def check_sgd_params(est):
         )
     if est.power_t is not None:
         _check_number(
-            "power_t", est.power_t, numbers.Real, low=0 if est.learning_rate == "adagrad" else None
+            "power_t",
+            est.power_t,
+            numbers.Real,
+            low=0 if est.learning_rate in ("adagrad", "auto") else None,
         )
     if est.average is None:
         pass
     elif isinstance(est.average, str):
         if est.average != "linear":
             raise ValueError(f"average must be a bool, an int or 'linear', got {est.average!r}.")
-        if est.learning_rate != "adagrad":
+        if est.learning_rate not in ("adagrad", "auto") or est.batch_size != 1:
             raise ValueError(
-                "average='linear' is an option of learning_rate='adagrad', got "
-                f"learning_rate={est.learning_rate!r}; use average=True or an int."
+                "average='linear' is an option of learning_rate='adagrad' (one row a step), "
+                f"got learning_rate={est.learning_rate!r}, batch_size={est.batch_size!r}; "
+                "use average=True or an int."
             )
     elif not isinstance(est.average, (bool, np.bool_)):
         _check_number("average", est.average, numbers.Integral, low=0)
@@ -384,11 +388,17 @@ def check_sgd_params(est):
     _check_number("n_iter_no_change", est.n_iter_no_change, numbers.Integral, low=1)
     if est.learning_rate == "adagrad" and est.batch_size != 1:
         raise ValueError(
-            "learning_rate='adagrad' (the default) takes one row a step: batch_size must be "
-            f"1, got {est.batch_size!r}; set learning_rate='optimal' (or another schedule) "
-            "for mini-batches."
+            "learning_rate='adagrad' takes one row a step: batch_size must be 1, got "
+            f"{est.batch_size!r}; set learning_rate='optimal' (or another schedule) for "
+            "mini-batches."
         )
-    if est.solver == "sgd" and est.learning_rate == "optimal" and est.alpha == 0:
+    if (
+        est.solver == "sgd"
+        and est.alpha == 0
+        and (
+            est.learning_rate == "optimal" or (est.learning_rate == "auto" and est.batch_size != 1)
+        )
+    ):
         raise ValueError(
             "alpha must be > 0 with solver='sgd' and learning_rate='optimal' (its step "
             "size is 1 / (alpha * t)); set alpha > 0 or use another learning_rate."

@@ -21,7 +21,7 @@ result.
 """
 
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Optional, Union
 
 import numpy as np
@@ -69,17 +69,32 @@ def sgd_default(learning_rate, name, value):
     return SGD_DEFAULTS.get(learning_rate, SGD_DEFAULTS[None])[name]
 
 
+def auto_learning_rate(partial, alpha, batch_size, average):
+    """What ``learning_rate="auto"`` runs: "adagrad" for ``partial_fit`` (a stream's few
+    passes, whose length is not known: per-feature steps and a linearly weighted average
+    get close to the optimum in a few passes), "optimal" for ``fit`` (epochs until
+    ``tol``: its ``1 / (alpha t)`` steps converge faster there); "adagrad" also where
+    "optimal" cannot run (``alpha=0``) or ``average="linear"`` asks for it, and
+    "optimal" for mini-batches (AdaGrad here takes one row a step)."""
+    if batch_size != 1:
+        return "optimal"
+    if partial or alpha == 0 or average == "linear":
+        return "adagrad"
+    return "optimal"
+
+
 @dataclass(frozen=True)
 class SGDSettings:
     """Settings of ``solver="sgd"`` (``fit`` and ``partial_fit``); ``eta0``,
-    ``power_t`` and ``average`` of None take ``SGD_DEFAULTS``."""
+    ``power_t`` and ``average`` of None take ``SGD_DEFAULTS`` once the learning rate is
+    known (``resolve`` turns "auto" into one)."""
 
     tol: float = 1e-4
     max_iter: int = 100
     random_state: RandomStateLike = None
     n_jobs: Optional[int] = None
     batch_size: int = 1
-    learning_rate: str = "adagrad"
+    learning_rate: str = "auto"
     eta0: Optional[float] = None
     power_t: Optional[float] = None
     average: Union[bool, int, str, None] = None
@@ -89,9 +104,20 @@ class SGDSettings:
     n_iter_no_change: int = 5
 
     def __post_init__(self):
+        if self.learning_rate == "auto":
+            return
         for name in ("eta0", "power_t", "average"):
             value = sgd_default(self.learning_rate, name, getattr(self, name))
             object.__setattr__(self, name, value)
+
+    def resolve(self, partial, alpha, previous=None):
+        """These settings with ``learning_rate="auto"`` replaced by what it runs and the
+        defaults filled in: ``previous`` (the schedule of the run being continued), else
+        ``auto_learning_rate``."""
+        if self.learning_rate != "auto":
+            return self
+        rate = previous or auto_learning_rate(partial, alpha, self.batch_size, self.average)
+        return replace(self, learning_rate=rate)
 
 
 @dataclass(frozen=True)

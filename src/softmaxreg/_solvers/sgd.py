@@ -96,6 +96,7 @@ class SGDState:
         # sum of squares and of |.| of V after the last pass (run_pass), for the penalty
         self.sums = self.weight_sums()[:2]
         self.eta = None  # current eta of the "adaptive" schedule
+        self.rate = None  # the learning rate of the last pass
 
     def copy(self):
         """A deep copy (the random generator's state included)."""
@@ -124,6 +125,8 @@ class SGDState:
     def __getattr__(self, name):
         if name in _S:
             return self.__dict__["state"][0][_S[name]]
+        if name == "rate" and "ranges" in self.__dict__:
+            return None  # a state pickled before the schedule was recorded
         if name in ("G", "G_intercept", "E", "last") and "ranges" in self.__dict__:
             # a state pickled before "adagrad" existed: none of its arrays yet
             value = self.__dict__[name] = [np.empty(0) for _ in self.__dict__["ranges"]]
@@ -292,6 +295,7 @@ def run_pass(state, objective, sample_weight, order, settings, eta, settle=True)
         for Ai in state.A_intercept:
             Ai[:] = 0.0
     lr = _sgd.LEARNING_RATES[settings.learning_rate]
+    state.rate = settings.learning_rate  # the schedule "auto" continues
     adagrad = settings.learning_rate == "adagrad"
     if adagrad:
         eta = eta / state.adagrad_scale(rows) ** (1.0 - settings.power_t)
@@ -419,6 +423,7 @@ def fit_sgd(objective, params0, settings, progress, state=None):
     ``SGDSettings``; a fit starts a new SGD run, so ``state`` is not used. The result's
     ``state`` is the final SGDState, which ``partial_fit`` continues from.
     """
+    settings = settings.resolve(partial=False, alpha=objective.alpha)
     rng = check_random_state(settings.random_state)
     n = objective.rows.n_samples
     train = np.arange(n, dtype=np.intp)
@@ -469,6 +474,7 @@ def partial_fit_pass(state, objective, settings, copy=True, settle=True):
     averaging and the shuffling generator from earlier calls; ``settings`` is an
     ``SGDSettings``; ``settle`` as in ``run_pass``.
     """
+    settings = settings.resolve(partial=True, alpha=objective.alpha, previous=state.rate)
     if copy:
         state = state.copy()
     if state.rng is None:
