@@ -170,30 +170,27 @@ def test_softmax_rows_are_probabilities(spec):
     np.testing.assert_allclose(lse, scipy_logsumexp(Z64, axis=1), rtol=rtol)
 
 
-class _Settings:
-    """The estimator attributes the solver drivers read."""
+def _settings(solver, **kw):
+    """The solver's settings dataclass, for a constant-eta SGD and one-thread-safe
+    defaults (what the drivers read)."""
+    from dataclasses import fields
 
-    def __init__(self, **kw):
-        self.__dict__.update(
-            dict(
-                tol=0.0,
-                max_iter=1,
-                verbose=0,
-                random_state=0,
-                warm_start=False,
-                batch_size=1,
-                learning_rate="constant",
-                eta0=0.01,
-                power_t=0.5,
-                average=False,
-                shuffle=True,
-                early_stopping=False,
-                validation_fraction=0.1,
-                n_iter_no_change=5,
-                n_jobs=None,
-            ),
-            **kw,
-        )
+    from softmaxreg._solvers.registry import SOLVERS
+
+    values = {
+        "tol": 0.0,
+        "max_iter": 1,
+        "random_state": 0,
+        "batch_size": 1,
+        "learning_rate": "constant",
+        "eta0": 0.01,
+        "power_t": 0.5,
+        "average": False,
+        "n_jobs": None,
+        **kw,
+    }
+    cls = SOLVERS[solver].settings
+    return cls(**{f.name: values[f.name] for f in fields(cls) if f.name in values})
 
 
 @PROPERTY
@@ -232,7 +229,10 @@ def test_one_epoch_of_stochastic_kernels_is_finite_and_storage_independent(
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
             params = fit(
-                obj, params0, _Settings(batch_size=batch_size, max_iter=2), ProgressLog(solver)
+                obj,
+                params0,
+                _settings(solver, batch_size=batch_size, max_iter=2),
+                ProgressLog(solver),
             ).params
         assert np.all(np.isfinite(params))
         if not fit_intercept:
