@@ -96,6 +96,18 @@ def test_hand_made_text_matches_sklearn(alternate_sign, norm, n_features, dtype)
     assert_same_csr(ours, ref)
 
 
+def test_hash_of_minus_two_to_the_31():
+    """``ad1u66pi`` hashes to -2**31, whose ``abs`` overflows: column and sign as scikit-learn's."""
+    from sklearn.utils import murmurhash3_32
+
+    assert murmurhash3_32("ad1u66pi", seed=0) == -(2**31)
+    texts = ["ad1u66pi", "ad1u66pi ad1u66pi ab", "AD1U66PI"]
+    for n_features in (2**20, 3, 1000, 2**31 - 1):
+        for alternate_sign in (True, False):
+            ours = hash_texts(texts, n_features, alternate_sign=alternate_sign, norm=None)
+            assert_same_csr(ours, _reference(texts, n_features, alternate_sign, None))
+
+
 def test_every_code_point_is_a_word_character_as_in_re():
     """Python's ``\\w`` is ``str.isalnum() or '_'``: a doubled code point is a token exactly
     when ``re`` says so, for every code point (lower-cased first, as both do)."""
