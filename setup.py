@@ -45,7 +45,7 @@ if DEBUG:
         ["-O0", "-g"] if sys.platform != "win32" else []
     )
 
-MODULES = ["softmax", "loss", "sgd", "sag", "scales", "predict", "cpu"]
+MODULES = ["softmax", "loss", "sgd", "sag", "scales", "predict", "cpu", "text_hash"]
 # Second builds of the epoch kernels for x86-64 CPUs with AVX2 and FMA (see _kernels/select.py).
 X86_64 = platform.machine().lower() in ("x86_64", "amd64") and sys.platform != "win32"
 if X86_64 and os.environ.get("SOFTMAXREG_NO_AVX2", "0") in ("", "0"):

@@ -141,6 +141,7 @@ def stream_predict(args, model, info, out, err):
     from sklearn.pipeline import Pipeline
 
     from ..stream import ChunkReader
+    from ..stream._hashing import hashing_transform, supports
     from .io import labels_array
     from .predict import _as_model_labels, report_scores, scores
 
@@ -177,8 +178,15 @@ def stream_predict(args, model, info, out, err):
     writer.writerow(header)
     ys, preds, loss, seen = [], [], 0.0, True
     scored = reader.fmt == "svmlight" or reader.target is not None
+    # A pipeline that starts by hashing text: the compiled hashing, then the other steps.
+    transform = rest = None
+    if isinstance(model, Pipeline) and len(model.steps) >= 2 and supports(model[0]):
+        transform, rest = hashing_transform(model[0]), model[1:]
     for chunk in reader.chunks("all"):
-        proba = model.predict_proba(chunk.X)
+        if transform is None:
+            proba = model.predict_proba(chunk.X)
+        else:
+            proba = rest.predict_proba(transform(chunk.X))
         pred = classes[np.argmax(proba, axis=1)]
         for i in range(len(pred)):
             row = [pred[i].item()]
