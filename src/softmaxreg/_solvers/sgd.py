@@ -187,8 +187,12 @@ class SGDState:
             self.G_intercept = [np.zeros(V.shape[1]) for V in self.V]
         if self.E[0].size != self.G[0].size:
             self.E = [on_cache_lines(np.zeros(G.size)) for G in self.G]
-        for G, E in zip(self.G, self.E):
-            _sgd.adagrad_rates(G, E, eta0, power_t)
+            self.__dict__["rates_for"] = None
+        # the kernel keeps E current as G changes: recompute only for a new eta0/power_t
+        if self.__dict__.get("rates_for") != (eta0, power_t):
+            for G, E in zip(self.G, self.E):
+                _sgd.adagrad_rates(G, E, eta0, power_t)
+            self.__dict__["rates_for"] = (eta0, power_t)
         self.last = [
             np.full(V.shape[0], self.steps) if last.size == 0 else last
             for V, last in zip(self.V, self.last)
