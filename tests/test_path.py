@@ -14,7 +14,7 @@ from softmaxreg import (
     regularization_path,
 )
 from softmaxreg._objective import Objective
-from softmaxreg._path import path_fits
+from softmaxreg._path import path_fits, path_steps, run_interleaved
 from softmaxreg._solvers import sag as _sag_solver
 from softmaxreg._solvers.contract import SagSettings
 from softmaxreg._solvers.progress import ProgressLog
@@ -156,3 +156,61 @@ def test_path_bad_input(text, kwargs, error, match):
     X, y = text
     with pytest.raises(error, match=match):
         regularization_path(X, y, **kwargs)
+
+
+def _job(name, n_steps, log, fail_at=None):
+    """A path_steps-like generator: logs (name, step) per step, returns name."""
+    for step in range(n_steps):
+        if step == fail_at:
+            raise FloatingPointError(f"{name} failed")
+        log.append((name, step))
+        yield step
+    return name
+
+
+@pytest.mark.parametrize("n_workers", [1, 2, 3])
+def test_run_interleaved_results_in_order_and_jobs_take_turns(n_workers):
+    """Every job runs all its steps in order, the results come back in the jobs' order,
+    and the jobs advance together (no job is more than n_workers steps ahead of one that
+    has steps left), so the work left at the end is a step, not a job."""
+    log = []
+    jobs = [_job(name, 4, log) for name in "abcde"]
+    assert run_interleaved(jobs, n_workers) == list("abcde")
+    assert sorted(log) == [(name, step) for name in "abcde" for step in range(4)]
+    for name in "abcde":
+        assert [s for n, s in log if n == name] == [0, 1, 2, 3]
+    if n_workers == 1:  # one thread: turn by turn, exactly
+        assert log == [(name, step) for step in range(4) for name in "abcde"]
+    for i in range(len(log)):
+        done = {name: sum(1 for n, _ in log[: i + 1] if n == name) for name in "abcde"}
+        assert max(done.values()) - min(done.values()) <= 1 + n_workers
+
+
+@pytest.mark.parametrize("n_workers", [1, 2])
+def test_run_interleaved_raises_the_first_error(n_workers):
+    log = []
+    jobs = [_job("a", 3, log), _job("b", 3, log, fail_at=1), _job("c", 3, log)]
+    with pytest.raises(FloatingPointError, match="b failed"):
+        run_interleaved(jobs, n_workers)
+
+
+def test_path_steps_interleaved_match_path_fits(text):
+    """Two paths run a fit at a time, in turns on two threads, give what each gives alone."""
+    X, y = text
+    y = np.unique(y, return_inverse=True)[1]
+    alphas = _alphas(X.shape[0])
+    alone, jobs = [], []
+    for seed in (0, 1):
+        objective = Objective(X, y, np.ones(X.shape[0]), 4, alphas[-1], 0.0, True)
+        settings = SagSettings(tol=1e-4, max_iter=20, random_state=seed)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            alone.append(path_fits(objective, alphas, "sag", settings))
+        jobs.append(path_steps(objective, alphas, "sag", settings))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        both = run_interleaved(jobs, 2)
+    for (params, n_iter, _), (params2, n_iter2, _) in zip(alone, both):
+        np.testing.assert_array_equal(n_iter, n_iter2)
+        for p, p2 in zip(params, params2):
+            np.testing.assert_array_equal(p, p2)

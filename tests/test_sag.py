@@ -123,14 +123,15 @@ def test_matches_reference_across_segment_cap(monkeypatch):
 @pytest.mark.parametrize("solver, l1_ratio", [("sag", 0.0), ("saga", 0.3)])
 def test_matches_reference_with_mid_epoch_scale_folds(dtype, solver, l1_ratio):
     """A strong L2 shrink over enough rows that the weight scale falls below the fold
-    threshold several times an epoch (1e-120 for float64, 1e-9 for float32 X)."""
-    X, y, sw = small_problem(3, seed=2, n=900)
+    threshold mid-epoch (1e-240 for float64 X: here every ~800 SAG or ~2400 SAGA steps
+    of the 4000 of an epoch; 1e-9 for float32 X: every few dozen steps)."""
+    X, y, sw = small_problem(3, seed=2, n=4000)
     X = X.astype(dtype)  # the reference then runs on X rounded to float32 too
     W_ref, b_ref = reference_sag(
         X.astype(np.float64),
         y,
         3,
-        alpha=5.0,
+        alpha=50.0,
         l1_ratio=l1_ratio,
         sample_weight=sw,
         saga=solver == "saga",
@@ -140,7 +141,7 @@ def test_matches_reference_with_mid_epoch_scale_folds(dtype, solver, l1_ratio):
     model = fit_quiet(
         sp.csr_matrix(X),
         y,
-        alpha=5.0,
+        alpha=50.0,
         l1_ratio=l1_ratio,
         solver=solver,
         tol=0.0,

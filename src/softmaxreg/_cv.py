@@ -5,10 +5,12 @@ fold's training rows, scored on its held-out rows at every alpha. The tasks run 
 (the kernels release the GIL), as many as the thread budget of ``n_jobs`` allows, and each
 task's solver gets an equal share of what is left, so folds and solver threads together
 never ask for more threads than ``n_jobs`` gives (issue 17's rule: no oversubscription).
-The share is taken again as each SAG/SAGA fit starts: once fewer tasks are left than
-workers (5 folds on 2 threads: the last fold runs alone), the last ones' fits may use the
-freed threads (they still split only onto cores free at that moment, see
-``softmaxreg._solvers.sag``); the models do not depend on the thread count.
+The tasks take turns a fit at a time (``softmaxreg._path.run_interleaved``): the paths
+advance together, so 5 folds on 2 threads end with one fit of one fold left, not one
+fold's whole path. The share is taken again as each SAG/SAGA fit starts: once fewer
+tasks are left than workers, the last ones' fits may use the freed threads (they still
+split only onto cores free at that moment, see ``softmaxreg._solvers.sag``); the models
+do not depend on the thread count or on the turns.
 """
 
 from __future__ import annotations
@@ -18,7 +20,6 @@ import threading
 import warnings
 
 import numpy as np
-from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import get_scorer
@@ -27,7 +28,14 @@ from sklearn.utils import check_random_state
 
 from ._estimator import SoftmaxRegression, feature_major_coef, linear_scores, solver_settings
 from ._objective import Objective
-from ._path import PATH_SOLVERS, check_alphas, path_fits, stack_params
+from ._path import (
+    PATH_SOLVERS,
+    check_alphas,
+    path_fits,
+    path_steps,
+    run_interleaved,
+    stack_params,
+)
 from ._solvers.registry import SOLVERS, choose_solver
 from ._threads import effective_n_threads
 from ._validation import (
@@ -328,14 +336,15 @@ class SoftmaxRegressionCV(ClassifierMixin, BaseEstimator):
         )
         solver = choose_solver(self.solver, full)
 
-        def run(fold, r):
+        def run_path(fold, r):
+            """The task as a generator, a fit per step (``run_interleaved``)."""
             try:
-                return run_path(fold, r)
+                return (yield from fold_path(fold, r))
             finally:
                 with lock:
                     unfinished[0] -= 1
 
-        def run_path(fold, r):
+        def fold_path(fold, r):
             train, test = splits[fold]
             objective = Objective(
                 X[train],
@@ -352,7 +361,9 @@ class SoftmaxRegressionCV(ClassifierMixin, BaseEstimator):
                 self._template(l1_ratio=l1_ratios[r], n_jobs=inner, random_state=seeds[fold, r]),
                 SOLVERS[solver].settings,
             )
-            params, n_iter, _ = path_fits(objective, fold_alphas, solver, settings, n_jobs_at=share)
+            params, n_iter, _ = yield from path_steps(
+                objective, fold_alphas, solver, settings, n_jobs_at=share
+            )
             coefs, intercepts = stack_params(objective, params, X.dtype)
             X_test = X[test]
             scores = np.empty(len(params))
@@ -369,9 +380,7 @@ class SoftmaxRegressionCV(ClassifierMixin, BaseEstimator):
         # fit (the weakest penalties of a grid often need more than max_iter).
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            out = Parallel(n_jobs=workers, backend="threading")(
-                delayed(run)(f, r) for f, r in tasks
-            )
+            out = run_interleaved([run_path(f, r) for f, r in tasks], workers)
         _summarise_warnings(caught, out, alphas, self)
         n_folds, n_l1, n_alphas = len(splits), len(l1_ratios), len(alphas)
         d = X.shape[1]

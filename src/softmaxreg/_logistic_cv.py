@@ -3,7 +3,8 @@
 Each (fold, l1_ratio) pair is one task, as in ``SoftmaxRegressionCV``: the fold's path over
 ``Cs`` (smallest C, the strongest penalty, first; each fit warm-started from the previous
 one, SAG/SAGA with their gradient memory; see ``softmaxreg._path``), scored on the held-out
-rows at every C. The tasks run as threads. ``C`` maps to ``alpha = 1 / (C * S_fold)`` with
+rows at every C. The tasks run as threads, taking turns a fit at a time
+(``softmaxreg._path.run_interleaved``). ``C`` maps to ``alpha = 1 / (C * S_fold)`` with
 S_fold the fold's total training weight (class weights included), which is scikit-learn's
 objective on that fold. liblinear has no warm start (in scikit-learn neither): its paths are one
 ``LogisticRegression(solver="liblinear")`` fit per C. What is chosen is then refitted on all
@@ -18,7 +19,6 @@ import sys
 import warnings
 
 import numpy as np
-from joblib import Parallel, delayed
 from scipy import sparse
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import get_scorer
@@ -38,7 +38,7 @@ from ._logistic import LogisticRegression, _convergence_message
 from ._logistic_cv_layout import best_indices, legacy_attributes, new_attributes
 from ._logistic_cv_scoring import fold_params, labelled_scorer, proxy_model
 from ._objective import Objective
-from ._path import path_fits
+from ._path import path_fits, path_steps, run_interleaved
 from ._solvers.registry import SOLVERS, choose_solver
 from ._threads import effective_n_threads
 from ._validation import (
@@ -461,7 +461,7 @@ class LogisticRegressionCV(LogisticRegression):
         def run(p, f, r):
             codes, labels, targets = problems[p]
             train, test = splits[f]
-            coefs, n_iter = self._path(
+            coefs, n_iter = yield from self._path(
                 X[train],
                 codes[train],
                 sw[train],
@@ -493,7 +493,7 @@ class LogisticRegressionCV(LogisticRegression):
 
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            out = Parallel(n_jobs=workers, backend="threading")(delayed(run)(*t) for t in tasks)
+            out = run_interleaved([run(*t) for t in tasks], workers)
         n_p, n_f, n_r = len(problems), len(splits), len(plans)
         coefs = np.stack([o[0] for o in out]).reshape(
             n_p, n_f, n_r, len(Cs), -1, X.shape[1] + self.fit_intercept
@@ -574,8 +574,8 @@ class LogisticRegressionCV(LogisticRegression):
         return super()._penalty_for_inference()
 
     def _path(self, X, codes, sw, n_labels, Cs, l1_ratio, solver, seed, n_threads):
-        """One fold's fits along increasing ``Cs``: (list of w of shape (n_columns, n_dof),
-        n_iter of shape (n_cs,))."""
+        """One fold's fits along increasing ``Cs``, a generator (``run_interleaved``) that
+        returns (list of w of shape (n_columns, n_dof), n_iter of shape (n_cs,))."""
         if solver == "liblinear":
             ws, n_iter = [], np.zeros(len(Cs), dtype=np.int32)
             for i, C in enumerate(Cs):
@@ -594,7 +594,7 @@ class LogisticRegressionCV(LogisticRegression):
         )
         alphas = _alphas(Cs, objective.total_weight)
         settings = self._settings(solver, l1_ratio, seed, n_threads)
-        params, n_iter, _ = path_fits(objective, alphas, solver, settings)
+        params, n_iter, _ = yield from path_steps(objective, alphas, solver, settings)
         return [_w_of(objective, p, self.fit_intercept) for p in params], n_iter
 
     def _settings(self, solver, l1_ratio, seed, n_threads):
@@ -619,8 +619,13 @@ class LogisticRegressionCV(LogisticRegression):
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             if solver == "liblinear":  # no warm start, as in scikit-learn
-                ws, _ = self._path(
-                    X, codes, sw, n_labels, np.array([C]), l1_ratio, solver, seed, budget
+                ((ws, _),) = run_interleaved(
+                    [
+                        self._path(
+                            X, codes, sw, n_labels, np.array([C]), l1_ratio, solver, seed, budget
+                        )
+                    ],
+                    1,
                 )
                 w = ws[0]
             else:

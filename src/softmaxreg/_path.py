@@ -11,10 +11,12 @@ stopping rule, so a path model is what ``fit`` would reach, started from a bette
 from __future__ import annotations
 
 import copy
+import threading
 from dataclasses import replace
 from typing import NamedTuple
 
 import numpy as np
+from joblib import Parallel, delayed
 from sklearn.utils import check_random_state
 
 from ._estimator import SoftmaxRegression, solver_settings
@@ -110,6 +112,21 @@ def path_fits(objective, alphas, solver, settings, params0=None, state=None, n_j
     state : object or None
         The solver state after the last fit (SAG/SAGA's gradient memory).
     """
+    steps = path_steps(objective, alphas, solver, settings, params0, state, n_jobs_at)
+    while True:
+        try:
+            next(steps)
+        except StopIteration as done:
+            return done.value
+
+
+def path_steps(objective, alphas, solver, settings, params0=None, state=None, n_jobs_at=None):
+    """:func:`path_fits` as a generator that runs one fit per ``next()``.
+
+    It yields the index of the alpha just fitted and returns (``StopIteration.value``)
+    what ``path_fits`` returns, so that :func:`run_interleaved` can take turns between
+    several paths a fit at a time. The arguments are those of :func:`path_fits`.
+    """
     entry = SOLVERS[solver]
     if hasattr(settings, "warm_start"):
         settings = replace(
@@ -136,7 +153,71 @@ def path_fits(objective, alphas, solver, settings, params0=None, state=None, n_j
         n_iter[i] = result.n_iter
         state = result.state
         current = np.array(result.params, copy=True)
+        yield i
     return params, n_iter, state
+
+
+def run_interleaved(jobs, n_workers):
+    """Run generators (:func:`path_steps`) on ``n_workers`` threads, a step at a time.
+
+    A free worker takes the next step of the job that has run the fewest steps among
+    those no worker is running (the first such job on a tie), so the jobs advance
+    together and what is left at the end is one step of one job, not a whole job: with
+    5 paths on 2 threads, running path by path left the last fold's whole path (a fifth
+    of the work) to one thread; this leaves its last fit. Each job's steps run one after
+    the other, so a job computes what it would alone, whatever ran beside it. A worker
+    stops once every unfinished job is running on another one (their later fits may then
+    take its thread, see ``path_fits``'s ``n_jobs_at``).
+
+    Parameters
+    ----------
+    jobs : list of generators
+    n_workers : int
+        Threads (1: in the calling thread, job after job in effect).
+
+    Returns
+    -------
+    list
+        Each job's return value, in the order of ``jobs``. The first exception a job
+        raises stops the other workers after their current step and is raised here.
+    """
+    n = len(jobs)
+    steps_run = [0] * n
+    running = [False] * n
+    finished = [False] * n
+    results = [None] * n
+    errors = []
+    lock = threading.Lock()
+
+    def worker():
+        while True:
+            with lock:
+                waiting = [j for j in range(n) if not (running[j] or finished[j])]
+                if errors or not waiting:
+                    return
+                job = min(waiting, key=lambda j: (steps_run[j], j))
+                running[job] = True
+            try:
+                next(jobs[job])
+            except StopIteration as done:
+                with lock:
+                    results[job], finished[job], running[job] = done.value, True, False
+            except BaseException as error:
+                with lock:
+                    errors.append(error)
+                return
+            else:
+                with lock:
+                    steps_run[job] += 1
+                    running[job] = False
+
+    if n_workers <= 1:
+        worker()
+    else:
+        Parallel(n_jobs=n_workers, backend="threading")(delayed(worker)() for _ in range(n_workers))
+    if errors:
+        raise errors[0]
+    return results
 
 
 def regularization_path(
