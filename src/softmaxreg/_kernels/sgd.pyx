@@ -19,7 +19,7 @@ the same whatever the split, so the model does not depend on the thread count. T
 per-row pieces are in ``_sgd_update.pxd`` and ``_rowmath.pxd``; the full design (lazy
 L1 and averaging, prefetching, threads) is in ``docs/design.md``.
 
-``learning_rate="adagrad"`` (``_adagrad_rows``, one row a step) gives each feature its own
+``learning_rate="adagrad"`` (``adagrad_rows.pxd``, one row a step) gives each feature its own
 step ``eta0 / G**power_t`` and takes the elastic-net penalty as a proximal step at that
 step size (``adagrad_step.pxd``). The steps a feature's weights skip between two rows
 that touch it are applied in closed form when the next one does (and at the end of
@@ -47,23 +47,16 @@ from .handoff cimport (
     handoff_new, handoff_status, line_aligned, lines, team_role,
 )
 from .rowmath cimport (
-    floating, index_t, loss_residual, prefetch_block, prefetch_read, row_dot, row_view,
+    floating, index_t, loss_residual, prefetch_block, row_dot, row_view,
 )
-from .sgd_update cimport SgdPart, SgdRun, clip_l1, part_sums, row_scatter, schedule
-from .adagrad_step cimport adagrad_rate, catch_up_feature, prox_step
+from .sgd_update cimport (
+    N_STATE, ST_AVG_WEIGHT, ST_BETA, ST_LOSS, ST_N_AVG, ST_SEEN, ST_STEPS, ST_U, ST_WSCALE,
+    SgdPart, SgdRun, clip_l1, first_averaged, part_sums, row_scatter, schedule,
+)
+from .adagrad_step cimport adagrad_rate, catch_up_feature
+from .adagrad_rows cimport adagrad_rows
 
-# Layout of the state vector shared with the Python driver (C names, then Python names).
-cdef enum:
-    ST_WSCALE = 0    # W = wscale * V
-    ST_STEPS = 1     # steps taken so far
-    ST_SEEN = 2      # samples seen so far
-    ST_U = 3         # cumulative L1 penalty per weight
-    ST_BETA = 4      # coefficient of V in the averaged sum A + beta * V
-    ST_N_AVG = 5     # steps in the average
-    ST_LOSS = 6      # sum of s_i * loss_i over rows seen (the caller resets it)
-    ST_AVG_WEIGHT = 7  # sum of the averaged steps' weights (n_avg for a plain average)
-    N_STATE = 8
-
+# The state vector's layout (sgd_update.pxd's ST_* constants) by Python name
 STATE_FIELDS = {
     "wscale": ST_WSCALE, "steps": ST_STEPS, "seen": ST_SEEN, "u": ST_U, "beta": ST_BETA,
     "n_avg": ST_N_AVG, "loss": ST_LOSS, "avg_weight": ST_AVG_WEIGHT,
@@ -248,158 +241,6 @@ cdef int _sgd_rows(
     return status
 
 
-cdef inline double _first_averaged(const double* state) noexcept nogil:
-    """The (1-based) first step of the average; steps + 1 before averaging starts."""
-    return state[ST_STEPS] - state[ST_N_AVG] + 1.0
-
-
-cdef int _adagrad_rows(
-    const floating* data, const index_t* indices, const index_t* indptr,
-    const SgdRun* run, SgdPart* parts, Py_ssize_t n_own, Py_ssize_t me, double* scores,
-) noexcept nogil:
-    """``learning_rate="adagrad"`` steps, one row each, over ``run.order[run.start:
-    run.stop]``; the arguments and threads as in ``_sgd_rows``. 1 if non-finite.
-
-    Per row x (features J) at step t + 1::
-
-        W[J] = prox^(t - last[J])(W[J])              # the steps W[J] skipped
-        r = s_i * (softmax(b + x @ W) - onehot(y_i))
-        G[J] += x[J]**2 * ||r||**2;  e[J] = eta0 / G[J]**power_t
-        W[J] = prox_e(W[J] - e[J] * outer(x, r));  last[J] = t + 1
-
-    ``||r||`` is over all K classes, which every thread has (the exchanged scores), so
-    each part keeps the same G.
-    """
-    cdef Py_ssize_t n_features = run.n_features, start = run.start, stop = run.stop
-    cdef const int32_t* y = run.y
-    cdef const double* sample_weight = run.sample_weight
-    cdef const Py_ssize_t* order = run.order
-    cdef Py_ssize_t K_total = run.n_classes, n_parts = run.n_parts
-    cdef const Handoff* handoff = run.handoff
-    cdef bint binomial = run.binomial, fit_intercept = run.fit_intercept
-    cdef double eta0 = run.eta0, power_t = run.power_t, average_start = run.average_start
-    cdef bint linear = run.linear_average
-    cdef double omega = 1.0  # the averaged step's weight
-    cdef double l2 = run.alpha * (1.0 - run.l1_ratio), l1 = run.alpha * run.l1_ratio
-    cdef Py_ssize_t p, i, k, j, q, nnz, next_nnz, col, K
-    cdef const floating* values
-    cdef const index_t* row_indices
-    cdef const floating* next_values
-    cdef const index_t* next_indices
-    cdef double* r
-    cdef double* a_row
-    cdef double t, x, e, z, total, s, rr, shrink
-    cdef double* state = parts[0].state
-    cdef SgdPart* part
-    cdef floating* V
-    cdef bint averaging, threaded = n_own < n_parts, has_A = parts[0].A != NULL
-    cdef int status = 0
-
-    for p in range(start, stop):
-        i = order[p]
-        t = state[ST_STEPS]
-        averaging = has_A and average_start > 0 and state[ST_SEEN] + 1.0 >= average_start
-        if linear:
-            omega = state[ST_N_AVG] + 1.0
-        nnz = row_view(data, indices, indptr, n_features, i, &values, &row_indices)
-        next_indices = NULL
-        next_nnz = 0
-        if p + 1 < stop:
-            next_nnz = row_view(data, indices, indptr, n_features, order[p + 1],
-                                &next_values, &next_indices)
-        for q in range(n_own):
-            part = &parts[q]
-            K = part.K
-            V = <floating*> part.V
-            # bring the row's weights up to step t, then its scores; the next row's
-            # per-feature entries are fetched meanwhile (row_dot fetches its weights)
-            for j in range(nnz):
-                col = j if row_indices == NULL else row_indices[j]
-                if next_indices != NULL and j < next_nnz:
-                    prefetch_read(part.last + next_indices[j])
-                    prefetch_read(part.G + next_indices[j])
-                    prefetch_read(part.E + next_indices[j])
-                if part.last[col] < t:
-                    a_row = part.A + col * K if has_A else NULL
-                    catch_up_feature(V + col * K, part.E[col], a_row, K,
-                                     t - part.last[col],
-                                     _first_averaged(state) - part.last[col], l1, l2, linear)
-                    part.last[col] = t
-            r = part.resid
-            for k in range(K):
-                r[k] = 0.0
-            # (the averaged sum's blocks of the next row are prefetched with V's)
-            row_dot(values, row_indices, nnz, <floating*> V, K, r, next_indices, next_nnz,
-                    part.A if has_A else NULL, binomial)
-            for k in range(K):
-                scores[part.k_off + k] = part.intercept[k] + r[k]
-        if threaded:
-            exchange_scores(handoff, scores, me, p + 1)
-        total = 0.0
-        for k in range(K_total):
-            total += scores[k]
-        if not isfinite(total):
-            status = 1
-            break
-        s = sample_weight[i]
-        state[ST_LOSS] += s * loss_residual(scores, K_total, y[i], binomial, s)
-        rr = 0.0
-        for k in range(K_total):
-            rr += scores[k] * scores[k]
-        if not isfinite(rr):
-            status = 1
-            break
-
-        # the proximal AdaGrad step on the row's weights and the intercepts
-        for q in range(n_own):
-            part = &parts[q]
-            K = part.K
-            V = <floating*> part.V
-            r = part.resid
-            for k in range(K):
-                r[k] = scores[part.k_off + k]
-            for j in range(nnz):
-                x = values[j]
-                col = j if row_indices == NULL else row_indices[j]
-                part.G[col] += x * x * rr
-                if not isfinite(part.G[col]):
-                    # x too large to square: the same advice as a diverged score
-                    status = 1
-                e = adagrad_rate(part.G[col], eta0, power_t)
-                part.E[col] = e
-                if l1 == 0.0:
-                    shrink = 1.0 / (1.0 + e * l2)
-                    for k in range(K):
-                        V[col * K + k] = <floating> ((V[col * K + k] - e * x * r[k]) * shrink)
-                else:
-                    for k in range(K):
-                        z = prox_step(V[col * K + k] - e * x * r[k], e, l1, l2)
-                        V[col * K + k] = <floating> z
-                if averaging:
-                    for k in range(K):
-                        part.A[col * K + k] += omega * V[col * K + k]
-                part.last[col] = t + 1.0
-            if fit_intercept:
-                for k in range(K):
-                    part.G_intercept[k] += r[k] * r[k]
-                    part.intercept[k] -= adagrad_rate(part.G_intercept[k], eta0,
-                                                      power_t) * r[k]
-            if averaging:
-                for k in range(K):
-                    part.A_intercept[k] += omega * part.intercept[k]
-        if status != 0:
-            break
-        state[ST_STEPS] += 1.0
-        state[ST_SEEN] += 1.0
-        if averaging:
-            state[ST_N_AVG] += 1.0
-            state[ST_AVG_WEIGHT] += omega
-    for q in range(1, n_own):
-        for k in range(N_STATE):
-            parts[q].state[k] = state[k]
-    return status
-
-
 def adagrad_rates(double[::1] G, double[::1] E, double eta0, double power_t):
     """E = eta0 / G**power_t (0 where G is): the weights' steps, at a pass's start (eta0
     or power_t may have changed since the last).
@@ -444,7 +285,7 @@ def adagrad_catch_up(floating[:, ::1] V, double[::1] E, double[::1] A, double[::
         for col in range(n_features):
             if last[col] < t:
                 catch_up_feature(&V[col, 0], E[col], a_ptr + col * K if a_ptr != NULL
-                                 else NULL, K, t - last[col], _first_averaged(&state[0])
+                                 else NULL, K, t - last[col], first_averaged(&state[0])
                                  - last[col], l1, l2, linear_average)
                 last[col] = t
 
@@ -587,8 +428,8 @@ def sgd_pass(
             linear_average=linear_average)
         with nogil:
             if n_threads == 1 and lr_kind == LR_ADAGRAD:
-                status = _adagrad_rows(data_ptr, ind_ptr, indptr_ptr, &run, cparts, n_parts, 0,
-                                       scratch)
+                status = adagrad_rows(data_ptr, ind_ptr, indptr_ptr, &run, cparts, n_parts, 0,
+                                      scratch)
             elif n_threads == 1:
                 status = _sgd_rows(data_ptr, ind_ptr, indptr_ptr, &run, cparts, n_parts, 0,
                                    scratch)
@@ -599,7 +440,7 @@ def sgd_pass(
                         # one part on its own thread, or every part on thread 0
                         tid = 0 if role == ALL_PARTS else role
                         if lr_kind == LR_ADAGRAD:
-                            handoff.statuses[tid] = _adagrad_rows(
+                            handoff.statuses[tid] = adagrad_rows(
                                 data_ptr, ind_ptr, indptr_ptr, &run, cparts + tid,
                                 n_parts if role == ALL_PARTS else 1, tid, scratch + tid * row)
                         else:

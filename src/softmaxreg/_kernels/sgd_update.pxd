@@ -13,6 +13,19 @@ from .handoff cimport Handoff
 from .rowmath cimport MAX_LOCAL_K, floating, index_t
 
 
+# Layout of the state vector shared with the Python driver (sgd.pyx's STATE_FIELDS)
+cdef enum:
+    ST_WSCALE = 0    # W = wscale * V
+    ST_STEPS = 1     # steps taken so far
+    ST_SEEN = 2      # samples seen so far
+    ST_U = 3         # cumulative L1 penalty per weight
+    ST_BETA = 4      # coefficient of V in the averaged sum A + beta * V
+    ST_N_AVG = 5     # steps in the average
+    ST_LOSS = 6      # sum of s_i * loss_i over rows seen (the caller resets it)
+    ST_AVG_WEIGHT = 7  # sum of the averaged steps' weights (n_avg for a plain average)
+    N_STATE = 8
+
+
 cdef struct SgdPart:
     # One class range [k_off, k_off + K) of the model: the arrays of the Python SgdPart
     # (softmaxreg._parts) under the same names, and K.
@@ -167,3 +180,8 @@ cdef inline void part_sums(const floating* v, Py_ssize_t n, const double* A, Py_
     out[0] = sum_sq
     out[1] = sum_abs
     out[2] = a_sum
+
+
+cdef inline double first_averaged(const double* state) noexcept nogil:
+    """The (1-based) first step of the average; steps + 1 before averaging starts."""
+    return state[ST_STEPS] - state[ST_N_AVG] + 1.0
