@@ -7,11 +7,11 @@ from libc.math cimport isfinite
 from libc.stdint cimport int32_t
 
 from .adagrad_step cimport adagrad_rate, catch_up_feature, prox_step
-from .handoff cimport Handoff, exchange_scores
-from .rowmath cimport floating, index_t, loss_residual, prefetch_read, row_dot, row_view
+from .handoff cimport Handoff
+from .rowmath cimport floating, index_t, prefetch_read, row_dot, row_view
 from .sgd_update cimport (
     N_STATE, ST_AVG_WEIGHT, ST_LOSS, ST_N_AVG, ST_SEEN, ST_STEPS, SgdPart, SgdRun,
-    first_averaged,
+    first_averaged, row_residuals,
 )
 
 
@@ -50,7 +50,7 @@ cdef inline int adagrad_rows(
     cdef const index_t* next_indices
     cdef double* r
     cdef double* a_row
-    cdef double t, x, e, z, total, s, rr, shrink
+    cdef double t, x, e, z, rr, shrink
     cdef double* state = parts[0].state
     cdef SgdPart* part
     cdef floating* V
@@ -95,16 +95,10 @@ cdef inline int adagrad_rows(
                     part.A if has_A else NULL, binomial)
             for k in range(K):
                 scores[part.k_off + k] = part.intercept[k] + r[k]
-        if threaded:
-            exchange_scores(handoff, scores, me, p + 1)
-        total = 0.0
-        for k in range(K_total):
-            total += scores[k]
-        if not isfinite(total):
+        if row_residuals(handoff, scores, K_total, me, p + 1, threaded, y[i],
+                         sample_weight[i], binomial, &state[ST_LOSS]) != 0:
             status = 1
             break
-        s = sample_weight[i]
-        state[ST_LOSS] += s * loss_residual(scores, K_total, y[i], binomial, s)
         rr = 0.0
         for k in range(K_total):
             rr += scores[k] * scores[k]

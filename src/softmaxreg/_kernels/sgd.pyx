@@ -43,15 +43,16 @@ from libc.stdlib cimport calloc, free
 from cython.parallel cimport parallel
 
 from .handoff cimport (
-    ALL_PARTS, HANDOFF_THREADS, NO_PART, Handoff, exchange_scores, handoff_free,
+    ALL_PARTS, HANDOFF_THREADS, NO_PART, Handoff, handoff_free,
     handoff_new, handoff_status, line_aligned, lines, team_role,
 )
 from .rowmath cimport (
-    floating, index_t, loss_residual, prefetch_block, row_dot, row_view,
+    floating, index_t, prefetch_block, row_dot, row_view,
 )
 from .sgd_update cimport (
     N_STATE, ST_AVG_WEIGHT, ST_BETA, ST_LOSS, ST_N_AVG, ST_SEEN, ST_STEPS, ST_U, ST_WSCALE,
-    SgdPart, SgdRun, clip_l1, first_averaged, part_sums, row_scatter, schedule,
+    SgdPart, SgdRun, clip_l1, first_averaged, part_sums, row_residuals, row_scatter,
+    schedule,
 )
 from .adagrad_step cimport adagrad_rate, catch_up_feature
 from .adagrad_rows cimport adagrad_rows
@@ -123,7 +124,7 @@ cdef int _sgd_rows(
     cdef const index_t* after_indices
     cdef Py_ssize_t after_nnz
     cdef double* r
-    cdef double eta, s, total, factor, step
+    cdef double eta, factor, step
     cdef double l2 = alpha * (1.0 - l1_ratio)
     cdef double l1 = alpha * l1_ratio
     cdef double* a_row
@@ -162,16 +163,10 @@ cdef int _sgd_rows(
                         next_indices, next_nnz, part.A, binomial)
                 for k in range(part.K):
                     scores[part.k_off + k] = part.intercept[k] + state[ST_WSCALE] * r[k]
-            if threaded:
-                exchange_scores(handoff, scores, me, p + m + 1)
-            total = 0.0
-            for k in range(K_total):
-                total += scores[k]
-            if not isfinite(total):
+            if row_residuals(handoff, scores, K_total, me, p + m + 1, threaded, y[i],
+                             sample_weight[i], binomial, &state[ST_LOSS]) != 0:
                 status = 1
                 break
-            s = sample_weight[i]
-            state[ST_LOSS] += s * loss_residual(scores, K_total, y[i], binomial, s)
             for q in range(n_own):
                 part = &parts[q]
                 r = part.resid + m * part.K

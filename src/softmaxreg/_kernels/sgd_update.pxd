@@ -6,11 +6,11 @@ divergence check). All ``inline noexcept nogil``; they trust their inputs
 (see the kernel's header).
 """
 
-from libc.math cimport fabs, pow
+from libc.math cimport fabs, isfinite, pow
 from libc.stdint cimport int32_t
 
-from .handoff cimport Handoff
-from .rowmath cimport MAX_LOCAL_K, floating, index_t
+from .handoff cimport Handoff, exchange_scores
+from .rowmath cimport MAX_LOCAL_K, floating, index_t, loss_residual
 
 
 # Layout of the state vector shared with the Python driver (sgd.pyx's STATE_FIELDS)
@@ -185,3 +185,21 @@ cdef inline void part_sums(const floating* v, Py_ssize_t n, const double* A, Py_
 cdef inline double first_averaged(const double* state) noexcept nogil:
     """The (1-based) first step of the average; steps + 1 before averaging starts."""
     return state[ST_STEPS] - state[ST_N_AVG] + 1.0
+
+
+cdef inline int row_residuals(const Handoff* handoff, double* scores, Py_ssize_t K,
+                              Py_ssize_t me, Py_ssize_t seq, bint threaded, int32_t label,
+                              double s, bint binomial, double* loss) noexcept nogil:
+    """A row's scores, complete (from the team when ``threaded``), become its residuals
+    ``s * (p - onehot)`` and ``s * loss`` is added to ``loss[0]``; 1, with nothing
+    changed, when a score is not finite (the step size is too large)."""
+    cdef Py_ssize_t k
+    cdef double total = 0.0
+    if threaded:
+        exchange_scores(handoff, scores, me, seq)
+    for k in range(K):
+        total += scores[k]
+    if not isfinite(total):
+        return 1
+    loss[0] += s * loss_residual(scores, K, label, binomial, s)
+    return 0
