@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 import time
 import warnings
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -55,59 +56,72 @@ def _hashing_vectorizer(hash_bits, ngram_range, stop_words, norm="l2"):
     )
 
 
-def _tfidf_from_counts(reader, n_docs, text_options):
-    """A ``TfidfVectorizer`` over the vocabulary of the training rows, built chunk by chunk.
+def _smooth_idf(n_docs, df):
+    """``TfidfVectorizer``'s smooth idf, ``ln((1 + n) / (1 + df)) + 1``."""
+    return np.log((1.0 + n_docs) / (1.0 + np.asarray(df, dtype=np.float64))) + 1.0
 
-    One read of the file counts each term's document frequency (and total count, for
-    ``max_features``); the terms kept and the idf are those ``TfidfVectorizer.fit`` would
-    give on the training rows (smooth idf: ``ln((1 + n) / (1 + df)) + 1``), except that
-    ties at the ``max_features`` cut are broken alphabetically. Memory: the vocabulary.
+
+class _VocabularyCounts:
+    """Each term's document frequency (and total count, for ``max_features``) over the
+    texts it is called with; ``vectorizer`` then gives the ``TfidfVectorizer`` over the
+    vocabulary of the training rows.
+
+    The terms kept and the idf are those ``TfidfVectorizer.fit`` would give on the
+    training rows, except that ties at the ``max_features`` cut are broken
+    alphabetically. Memory: the vocabulary.
     """
-    from collections import Counter
 
-    from sklearn.feature_extraction.text import TfidfVectorizer
+    def __init__(self, text_options):
+        from sklearn.feature_extraction.text import TfidfVectorizer
 
-    options = dict(text_options)
-    min_df = options.pop("min_df", None) or 1
-    max_features = options.pop("max_features", None)
-    analyze = TfidfVectorizer(**options).build_analyzer()
-    df, tf = Counter(), Counter()
-    for chunk in reader.chunks("train"):
-        for text in chunk.X:
-            terms = analyze(text)
-            tf.update(terms)
-            df.update(set(terms))
-    terms = sorted(t for t, c in df.items() if c >= min_df)
-    if max_features is not None and len(terms) > max_features:
-        terms = sorted(sorted(terms, key=lambda t: -tf[t])[:max_features])
-    if not terms:
-        raise ValueError(
-            f"{reader.path}: no terms are left in the vocabulary (min_df={min_df}); lower min_df."
-        )
-    vectorizer = TfidfVectorizer(vocabulary=terms, **options)
-    vectorizer._validate_vocabulary()  # sets vocabulary_ from the fixed list
-    counts = np.array([df[t] for t in terms], dtype=np.float64)
-    vectorizer.idf_ = np.log((1.0 + n_docs) / (1.0 + counts)) + 1.0
-    return vectorizer
+        self.options = dict(text_options)
+        self.min_df = self.options.pop("min_df", None) or 1
+        self.max_features = self.options.pop("max_features", None)
+        self.analyze = TfidfVectorizer(**self.options).build_analyzer()
+        self.df, self.tf = Counter(), Counter()
+
+    def __call__(self, texts):
+        for text in texts:
+            terms = self.analyze(text)
+            self.tf.update(terms)
+            self.df.update(set(terms))
+
+    def vectorizer(self, n_docs, path):
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        terms = sorted(t for t, c in self.df.items() if c >= self.min_df)
+        if self.max_features is not None and len(terms) > self.max_features:
+            terms = sorted(sorted(terms, key=lambda t: -self.tf[t])[: self.max_features])
+        if not terms:
+            raise ValueError(
+                f"{path}: no terms are left in the vocabulary (min_df={self.min_df}); lower min_df."
+            )
+        vectorizer = TfidfVectorizer(vocabulary=terms, **self.options)
+        vectorizer._validate_vocabulary()  # sets vocabulary_ from the fixed list
+        vectorizer.idf_ = _smooth_idf(n_docs, [self.df[t] for t in terms])
+        return vectorizer
 
 
-def _hashed_tfidf(reader, hashing, n_features, n_docs, idf, sublinear_tf):
-    """The ``TfidfTransformer`` that follows ``hashing``, a function giving the
-    ``n_features`` hashed counts of a list of texts (no norm): idf from the
-    document frequencies of the hashed columns over the training rows, counted in one
-    read (smooth idf, ``ln((1 + n) / (1 + df)) + 1``, as ``TfidfVectorizer`` computes it
-    over a vocabulary), or none with ``idf=False``; then ``sublinear_tf`` and L2 rows.
-    Memory: one count per column."""
-    from sklearn.feature_extraction.text import TfidfTransformer
+class _HashedCounts:
+    """The document frequency of each hashed column over the texts it is called with
+    (``hashing``: texts -> their ``n_features`` hashed counts); ``weigher`` then gives the
+    ``TfidfTransformer`` that follows the hashing: that idf (or none with ``idf=False``),
+    ``sublinear_tf`` and L2 rows. Memory: one count per column."""
 
-    weigher = TfidfTransformer(norm="l2", use_idf=idf, sublinear_tf=sublinear_tf)
-    weigher.n_features_in_ = n_features
-    if idf:
-        df = np.zeros(n_features, dtype=np.int64)
-        for chunk in reader.chunks("train"):
-            df += np.bincount(hashing(chunk.X).indices, minlength=n_features)
-        weigher.idf_ = np.log((1.0 + n_docs) / (1.0 + df)) + 1.0
-    return weigher
+    def __init__(self, hashing, n_features):
+        self.hashing, self.df = hashing, np.zeros(n_features, dtype=np.int64)
+
+    def __call__(self, texts):
+        self.df += np.bincount(self.hashing(texts).indices, minlength=self.df.shape[0])
+
+    def weigher(self, n_docs, idf, sublinear_tf):
+        from sklearn.feature_extraction.text import TfidfTransformer
+
+        weigher = TfidfTransformer(norm="l2", use_idf=idf, sublinear_tf=sublinear_tf)
+        weigher.n_features_in_ = self.df.shape[0]
+        if idf:
+            weigher.idf_ = _smooth_idf(n_docs, self.df)
+        return weigher
 
 
 def _check_arguments(hash_bits, passes, holdout, chunk_size, alpha, C, vocabulary, idf):
@@ -335,14 +349,36 @@ def fit_file(
         holdout=holdout,
     )
     is_text = reader.text is not None
-    scaler = None
-    if not is_text and scale:
+    vocabulary_options = {"min_df": min_df, "max_features": max_features}
+    if (not vocabulary or not is_text) and any(v is not None for v in vocabulary_options.values()):
+        raise ValueError("min_df and max_features apply to text with vocabulary=True.")
+    if sublinear_tf and not is_text:
+        raise ValueError(f"sublinear_tf applies to text; {path} is read as numeric features.")
+    if vocabulary and not is_text:
+        raise ValueError(f"vocabulary=True needs text; {path} is read as numeric features.")
+    # what the first read counts besides the labels: a vocabulary, or the hashed columns'
+    # document frequencies for their idf
+    scaler = counts = None
+    if vocabulary:
+        counts = _VocabularyCounts(
+            {
+                **vocabulary_options,
+                "ngram_range": tuple(ngram_range),
+                "stop_words": stop_words,
+                "sublinear_tf": sublinear_tf,
+            }
+        )
+    elif is_text and (idf or sublinear_tf):
+        first = _hashing_vectorizer(hash_bits, ngram_range, stop_words, norm=None)
+        hashed = hashing_transform(first)
+        counts = _HashedCounts(hashed, first.n_features)
+    elif not is_text and scale:
         from sklearn.preprocessing import StandardScaler
 
         scaler = StandardScaler(with_mean=reader.fmt != "svmlight")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # constant columns in the scaler
-        scan = reader.scan(scaler)
+        scan = reader.scan(scaler, texts=counts if vocabulary or idf else None)
     classes, mapping = label_classes(scan.labels)
     if classes.shape[0] < 2:
         raise ValueError(
@@ -369,32 +405,14 @@ def fit_file(
         }
     if class_weight is not None:
         estimator.set_params(class_weight=class_weight)
-    vocabulary_options = {"min_df": min_df, "max_features": max_features}
-    if (not vocabulary or not is_text) and any(v is not None for v in vocabulary_options.values()):
-        raise ValueError("min_df and max_features apply to text with vocabulary=True.")
-    if sublinear_tf and not is_text:
-        raise ValueError(f"sublinear_tf applies to text; {path} is read as numeric features.")
-    if vocabulary and not is_text:
-        raise ValueError(f"vocabulary=True needs text; {path} is read as numeric features.")
     if vocabulary:
-        first = _tfidf_from_counts(
-            reader,
-            scan.n_rows,
-            {
-                **vocabulary_options,
-                "ngram_range": tuple(ngram_range),
-                "stop_words": stop_words,
-                "sublinear_tf": sublinear_tf,
-            },
-        )
+        first = counts.vectorizer(scan.n_rows, reader.path)
         transform, steps = first.transform, [("tfidfvectorizer", first)]
     elif is_text and not (idf or sublinear_tf):
         first = _hashing_vectorizer(hash_bits, ngram_range, stop_words)
         transform, steps = hashing_transform(first), [("hashingvectorizer", first)]
     elif is_text:
-        first = _hashing_vectorizer(hash_bits, ngram_range, stop_words, norm=None)
-        hashed = hashing_transform(first)
-        weigher = _hashed_tfidf(reader, hashed, first.n_features, scan.n_rows, idf, sublinear_tf)
+        weigher = counts.weigher(scan.n_rows, idf, sublinear_tf)
 
         def transform(texts):
             return weigher.transform(hashed(texts), copy=False)

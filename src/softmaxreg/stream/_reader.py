@@ -302,22 +302,22 @@ class ChunkReader:
             )
         return value.strip() if isinstance(value, str) else value
 
+    def _text(self, record, number):
+        value = record.get(self.text)
+        if not isinstance(value, str):
+            raise DataError(
+                f"{self.path}, line {number}: text column {self.text!r} holds "
+                f"{'nothing' if value is None else type(value).__name__}, not text."
+            )
+        return value
+
     def _make_chunk(self, rows):
         if self.fmt == "svmlight":
             return self._svmlight_chunk(rows)
         labels = [self._label(rec, number) for number, rec, _ in rows]
         ids = None if self.id_column is None else [rec.get(self.id_column) for _, rec, _ in rows]
         if self.text is not None:
-            texts = []
-            for number, rec, _ in rows:
-                value = rec.get(self.text)
-                if not isinstance(value, str):
-                    raise DataError(
-                        f"{self.path}, line {number}: text column {self.text!r} holds "
-                        f"{'nothing' if value is None else type(value).__name__}, not text."
-                    )
-                texts.append(value)
-            return Chunk(texts, labels, ids)
+            return Chunk([self._text(rec, number) for number, rec, _ in rows], labels, ids)
         X = np.empty((len(rows), len(self.features)))
         for i, (number, rec, _) in enumerate(rows):
             for j, name in enumerate(self.features):
@@ -361,13 +361,16 @@ class ChunkReader:
             yield self._make_chunk(rows)
 
     # -- the first read --------------------------------------------------------------
-    def scan(self, scaler=None):
+    def scan(self, scaler=None, texts=None):
         """Read the file once: row counts, labels and the numeric layout.
 
         Parameters
         ----------
         scaler : StandardScaler or None
             Fitted with ``partial_fit`` on the training rows (numeric data only).
+        texts : callable or None
+            Called with the training rows' texts, ``chunk_size`` at a time, in the same
+            read (text only): the counts a vocabulary or an idf needs.
 
         Returns
         -------
@@ -380,8 +383,17 @@ class ChunkReader:
                 for chunk in self.chunks("train"):
                     scaler.partial_fit(chunk.X)
             return result
+        batch = []
         for number, rec, raw in self._rows("all"):
-            result.add(self._label(rec, number), self._held_out(raw))
+            held_out = self._held_out(raw)
+            result.add(self._label(rec, number), held_out)
+            if texts is not None and not held_out:
+                batch.append(self._text(rec, number))
+                if len(batch) >= self.chunk_size:
+                    texts(batch)
+                    batch = []
+        if texts is not None and batch:
+            texts(batch)
         if result.n_rows == 0:
             raise DataError(f"{self.path}: no training rows (all {result.n_holdout} held out).")
         if scaler is not None and self.text is None:
